@@ -1,0 +1,179 @@
+"""Anticafe: a Flask app for a youth anti-café that bills time and hosts the town's youth events."""
+
+import logging
+from importlib import import_module
+from pathlib import Path
+
+from flask import Flask, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+#: Blueprints as "module:attribute", registered in this order. Each domain adds its own lines.
+BLUEPRINTS = [
+    "anticafe.main.views:bp",
+    "anticafe.accounts.views:bp",
+    "anticafe.api.views:bp",
+    "anticafe.accounts.api:bp",
+]
+
+#: Click commands (`flask --app wsgi NAME`), as "module:attribute".
+COMMANDS = [
+    "anticafe.accounts.cli:create_user",
+    "anticafe.demo:seed_demo",
+    "anticafe.translations_cli:i18n",
+]
+
+#: Modules that define models; imported so that the metadata (and Alembic) sees every table.
+MODEL_MODULES = [
+    "anticafe.accounts.models",
+    "anticafe.bookings.models",
+    "anticafe.events.models",
+    "anticafe.registrations.models",
+    "anticafe.door.models",
+    "anticafe.visits.models",
+]
+
+
+def _load(dotted: str):
+    module, _, attribute = dotted.partition(":")
+    return getattr(import_module(module), attribute)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, error handlers, commands."""
+    app = Flask(__name__, instance_relative_config=True, instance_path=str(Path(__file__).parent.parent / "instance"))
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_templates(app)
+    return app
+
+
+def configure(app: Flask, config: dict | None) -> None:
+    """Load settings: config.Config, then instance/config.py, then the caller's mapping."""
+    from config import Config
+
+    from .security import check_secret_key
+
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    if config:
+        app.config.update(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    check_secret_key(app)
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Switch on foreign keys and WAL for SQLite, wait for locks, and make lower() Unicode-aware."""
+    import sqlite3
+
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()
+    # SQLite's own lower() only folds ASCII; names here are Cyrillic.
+    dbapi_connection.create_function("lower", 1, lambda s: s.lower() if isinstance(s, str) else s,
+                                      deterministic=True)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects to the app."""
+    from flask_login import current_user
+    from flask_wtf.csrf import CSRFError  # noqa: F401  (re-exported for views that catch it)
+
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .i18n import register_i18n, select_locale, select_timezone
+    from .security import register_security_headers
+
+    for dotted in MODEL_MODULES:
+        import_module(dotted)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
+                   default_translation_directories=";".join(translation_directories()))
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from .accounts.models import User
+
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+    @login_manager.request_loader
+    def load_user_from_token(req):
+        header = req.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            return None
+        from .accounts.services import user_for_token
+
+        return user_for_token(header[len("Bearer "):].strip())
+
+    # CSRF: every form; API calls too when they ride on the browser session (X-CSRFToken header),
+    # but not those that carry a bearer token, which a foreign site cannot forge.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    csrf.init_app(app)
+
+    @app.before_request
+    def csrf_guard():
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not app.config.get("WTF_CSRF_ENABLED", True):
+            return
+        if request.path.startswith("/api/"):
+            if request.headers.get("Authorization", "").startswith("Bearer "):
+                return
+            if not current_user.is_authenticated:
+                return
+        csrf.protect()
+
+    register_i18n(app)
+    register_security_headers(app)
+
+
+def translation_directories() -> list[str]:
+    """Return the catalog folders: the core one and one per domain that has its own."""
+    root = Path(__file__).parent
+    return [str(path) for path in [root / "translations", *sorted(root.glob("*/translations"))] if path.is_dir()]
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register every domain's blueprints."""
+    for dotted in BLUEPRINTS:
+        app.register_blueprint(_load(dotted))
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """JSON errors under /api/, friendly pages elsewhere."""
+    from .errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the domains' click commands."""
+    for dotted in COMMANDS:
+        app.cli.add_command(_load(dotted))
+
+
+def register_templates(app: Flask) -> None:
+    """Template globals: roles for the navigation."""
+    from .auth import Access, Role, has_role
+
+    app.jinja_env.globals.update(Access=Access, Role=Role, has_role=has_role)
+    app.jinja_env.add_extension("jinja2.ext.do")

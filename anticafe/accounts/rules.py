@@ -1,0 +1,85 @@
+"""Sign-up rules: ages, guardians, phones and passwords. Pure: no Flask, no database.
+
+Problems are returned as stable codes per field; the caller turns them into translated text.
+"""
+
+import re
+from datetime import date
+
+#: Below this age a parent's or guardian's consent is required.
+GUARDIAN_AGE = 14
+MIN_PASSWORD_LENGTH = 8
+OLDEST_PLAUSIBLE_AGE = 100
+
+_PHONE_CHARS = re.compile(r"[\s\-()]+")
+
+
+def age_on(birth_date: date, day: date) -> int:
+    """Return the age in whole years on `day` (a 29 February birthday counts from 1 March)."""
+    years = day.year - birth_date.year
+    if (day.month, day.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def normalize_phone(text: str | None) -> str | None:
+    """Return a phone as +<digits> (Russian 8XXXXXXXXXX becomes +7XXXXXXXXXX), '' if empty, None if invalid."""
+    if text is None or not text.strip():
+        return ""
+    raw = _PHONE_CHARS.sub("", text.strip())
+    if raw.startswith("+"):
+        digits = raw[1:]
+    elif len(raw) == 11 and raw[0] == "8":
+        digits = "7" + raw[1:]
+    elif len(raw) == 10:
+        digits = "7" + raw
+    else:
+        digits = raw
+    if not digits.isdigit() or not 10 <= len(digits) <= 15:
+        return None
+    return "+" + digits
+
+
+def needs_guardian(birth_date: date, today: date) -> bool:
+    """Tell whether someone born on `birth_date` needs a guardian's consent today."""
+    return age_on(birth_date, today) < GUARDIAN_AGE
+
+
+def profile_problems(*, name: str, birth_date: date | None, phone: str | None, guardian_name: str | None,
+                     guardian_phone: str | None, today: date) -> dict[str, list[str]]:
+    """Check a person's details; return {field: [problem codes]} (empty when all is well)."""
+    problems: dict[str, list[str]] = {}
+
+    def add(field: str, code: str) -> None:
+        problems.setdefault(field, []).append(code)
+
+    if not (name or "").strip():
+        add("name", "required")
+    if birth_date is None:
+        add("birth_date", "required")
+    elif birth_date > today:
+        add("birth_date", "in_future")
+    elif age_on(birth_date, today) > OLDEST_PLAUSIBLE_AGE:
+        add("birth_date", "implausible")
+    if phone and normalize_phone(phone) is None:
+        add("phone", "invalid_phone")
+    if birth_date is not None and birth_date <= today and needs_guardian(birth_date, today):
+        if not (guardian_name or "").strip():
+            add("guardian_name", "guardian_required")
+        if not (guardian_phone or "").strip():
+            add("guardian_phone", "guardian_required")
+        elif normalize_phone(guardian_phone) is None:
+            add("guardian_phone", "invalid_phone")
+    elif guardian_phone and normalize_phone(guardian_phone) is None:
+        add("guardian_phone", "invalid_phone")
+    return problems
+
+
+def password_problems(password: str, confirm: str | None = None) -> dict[str, list[str]]:
+    """Check a new password (and its confirmation when given)."""
+    problems: dict[str, list[str]] = {}
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        problems["password"] = ["too_short"]
+    if confirm is not None and password != confirm:
+        problems["password2"] = ["mismatch"]
+    return problems

@@ -1,0 +1,53 @@
+"""JSON shapes of the accounts API (pydantic models: they validate and document)."""
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class UserOut(BaseModel):
+    """A person as the API shows them to themselves or to staff."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    email: str
+    role: str
+
+
+class MeOut(UserOut):
+    """The current user with their own details and personal links."""
+
+    phone: str | None
+    birth_date: date | None
+    guardian_name: str | None
+    guardian_phone: str | None
+    locale: str | None
+    email_notifications: bool
+    guest_category: str
+    age: int | None = None
+
+
+class TokenIn(BaseModel):
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=200)
+
+
+class TokenOut(BaseModel):
+    token: str
+    expires_at: str
+    user: UserOut
+
+
+class SignupIn(BaseModel):
+    """Sign-up with the same rules as the form."""
+
+    name: str = Field(max_length=120)
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=200)
+    birth_date: date
+    phone: str | None = Field(default=None, max_length=32)
+    guardian_name: str | None = Field(default=None, max_length=120)
+    guardian_phone: str | None = Field(default=None, max_length=32)
+    consent: bool = Field(description="Consent to the processing of personal data; must be true")

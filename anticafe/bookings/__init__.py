@@ -1,0 +1,1 @@
+"""Bookings: zones of the café reserved for a time slot."""

@@ -1,0 +1,1 @@
+"""The door: QR check-in, manual search, walk-ins, live attendance."""

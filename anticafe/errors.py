@@ -1,0 +1,82 @@
+"""Errors that services raise and that both HTML views and the JSON API know how to show."""
+
+from flask import jsonify, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule said no. `code` is a stable snake_case reason, `message` a translated sentence."""
+
+    status = 409
+
+    def __init__(self, code: str, message, *, status: int | None = None, fields=None, extra=None):
+        super().__init__(str(message))
+        self.code = code
+        self.message = message
+        if status is not None:
+            self.status = status
+        #: field name -> list of messages, for form-like errors
+        self.fields = fields or {}
+        #: more JSON members to send along (e.g. the first check-in for a repeated scan)
+        self.extra = extra or {}
+
+
+class ValidationFailed(DomainError):
+    """Input broke a rule tied to particular fields (422)."""
+
+    status = 422
+
+    def __init__(self, fields, message=None, code: str = "validation_error"):
+        from flask_babel import lazy_gettext
+
+        super().__init__(code, message or lazy_gettext("Please correct the marked fields."), fields=fields)
+
+
+def wants_json() -> bool:
+    """Tell whether this request belongs to the JSON API."""
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message, fields=None, extra=None):
+    """Build the API's one error shape: {"error": {"code", "message", "fields"}}."""
+    body = {"error": {"code": code, "message": str(message),
+                      "fields": {k: [str(m) for m in v] for k, v in (fields or {}).items()}}}
+    body["error"].update(extra or {})
+    return jsonify(body), status
+
+
+_HTTP_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type",
+    422: "validation_error", 429: "too_many_requests", 500: "internal_error",
+}
+
+
+def register_errorhandlers(app):
+    """Answer errors as JSON under /api/ and as friendly pages elsewhere."""
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        if wants_json():
+            return json_error(error.status, error.code, error.message, error.fields, error.extra)
+        return render_template("errors/error.html", status=error.status, message=error.message), error.status
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        if wants_json():
+            message = error.description if status not in (404, 500) else _default_message(status)
+            return json_error(status, _HTTP_CODES.get(status, "error"), message)
+        if status == 401:
+            return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+        template = f"errors/{status}.html" if status in (403, 404, 429, 500) else "errors/error.html"
+        return render_template(template, status=status, message=error.description), status
+
+    # Anything else becomes InternalServerError, an HTTPException, and lands above.
+
+
+def _default_message(status: int) -> str:
+    from flask_babel import gettext
+
+    if status == 404:
+        return gettext("Nothing is here.")
+    return gettext("Something went wrong on our side.")

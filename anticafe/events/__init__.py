@@ -1,0 +1,1 @@
+"""The event calendar: events, series, iCalendar feeds."""

@@ -1,0 +1,103 @@
+"""Events of the café's programme and the series they repeat in."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Category(enum.StrEnum):
+    TOURNAMENT = "tournament"
+    TALK_SHOW = "talk_show"
+    PARTY = "party"
+    CONTEST = "contest"
+    TRAINING = "training"
+    KIDS = "kids"
+    OTHER = "other"
+
+
+class EventStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Entry(enum.StrEnum):
+    #: free entry: a registration and a check-in
+    FREE = "free"
+    #: the check-in also starts the visitor's paid timed visit
+    TIMED = "timed"
+
+
+class EventSeries(db.Model):
+    """A repeating event ("Mafia every Friday 19:00"); each occurrence is its own Event."""
+
+    __tablename__ = "event_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: repeat every N weeks
+    interval_weeks: Mapped[int] = mapped_column(default=1)
+    #: last date an occurrence may start on (venue time), or None when `count` limits it
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    count: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    events: Mapped[list["Event"]] = relationship(back_populates="series", order_by="Event.starts_at")
+
+    def __repr__(self) -> str:
+        return f"<EventSeries {self.id} {self.title!r}>"
+
+
+class Event(db.Model):
+    """One event on the calendar: a tournament, a talk show, a party..."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
+        CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
+        CheckConstraint("entry IN ('free', 'timed')", name="entry_known"),
+        Index("ix_events_published_starts_at", "published", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("event_series.id", ondelete="SET NULL"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(20), default=Category.OTHER, index=True)
+    #: Markdown, rendered to sanitized HTML
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: None = unlimited
+    capacity: Mapped[int | None]
+    min_age: Mapped[int | None]
+    max_age: Mapped[int | None]
+    #: registration window; None = from publication / until the start
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    entry: Mapped[str] = mapped_column(String(10), default=Entry.FREE)
+    #: organiser or partner, e.g. the youth committee
+    organiser: Mapped[str | None] = mapped_column(String(200))
+    #: the zone the event takes (it blocks bookings there); None = the whole café / not placed
+    zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id", ondelete="SET NULL"), index=True)
+    #: file name of the resized cover picture under instance/uploads
+    cover_image: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12), default=EventStatus.SCHEDULED)
+    published: Mapped[bool] = mapped_column(default=False)
+    #: iCalendar SEQUENCE: grows with every change a calendar app should pick up
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    series: Mapped[EventSeries | None] = relationship(back_populates="events")
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.title!r} {self.starts_at:%Y-%m-%d %H:%M}>"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == EventStatus.CANCELLED

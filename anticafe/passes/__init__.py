@@ -1,0 +1,1 @@
+"""Passes: prepaid minutes, memberships and subsidised allowances."""

@@ -1,0 +1,1 @@
+"""Registrations for events, the waitlist, QR tickets and notifications."""

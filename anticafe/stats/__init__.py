@@ -1,0 +1,1 @@
+"""The youth committee's statistics: dashboard, exports and the period report."""

@@ -1,0 +1,1 @@
+"""Timed visits: tariffs, guest cards, the live board, checkout and the shift report."""

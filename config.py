@@ -1,0 +1,84 @@
+"""Settings read from environment variables, with defaults safe for development.
+
+`create_app()` loads `Config`, then `instance/config.py` if it exists, then the mapping the
+caller passes (tests). Production refuses to start without a real `SECRET_KEY`.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+#: The value every fresh checkout has; refused in production.
+DEV_SECRET_KEY = "dev-only-insecure-key"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'anticafe.sqlite3'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants an explicit driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings for every environment; each can be overridden by an environment variable."""
+
+    #: "development" or "production"; production hardens cookies and checks the secret key.
+    ENV_NAME = os.environ.get("ANTICAFE_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", ENV_NAME == "production")
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    #: Werkzeug hash spec; scrypt is the slow default. Tests use a faster one.
+    PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
+
+    BABEL_DEFAULT_LOCALE = "ru"
+    LANGUAGES = ("ru", "en")
+    VENUE_TIMEZONE = os.environ.get("VENUE_TIMEZONE", "Asia/Yekaterinburg")
+    BABEL_DEFAULT_TIMEZONE = VENUE_TIMEZONE
+
+    VENUE_NAME = os.environ.get("VENUE_NAME", "Anticafe")
+    VENUE_ADDRESS = os.environ.get("VENUE_ADDRESS", "ул. Советская, 1, Оренбургская область")
+    VENUE_CAPACITY = int(os.environ.get("VENUE_CAPACITY", "60"))
+    #: Absolute base for links that leave the app (QR codes, feeds); empty = the request's host.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+
+    #: API bearer tokens expire after this many days.
+    API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
+
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    #: Login attempts allowed per account and per client address.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "anticafe@localhost")
+
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

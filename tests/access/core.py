@@ -1,0 +1,29 @@
+"""Access rules of the foundation: home, accounts, admin, API conventions."""
+
+from anticafe.auth import Access
+
+from . import Rule
+
+RULES = [
+    Rule("static", Access.PUBLIC, args={"filename": "css/app.css"}),
+    Rule("main.home", Access.PUBLIC),
+    Rule("main.healthz", Access.PUBLIC),
+    Rule("main.set_language", Access.PUBLIC, "POST"),
+    Rule("accounts.signup", Access.PUBLIC),
+    Rule("accounts.signup", Access.PUBLIC, "POST"),
+    Rule("accounts.login", Access.PUBLIC),
+    Rule("accounts.login", Access.PUBLIC, "POST"),
+    Rule("accounts.logout", Access.PUBLIC, "POST"),
+    Rule("accounts.privacy", Access.PUBLIC),
+    Rule("accounts.profile", Access.USER),
+    Rule("accounts.profile", Access.USER, "POST"),
+    Rule("accounts.change_password", Access.USER, "POST"),
+    Rule("accounts.revoke_token", Access.USER, "POST", args={"token_id": 999999}),
+    Rule("accounts.admin_users", Access.ADMIN),
+    Rule("accounts.admin_user", Access.ADMIN, args={"user_id": 1}),
+    Rule("accounts.admin_user", Access.ADMIN, "POST", args={"user_id": 1}),
+    Rule("api.openapi", Access.PUBLIC),
+    Rule("accounts_api.create_token", Access.PUBLIC, "POST"),
+    Rule("accounts_api.sign_up", Access.PUBLIC, "POST"),
+    Rule("accounts_api.me", Access.USER),
+]

@@ -1,0 +1,359 @@
+"""Fixtures: the app on SQLite and on a throwaway PostgreSQL server, clients, logins, data factories.
+
+Every test that takes `app` (or anything built on it) runs twice: `[sqlite]` and `[postgresql]`.
+`ANTICAFE_TEST_DBS=sqlite` limits a local run to SQLite; `make test` and CI run both.
+"""
+
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
+from werkzeug.serving import make_server
+
+from anticafe import create_app
+from anticafe.extensions import db
+
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+BACKENDS = [b for b in os.environ.get("ANTICAFE_TEST_DBS", "sqlite,postgresql").split(",") if b]
+
+#: Settings every test app gets; fast password hashing, no rate limits (their own test turns them on).
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-for-anticafe",
+    "WTF_CSRF_ENABLED": False,
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+    "RATELIMIT_ENABLED": False,
+    "MAIL_SERVER": "",
+    "SERVER_NAME": None,
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ------------------------------------------------------------------------------------------------
+# PostgreSQL: one throwaway server per test session; a database per test, copied from a template.
+
+def _as_postgres(*cmd):
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    subprocess.run(prefix + [str(c) for c in cmd], check=True, capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """Start a PostgreSQL server for this test session; yield its URL without a database name."""
+    if not (PG_BIN / "initdb").exists():
+        pytest.fail(f"PostgreSQL server binaries not found in {PG_BIN}: apt-get install postgresql "
+                    "(or run with ANTICAFE_TEST_DBS=sqlite for a quick local run)")
+    root = tempfile.mkdtemp(prefix="pgtest-")
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    data, port = os.path.join(root, "data"), free_port()
+    _as_postgres(PG_BIN / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                 "--locale=C.UTF-8", "--no-sync")
+    _as_postgres(PG_BIN / "pg_ctl", "start", "-w", "-D", data, "-l", f"{root}/server.log",
+                 "-o", f"-F -p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    finally:
+        _as_postgres(PG_BIN / "pg_ctl", "stop", "-w", "-m", "immediate", "-D", data)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _pg_admin(server: str) -> str:
+    return server.replace("+psycopg", "") + "/postgres"
+
+
+def _create_schema(url: str) -> None:
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server):
+    """A database with the schema, copied for each test (much faster than creating tables)."""
+    name = "template_anticafe"
+    with psycopg.connect(_pg_admin(pg_server), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    _create_schema(f"{pg_server}/{name}")
+    return name
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sqlite-template") / "template.sqlite3"
+    _create_schema(f"sqlite:///{path}")
+    return path
+
+
+def _pg_database(pg_server: str, template: str | None):
+    name = "test_" + uuid.uuid4().hex[:12]
+    with psycopg.connect(_pg_admin(pg_server), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return name
+
+
+def _pg_drop(pg_server: str, name: str) -> None:
+    with psycopg.connect(_pg_admin(pg_server), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    """The database kind this test runs on: "sqlite" or "postgresql"."""
+    return request.param
+
+
+@pytest.fixture
+def db_url(backend, request, tmp_path):
+    """A fresh database with the schema, on the backend of this test."""
+    if backend == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        server = request.getfixturevalue("pg_server")
+        name = _pg_database(server, request.getfixturevalue("pg_template"))
+        yield f"{server}/{name}"
+        _pg_drop(server, name)
+
+
+@pytest.fixture
+def empty_db_url(backend, request, tmp_path):
+    """A fresh database without any tables (for migration tests)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    else:
+        server = request.getfixturevalue("pg_server")
+        name = _pg_database(server, None)
+        yield f"{server}/{name}"
+        _pg_drop(server, name)
+
+
+# ------------------------------------------------------------------------------------------------
+# The app, its clients and logins
+
+@pytest.fixture
+def app_config() -> dict:
+    """Extra settings for this test's app; override the fixture in a module to change them."""
+    return {}
+
+
+class FreshGClient(FlaskClient):
+    """A test client whose requests start with an empty `g`.
+
+    The `app` fixture keeps an application context pushed for the test body, and Flask reuses it for
+    the client's requests, so `g` (where Flask-Login and Flask-Babel cache the user and the locale)
+    would otherwise leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for key in list(g):
+                g.pop(key)
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def app(db_url, app_config):
+    """The application on a fresh database, with an application context pushed."""
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": db_url, **app_config})
+    app.test_client_class = FreshGClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user: make_user(role="staff", birth_date=date(2010, 1, 1), name=..., email=...)."""
+    from anticafe.accounts.models import User
+    from anticafe.accounts.services import hash_password, new_card_code, new_feed_token
+
+    def make(role: str = "visitor", *, birth_date: date | None = date(2005, 6, 15), name: str | None = None,
+             email: str | None = None, password: str = "password123", **fields) -> User:
+        n = next(_counter)
+        user = User(name=name or f"Гость {n}", email=email if email is not None else f"user{n}@example.org",
+                    password_hash=hash_password(password), role=role, birth_date=birth_date,
+                    card_code=new_card_code(), feed_token=new_feed_token(), **fields)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+class AuthActions:
+    """Log a test client in and out as a given user."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, user):
+        """Log in without going through the form (fast, no rate limits)."""
+        with self._client.session_transaction() as session:
+            session["_user_id"] = str(user.id)
+            session["_fresh"] = True
+        return user
+
+    def login_form(self, email: str, password: str = "password123"):
+        return self._client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        with self._client.session_transaction() as session:
+            session.clear()
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def token_for(client):
+    """Return a bearer header for a user: token_for(user) -> {"Authorization": "Bearer ..."}."""
+    from anticafe.accounts.services import issue_token
+
+    def make(user) -> dict:
+        raw = issue_token(user)
+        db.session.commit()
+        return {"Authorization": f"Bearer {raw}"}
+
+    return make
+
+
+def venue_dt(day: date, hour: int, minute: int = 0) -> datetime:
+    """Return an aware datetime for a wall-clock time at the venue (UTC+5)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo("Asia/Yekaterinburg"))
+
+
+@pytest.fixture
+def make_event(app):
+    """Create an event: make_event(starts_at=..., capacity=10, ...) (published and scheduled by default)."""
+    from anticafe.events.models import Event
+
+    def make(**fields) -> Event:
+        starts = fields.pop("starts_at", None) or venue_dt(date.today() + timedelta(days=7), 19)
+        fields.setdefault("ends_at", starts + timedelta(hours=2))
+        fields.setdefault("title", f"Турнир по мафии {next(_counter)}")
+        fields.setdefault("category", "tournament")
+        fields.setdefault("published", True)
+        fields.setdefault("status", "scheduled")
+        fields.setdefault("entry", "free")
+        event = Event(starts_at=starts, **fields)
+        db.session.add(event)
+        db.session.commit()
+        return event
+
+    return make
+
+
+# ------------------------------------------------------------------------------------------------
+# A real server in a thread (browser tests, races)
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join()
+
+
+@pytest.fixture
+def serve():
+    """Serve an app over HTTP in a thread: `with serve(app) as server: server.url`."""
+    return LiveServer
+
+
+@pytest.fixture
+def live_server(tmp_path, sqlite_template, app_config):
+    """A real server on a fresh SQLite database for browser tests; `.app` gives its app."""
+    path = tmp_path / "live.sqlite3"
+    shutil.copy(sqlite_template, path)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "WTF_CSRF_ENABLED": True,
+                      **app_config})
+    with LiveServer(app) as server:
+        yield server
+    with app.app_context():
+        db.engine.dispose()
+
+
+# ------------------------------------------------------------------------------------------------
+# Playwright with Debian's Chromium and a fake camera
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+
+
+@pytest.fixture(scope="session")
+def camera_file(tmp_path_factory):
+    from fakecam import write_qr_y4m
+
+    path = tmp_path_factory.mktemp("camera") / "camera.y4m"
+    write_qr_y4m(path, "nothing yet")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, camera_file):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True,
+            "args": CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                                     f"--use-file-for-fake-video-capture={camera_file}"]}
+
+
+@pytest.fixture
+def show_qr(camera_file):
+    """show_qr(text): the next page that opens the camera sees this QR code."""
+    from fakecam import write_qr_y4m
+
+    return lambda text: write_qr_y4m(camera_file, text)
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "ru-RU", "timezone_id": "Asia/Yekaterinburg",
+            "viewport": {"width": 412, "height": 915}}
