@@ -357,3 +357,10 @@ def show_qr(camera_file):
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "ru-RU", "timezone_id": "Asia/Yekaterinburg",
             "viewport": {"width": 412, "height": 915}}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark tests under tests/browser/ as `browser` so that `-m "not browser"` skips them."""
+    for item in items:
+        if "/tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
