@@ -364,3 +364,32 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+# ------------------------------------------------------------------------------------------------
+# A local SMTP server that keeps what it receives
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1; `.messages` holds EmailMessage objects; `.config` the app settings."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    inbox.host, inbox.port = "127.0.0.1", free_port()
+    controller = Controller(inbox, hostname=inbox.host, port=inbox.port)
+    controller.start()
+    inbox.config = {"MAIL_SERVER": inbox.host, "MAIL_PORT": inbox.port, "MAIL_DEFAULT_SENDER": "cafe@example.org"}
+    yield inbox
+    controller.stop()
