@@ -19,6 +19,10 @@ BLUEPRINTS = [
     "anticafe.notifications.api:bp",
     "anticafe.venue.views:bp",
     "anticafe.venue.api:bp",
+    "anticafe.bookings.views:bp",
+    "anticafe.bookings.views_staff:bp",
+    "anticafe.bookings.views_admin:bp",
+    "anticafe.bookings.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -27,6 +31,7 @@ COMMANDS = [
     "anticafe.demo:seed_demo",
     "anticafe.translations_cli:i18n",
     "anticafe.notifications.cli:send_notifications",
+    "anticafe.bookings.cli:queue_booking_reminders",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
