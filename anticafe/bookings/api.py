@@ -181,7 +181,7 @@ def list_bookings(query: BookingsQuery):
 
 @endpoint(bp, "/me/bookings", summary="My bookings", access=Access.USER, response=BookingList)
 def my_bookings():
-    """Return the current person's bookings of the last 90 days and the future, latest first."""
+    """Return the current person's bookings of the last 90 days and the future: coming soonest first, then past."""
     if services.release_no_shows():
         db.session.commit()
     return BookingList(items=[booking_out(b) for b in services.my_bookings(current_user)])

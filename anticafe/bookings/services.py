@@ -788,10 +788,13 @@ def upcoming_closures(limit: int = 100) -> list[Closure]:
 # Lists for pages
 
 def my_bookings(user: User) -> list[Booking]:
-    """Return a person's bookings: open and recent ones first by start."""
-    since = utcnow() - timedelta(days=90)
-    return list(db.session.scalars(select(Booking).where(Booking.user_id == user.id, Booking.ends_at > since)
-                                   .order_by(Booking.starts_at.desc())))
+    """Return a person's bookings of the last 90 days and the future: coming ones soonest first, then the past."""
+    now = utcnow()
+    found = db.session.scalars(select(Booking).where(Booking.user_id == user.id,
+                                                     Booking.ends_at > now - timedelta(days=90))).all()
+    coming = sorted((b for b in found if b.ends_at > now), key=lambda b: b.starts_at)
+    past = sorted((b for b in found if b.ends_at <= now), key=lambda b: b.starts_at, reverse=True)
+    return coming + past
 
 
 def pending_requests() -> list[Booking]:
