@@ -76,7 +76,7 @@ class ClosureForm(FlaskForm):
 class ZoneForm(FlaskForm):
     """An admin's zone: name, capacity, price and photo."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(message=REQUIRED), Length(max=100)])
+    name = StringField(_l("Zone name"), validators=[DataRequired(message=REQUIRED), Length(max=100)])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     capacity = IntegerField(_l("Capacity, people"), validators=[InputRequired(message=REQUIRED),
                                                                 NumberRange(min=1, max=1000)])
