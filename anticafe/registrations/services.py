@@ -7,6 +7,7 @@ and on SQLite (the database's write lock), so capacity is never exceeded and the
 1..N. Services flush; the view, API endpoint or CLI command commits.
 """
 
+import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -76,9 +77,13 @@ def event_facts(event: Event) -> rules.EventFacts:
 
 
 def cancel_cutoff() -> timedelta:
-    """Return how long before the start visitors stop being able to cancel a confirmed seat."""
-    return timedelta(minutes=int(current_app.config.get("REGISTRATION_CANCEL_CUTOFF_MINUTES",
-                                                        DEFAULT_CANCEL_CUTOFF_MINUTES)))
+    """Return how long before the start visitors stop being able to cancel a confirmed seat.
+
+    From the app config (instance/config.py, tests), else the environment variable of the same name.
+    """
+    name = "REGISTRATION_CANCEL_CUTOFF_MINUTES"
+    minutes = current_app.config.get(name, os.environ.get(name, DEFAULT_CANCEL_CUTOFF_MINUTES))
+    return timedelta(minutes=int(minutes))
 
 
 @dataclass(frozen=True)
