@@ -16,7 +16,7 @@ from ..events.models import Event
 from ..extensions import db
 from ..qr import qr_response
 from ..timeutil import venue_today
-from . import services
+from . import rules, services
 from .forms import WalkInForm
 from .models import Registration, RegistrationStatus
 
@@ -134,12 +134,12 @@ def ticket(code: str):
     event = registration.event
     full = services.may_see(registration, current_user)
     now = utcnow()
-    may_cancel = full and (current_user.is_staff or services.rules.visitor_may_cancel(
+    may_cancel = full and (current_user.is_staff or rules.visitor_may_cancel(
         status=registration.status, now=now, starts_at=event.starts_at, ends_at=event.ends_at,
         cutoff=services.cancel_cutoff()))
     response = render_template(
         "registrations/ticket.html", registration=registration, event=event, full=full, may_cancel=may_cancel,
-        grouped_code=codes.group(registration.ticket_code), ticket_url=services.ticket_url(registration),
+        grouped_code=codes.group(registration.ticket_code),
         age=registration.user.age_on(services.event_day(event)), age_limits=services.age_limits(event),
         is_past=event.ends_at <= now)
     return response, 200, {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow"}
@@ -163,7 +163,7 @@ def my_events():
     now = utcnow()
     upcoming, past = services.split_upcoming(services.user_registrations(current_user), now)
     cutoff = services.cancel_cutoff()
-    cancellable = {r.id for r in upcoming if services.rules.visitor_may_cancel(
+    cancellable = {r.id for r in upcoming if rules.visitor_may_cancel(
         status=r.status, now=now, starts_at=r.event.starts_at, ends_at=r.event.ends_at, cutoff=cutoff)}
     return render_template("registrations/my_events.html", upcoming=upcoming, past=past, cancellable=cancellable,
                            now=now)
@@ -188,7 +188,7 @@ def _staff_page(event: Event, walk_in_form: WalkInForm, status: int = 200):
     seats = services.counts(event.id)
     return render_template(
         "registrations/event_registrations.html", event=event, registrations=registrations, q=query, found=found,
-        active=active, counts=seats, seats_left=services.rules.free_seats(event.capacity, seats.confirmed),
+        active=active, counts=seats, seats_left=rules.free_seats(event.capacity, seats.confirmed),
         form=walk_in_form, day=services.event_day(event), age_limits=services.age_limits(event),
         today=venue_today()), status
 
