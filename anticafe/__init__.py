@@ -19,6 +19,8 @@ BLUEPRINTS = [
     "anticafe.notifications.api:bp",
     "anticafe.venue.views:bp",
     "anticafe.venue.api:bp",
+    "anticafe.registrations.views:bp",
+    "anticafe.registrations.api:bp",
     "anticafe.bookings.views:bp",
     "anticafe.bookings.views_staff:bp",
     "anticafe.bookings.views_admin:bp",
@@ -31,6 +33,7 @@ COMMANDS = [
     "anticafe.demo:seed_demo",
     "anticafe.translations_cli:i18n",
     "anticafe.notifications.cli:send_notifications",
+    "anticafe.registrations.cli:queue_reminders_command",
     "anticafe.bookings.cli:queue_booking_reminders",
 ]
 
