@@ -30,6 +30,7 @@ from ..extensions import db
 from ..ical import CalendarItem
 from ..notifications.services import notify
 from ..timeutil import from_venue, to_venue, venue_now
+from ..venue import rules as venue_rules
 from ..venue import services as venue
 from . import rules
 from .models import HOLDING, OPEN, Booking, BookingSeries, BookingStatus, Closure, ClosureReason, PaymentMethod, Zone
@@ -359,14 +360,34 @@ def _refuse_clash(reason: str | None) -> None:
         raise DomainError("zone_closed", _l("The zone is closed at this time."))
 
 
-def availability(zone: Zone, day: date) -> list[rules.Slot]:
-    """Return the day's grid of the zone: each slot free or not (past slots are never free)."""
-    start, end = day_bounds(day)
+def booking_horizon() -> date:
+    """Return the last day visitors may book."""
+    return local_now().date() + timedelta(days=int(current_app.config["BOOKING_MAX_DAYS_AHEAD"]))
+
+
+def availability_range(zone: Zone, days: list[date]) -> dict[date, list[rules.Slot]]:
+    """Return each day's grid of the zone as visitors see it, from one read of the whole window.
+
+    Past slots and days beyond the booking horizon are never free.
+    """
+    if not days:
+        return {}
+    start, end = day_bounds(min(days))[0], day_bounds(max(days))[1]
     busy = [_span(b.starts_at, b.ends_at) for b in holding_bookings(zone.id, start, end)]
     busy += [_span(e.starts_at, e.ends_at) for e in zone_events(zone.id, start, end)]
     blocked = [_span(c.starts_at, c.ends_at) for c in zone_closures(zone.id, start, end)]
-    return rules.day_availability(day, venue.hours_on(day), slot_minutes(), busy=busy, blocked=blocked,
-                                  buffer=buffer(), now=local_now())
+    week, now, horizon = venue.weekly_hours(), local_now(), booking_horizon()
+    grids = {}
+    for day in days:
+        slots = rules.day_availability(day, venue_rules.hours_on(week, day), slot_minutes(), busy=busy, blocked=blocked,
+                                       buffer=buffer(), now=now)
+        grids[day] = slots if day <= horizon else [rules.Slot(s.start, s.end, False) for s in slots]
+    return grids
+
+
+def availability(zone: Zone, day: date) -> list[rules.Slot]:
+    """Return the day's grid of the zone: each slot free or not (past slots are never free)."""
+    return availability_range(zone, [day])[day]
 
 
 def zone_grid(zone: Zone, day: date) -> list[rules.Cell]:

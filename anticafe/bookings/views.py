@@ -120,7 +120,9 @@ def zone(zone_id: int):
         abort(404)
     today = venue_today()
     day = parse_day(request.args.get("date"), today)
-    slots = services.availability(zone, day)
+    strip = [today + timedelta(days=n) for n in range(STRIP_DAYS)]
+    grids = services.availability_range(zone, sorted({*strip, day}))
+    slots = grids[day]
     ends_by_start = rules.free_ends(slots)
     form = RequestForm()
     form.start.choices = [(f"{s:%H:%M}", f"{s:%H:%M}") for s in ends_by_start]
@@ -149,9 +151,9 @@ def zone(zone_id: int):
             return redirect(url_for("bookings.mine", _anchor=f"booking-{booking.id}"))
     elif form.is_submitted():
         status = 422
-    strip = [today + timedelta(days=n) for n in range(STRIP_DAYS)]
     return render_template(
         "bookings/zone.html", zone=zone, day=day, today=today, slots=slots, form=form, strip=strip,
+        free_by_day={d: sum(s.free for s in grids[d]) for d in strip}, horizon=services.booking_horizon(),
         ends_by_start={f"{s:%H:%M}": [f"{e:%H:%M}" for e in ends] for s, ends in ends_by_start.items()},
         hours=services.venue.hours_on(day), prev_day=day - timedelta(days=1) if day > today else None,
         next_day=day + timedelta(days=1), free_count=sum(s.free for s in slots)), status

@@ -405,3 +405,17 @@ def test_a_visitor_may_have_only_a_few_open_requests(app, make_user, game_room):
 def test_local_time_helpers_round_trip(app):
     moment = datetime(2026, 11, 28, 15, 0)
     assert services.local(services.aware(moment)) == moment
+
+
+def test_days_beyond_the_booking_horizon_show_no_free_time(client, make_user, game_room):
+    far = venue_today() + timedelta(days=70)
+    slots = client.get(f"/api/v1/zones/{game_room.id}/availability?date={far.isoformat()}").json["slots"]
+    assert slots and not any(s["free"] for s in slots)
+    saturday = next_weekday(5)
+    add_booking(game_room, make_user(), starts_at=venue_dt(saturday, 10), minutes=13 * 60)
+    page = client.get(f"/bookings/zones/{game_room.id}", headers=RU).get_data(as_text=True)
+    tomorrow = venue_today() + timedelta(days=1)
+    chip = page.split(f'date={tomorrow.isoformat()}"', 1)[1].split("</a>", 1)[0]
+    assert "26 свободных слотов" in chip
+    full = page.split(f'date={saturday.isoformat()}"', 1)[1].split("</a>", 1)[0]
+    assert full.startswith(' class="day-chip full"') and "всё занято" in full
