@@ -1,5 +1,8 @@
 """Demo zones and a month of bookings: birthdays in the game room, consoles, a weekly debate club
-in the meeting room, a maintenance closure and the New Year holiday."""
+in the meeting room, a maintenance closure and the New Year holiday.
+
+Two steps: `seed_zones` runs early (events are placed in zones, `ctx.data["zones"]`), `seed` runs
+after the events and keeps its bookings clear of the events placed in the zones."""
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -9,6 +12,7 @@ from sqlalchemy import select
 from ..accounts.models import User
 from ..auth import Role
 from ..demo import DEMO_LOGINS
+from ..events.models import Event
 from ..extensions import db
 from ..timeutil import from_venue, venue_today
 from . import rules
@@ -16,7 +20,7 @@ from .models import Booking, BookingSeries, BookingStatus, Closure, ClosureReaso
 from .services import local, local_now, new_feed_token
 
 ZONES = {
-    "hall": dict(name="Основной зал", capacity=40, bookable=False,
+    "hall": dict(name="Большой зал", capacity=40, bookable=False,
                  description="Большой зал с диванами, настольными играми и чайной стойкой. Здесь гости платят "
                              "за время, а вечерами проходят турниры и концерты."),
     "games": dict(name="Игровая комната", capacity=12, bookable=True,
@@ -43,14 +47,21 @@ LENGTHS = [60, 90, 120, 120, 180]
 BUFFER = timedelta(minutes=15)
 
 
-def seed(ctx) -> None:
-    """Add the zones, a month of bookings around today, a weekly club series and two closures."""
-    rng = ctx.random
-    today = venue_today()
+def seed_zones(ctx) -> None:
+    """Add the café's zones; `ctx.data["zones"]` maps a short key to each."""
     zones = {key: Zone(feed_token=new_feed_token(), **fields) for key, fields in ZONES.items()}
     db.session.add_all(zones.values())
     db.session.flush()
     ctx.data["zones"] = zones
+
+
+def seed(ctx) -> None:
+    """Add a month of bookings around today, a weekly club series and two closures."""
+    rng = ctx.random
+    today = venue_today()
+    if "zones" not in ctx.data:
+        seed_zones(ctx)
+    zones = ctx.data["zones"]
 
     staff_email = next(email for role, email, _ in DEMO_LOGINS if role == "staff")
     visitor_email = next(email for role, email, _ in DEMO_LOGINS if role == "visitor")
@@ -76,6 +87,11 @@ def seed(ctx) -> None:
         for zone in zones.values():
             if closure.zone is None or closure.zone is zone:
                 closed[zone.id].append(span)
+
+    # Events placed in a zone hold it, like confirmed bookings do.
+    for event in db.session.scalars(select(Event).where(Event.zone_id.is_not(None), Event.status != "cancelled")):
+        if event.zone_id in held:
+            held[event.zone_id].append(rules.Interval(local(event.starts_at), local(event.ends_at)))
 
     bookings: list[Booking] = []
 

@@ -1,6 +1,7 @@
 """Bookings through the pages: request, confirm, decline, cancel, release, check-in and the bill,
 direct and weekly bookings, closures, events in zones, reminders, the feed and the admin's zones."""
 
+import itertools
 import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -419,3 +420,29 @@ def test_days_beyond_the_booking_horizon_show_no_free_time(client, make_user, ga
     assert "26 свободных слотов" in chip
     full = page.split(f'date={saturday.isoformat()}"', 1)[1].split("</a>", 1)[0]
     assert full.startswith(' class="day-chip full"') and "всё занято" in full
+
+
+def test_demo_bookings_never_overlap(app):
+    """The demo's zones and bookings obey the same rule as real ones: no two holds overlap with the buffer."""
+    from anticafe.accounts import demo as people
+    from anticafe.bookings import demo, rules
+    from anticafe.demo import DemoContext
+
+    ctx = DemoContext()
+    people.seed(ctx)
+    db.session.flush()
+    demo.seed_zones(ctx)
+    demo.seed(ctx)
+    db.session.commit()
+    assert {z.name for z in ctx.data["zones"].values()} == {"Большой зал", "Игровая комната", "Консольный уголок",
+                                                            "Переговорная"}
+    held = db.session.scalars(select(Booking).where(Booking.status.in_(("confirmed", "checked_in")))).all()
+    assert len(held) > 20
+    for zone in ctx.data["zones"].values():
+        spans = sorted(rules.Interval(services.local(b.starts_at), services.local(b.ends_at))
+                       for b in held if b.zone_id == zone.id)
+        for a, b in itertools.pairwise(spans):
+            assert not rules.overlaps(a, b, timedelta(minutes=15)), (zone.name, a, b)
+    series = [b for b in held if b.series_id is not None]
+    assert {services.local(b.starts_at).weekday() for b in series} == {1}
+    assert all(b.amount == Decimal("1000.00") for b in series if b.status == "checked_in")
