@@ -242,7 +242,8 @@ def set_zone_photo(zone: Zone, stream) -> str:
         raise ValidationFailed({"photo": [_l("The photo must be at most %(mb)s MB.", mb=PHOTO_MAX_BYTES // 2**20)]})
     try:
         with Image.open(BytesIO(data)) as probe:
-            kind = probe.format
+            if probe.format not in PHOTO_FORMATS:
+                raise ValidationFailed(translate({"photo": ["photo_type"]}))
             if probe.width * probe.height > PHOTO_MAX_PIXELS:
                 raise ValidationFailed(translate({"photo": ["photo_too_large"]}))
             probe.verify()
@@ -256,8 +257,6 @@ def set_zone_photo(zone: Zone, stream) -> str:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise ValidationFailed(translate({"photo": ["photo_type"]})) from None
-    if kind not in PHOTO_FORMATS:
-        raise ValidationFailed(translate({"photo": ["photo_type"]}))
     name = f"zone-{zone.id}-{secrets.token_hex(6)}.jpg"
     (photo_dir() / name).write_bytes(out.getvalue())
     old = zone.photo
