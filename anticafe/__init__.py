@@ -19,6 +19,8 @@ BLUEPRINTS = [
     "anticafe.notifications.api:bp",
     "anticafe.venue.views:bp",
     "anticafe.venue.api:bp",
+    "anticafe.visits.views:bp",
+    "anticafe.visits.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -27,6 +29,7 @@ COMMANDS = [
     "anticafe.demo:seed_demo",
     "anticafe.translations_cli:i18n",
     "anticafe.notifications.cli:send_notifications",
+    "anticafe.visits.cli:close_day",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
