@@ -505,12 +505,12 @@ def prices_section() -> dict:
         day = date.fromisoformat(request.args.get("date", ""))
     except ValueError:
         day = venue_today()
-    result = None
-    if minutes.isdigit() and 0 <= int(minutes) <= 24 * 60:
-        result = services.quote_for(int(minutes), category, day)
-    return {"prices": {"words": services.tariff_words(rules), "categories": choices, "minutes": minutes or "90",
+    if not (minutes.isdigit() and int(minutes) <= 24 * 60):
+        minutes = "90"
+    result = services.quote_for(int(minutes), category, day)
+    return {"prices": {"words": services.tariff_words(rules), "categories": choices, "minutes": minutes,
                        "category": category, "day": day, "quote": result,
-                       "lines": services.breakdown_rows(list(result.lines)) if result else []}}
+                       "lines": services.breakdown_rows(list(result.lines))}}
 
 
 HOME_SECTIONS.append(prices_section)
