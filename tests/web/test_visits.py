@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from conftest import venue_dt
 
+from anticafe import codes
 from anticafe.db import utcnow
 from anticafe.extensions import db
 from anticafe.visits import services
@@ -90,7 +91,8 @@ def test_capacity_counts_visits_and_free_event_guests(app, client, as_staff, mak
     over = make_event(starts_at=now - timedelta(hours=4), ends_at=now - timedelta(hours=2), entry="free")
     at_event, also_visiting, at_timed, left_earlier = (make_user() for _ in range(4))
     for event, person in ((free, at_event), (free, also_visiting), (timed, at_timed), (over, left_earlier)):
-        registration = Registration(event_id=event.id, user_id=person.id, status="confirmed")
+        registration = Registration(event_id=event.id, user_id=person.id, status="confirmed",
+                                    ticket_code=codes.random_code(128))
         db.session.add(registration)
         db.session.flush()
         db.session.add(CheckIn(registration_id=registration.id, event_id=event.id, user_id=person.id))
@@ -302,7 +304,8 @@ def test_a_timed_event_check_in_links_its_registration(app, staff, make_user, ma
 
     event = make_event(entry="timed")
     guest = make_user()
-    registration = Registration(event_id=event.id, user_id=guest.id, status="confirmed")
+    registration = Registration(event_id=event.id, user_id=guest.id, status="confirmed",
+                                ticket_code=codes.random_code(128))
     db.session.add(registration)
     db.session.commit()
     visit = services.start_visit(user=guest, staff=staff, registration=registration)

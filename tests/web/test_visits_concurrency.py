@@ -6,6 +6,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 
@@ -91,7 +92,7 @@ def test_pause_and_resume_from_several_phones_keep_one_clock(app, serve, make_us
     running = [s for s in visit.segments if s.ended_at is None]
     assert len(running) == (1 if visit.status == "active" else 0)
     ordered = sorted(visit.segments, key=lambda s: s.started_at)
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in pairwise(ordered):
         assert before.ended_at is not None and before.ended_at <= after.started_at
 
 
