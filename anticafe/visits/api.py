@@ -145,7 +145,8 @@ stop = _action("stop", "Stop a visit", "Stop the clock and price the visit: `end
 @endpoint(bp, "/visits/<int:visit_id>/pay", "POST", summary="Mark a stopped visit paid", access=Access.STAFF,
           body=PayIn, response=VisitOut,
           errors=[NOT_FOUND, (409, "visit_already_paid", "the visit is paid"),
-                  (409, "visit_not_open", "stop the visit first")])
+                  (409, "visit_not_stopped", "stop the visit first"),
+                  (422, "validation_error", "subsidised without a reason in `note`")])
 def pay(visit_id: int, body: PayIn):
     """Record the payment (cash, card, transfer, or subsidised with the reason in `note`)."""
     visit = _visit(visit_id)

@@ -148,8 +148,7 @@ def walk_in():
                 field.errors = list(field.errors) + [str(m) for m in messages]
         if not error.fields:
             flash(str(error.message), "error")
-        response, _status = _render_board(form, error.status)
-        return response, error.status
+        return _render_board(form, error.status)
     db.session.commit()
     flash(_("%(name)s: the visit started at %(time)s.", name=visit.display_name,
             time=to_venue(visit.started_at).strftime("%H:%M")), "success")
