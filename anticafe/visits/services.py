@@ -589,6 +589,77 @@ def scan_card(card_code: str, *, staff: User | None, device: str | None = None) 
         return "visit_stopped", db.session.get(Visit, visit.id)
 
 
+def cancel_visit(visit: Visit, *, staff: User | None, reason: str) -> Visit:
+    """Undo a visit started by mistake (e.g. a door check-in that was undone): no time, nothing to pay.
+
+    The visit stays, stopped at its start and free, with the reason in its correction history.
+    """
+    visit = _lock_visit(visit.id)
+    if not visit.is_open:
+        raise DomainError("visit_not_open", _l("This visit has already stopped."), status=409)
+    before = {"ended_at": None, "status": visit.status}
+    for segment in list(visit.segments):
+        visit.segments.remove(segment)
+    visit.ended_at = visit.started_at
+    visit.status = VisitStatus.STOPPED
+    visit.stopped_by_id = staff.id if staff is not None else None
+    db.session.flush()
+    _apply_quote(visit, Pricer().final(visit, claim=False))
+    _settle_free(visit, staff)
+    db.session.add(VisitCorrection(visit=visit, staff_id=staff.id if staff is not None else None, reason=reason,
+                                   changes={"ended_at": [None, _json_value(visit.ended_at)],
+                                            "status": [before["status"], visit.status]},
+                                   amount_before=None, amount_after=visit.amount, at=utcnow()))
+    db.session.flush()
+    return visit
+
+
+# ------------------------------------------------------------------------------------------------
+# The door (issue 5) calls these: a guest card scanned, a timed event's check-in made or undone
+
+
+def card_scan_answer(code: str, *, staff: User | None, device: str | None = None) -> dict | None:
+    """Answer a scanned guest card: {"result": "visit_started" | "visit_stopped", "visit", "message"}.
+
+    None when the code is no guest card (the door then tries other handlers or says "unknown code").
+    """
+    normalized = codes.normalize(code or "")
+    if not normalized or db.session.scalar(select(User.id).where(User.card_code == normalized)) is None:
+        return None
+    result, visit = scan_card(normalized, staff=staff, device=device)
+    if result == "visit_started":
+        message = gettext("Visit started: %(name)s, since %(time)s.", name=visit.display_name,
+                          time=to_venue(visit.started_at).strftime("%H:%M"))
+    else:
+        message = gettext("Visit stopped: %(name)s, %(amount)s to pay.", name=visit.display_name,
+                          amount=rubles(visit.amount or 0))
+    return {"result": result, "visit": visit_json(visit), "message": message}
+
+
+def timed_check_in(registration, *, staff: User | None) -> dict | None:
+    """Start the paid visit of someone checked in to a `timed` event; {"visit": {...}} or None.
+
+    Someone already inside keeps the visit they have. A full venue refuses (DomainError `venue_full`).
+    """
+    event = registration.event
+    if event is None or event.entry != "timed":
+        return None
+    existing = open_visit_for(registration.user)
+    if existing is not None:
+        return {"visit": visit_json(existing)}
+    visit = start_visit(user=registration.user, staff=staff, registration=registration)
+    return {"visit": visit_json(visit)}
+
+
+def timed_check_in_undone(registration_id: int, *, staff: User | None) -> Visit | None:
+    """Cancel the open visit that a timed event's check-in started, when that check-in is undone."""
+    visit = db.session.scalar(select(Visit).where(Visit.registration_id == registration_id,
+                                                  Visit.status.in_(OPEN_STATUSES)))
+    if visit is None:
+        return None
+    return cancel_visit(visit, staff=staff, reason=gettext("The door check-in was undone."))
+
+
 # ------------------------------------------------------------------------------------------------
 # Checkout
 

@@ -491,3 +491,39 @@ def test_visits_keep_the_tariff_version_and_the_check_constraints_hold(app, staf
         db.session.commit()  # subsidised without a reason
     db.session.rollback()
     assert db.session.query(VisitCorrection).count() == 0
+
+
+def test_the_door_entry_points(app, staff, make_user, make_event):
+    from anticafe.registrations.models import Registration
+
+    guest = make_user(name="Сканер Картов")
+    assert services.card_scan_answer("UNKNOWN-CODE", staff=staff) is None
+    started = services.card_scan_answer(guest.card_code.lower(), staff=staff)
+    db.session.commit()
+    assert started["result"] == "visit_started" and started["visit"]["user_id"] == guest.id
+    assert "Сканер Картов" in started["message"]
+    visit = db.session.get(Visit, started["visit"]["id"])
+    visit.started_at = visit.segments[0].started_at = utcnow() - timedelta(minutes=20)
+    db.session.commit()
+    stopped = services.card_scan_answer(guest.card_code, staff=staff)
+    assert stopped["result"] == "visit_stopped" and stopped["visit"]["amount"] == "63.00"
+
+    now = utcnow()
+    timed = make_event(entry="timed", starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(hours=2))
+    free = make_event(entry="free", starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(hours=2))
+    player = make_user()
+    at_timed = Registration(event_id=timed.id, user_id=player.id, status="confirmed",
+                            ticket_code=codes.random_code(128))
+    at_free = Registration(event_id=free.id, user_id=player.id, status="confirmed", ticket_code=codes.random_code(128))
+    db.session.add_all([at_timed, at_free])
+    db.session.commit()
+    assert services.timed_check_in(at_free, staff=staff) is None
+    answer = services.timed_check_in(at_timed, staff=staff)
+    db.session.commit()
+    assert answer["visit"]["registration_id"] == at_timed.id and answer["visit"]["status"] == "active"
+    assert services.timed_check_in(at_timed, staff=staff)["visit"]["id"] == answer["visit"]["id"]
+    cancelled = services.timed_check_in_undone(at_timed.id, staff=staff)
+    db.session.commit()
+    assert cancelled.status == "paid" and cancelled.amount == 0 and cancelled.corrections
+    assert services.open_visit_for(player) is None
+    assert services.timed_check_in_undone(at_timed.id, staff=staff) is None
