@@ -15,6 +15,8 @@ BLUEPRINTS = [
     "anticafe.accounts.views:bp",
     "anticafe.api.views:bp",
     "anticafe.accounts.api:bp",
+    "anticafe.door.views:bp",
+    "anticafe.door.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
