@@ -15,6 +15,10 @@ BLUEPRINTS = [
     "anticafe.accounts.views:bp",
     "anticafe.api.views:bp",
     "anticafe.accounts.api:bp",
+    "anticafe.notifications.views:bp",
+    "anticafe.notifications.api:bp",
+    "anticafe.venue.views:bp",
+    "anticafe.venue.api:bp",
     "anticafe.door.views:bp",
     "anticafe.door.api:bp",
 ]
@@ -24,6 +28,7 @@ COMMANDS = [
     "anticafe.accounts.cli:create_user",
     "anticafe.demo:seed_demo",
     "anticafe.translations_cli:i18n",
+    "anticafe.notifications.cli:send_notifications",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
@@ -34,6 +39,8 @@ MODEL_MODULES = [
     "anticafe.registrations.models",
     "anticafe.door.models",
     "anticafe.visits.models",
+    "anticafe.notifications.models",
+    "anticafe.venue.models",
 ]
 
 
