@@ -18,6 +18,9 @@ DEFAULT_CLOSES_AFTER = timedelta(minutes=0)
 
 #: Longest text a scanner may send; a QR with more is not one of ours.
 MAX_RAW_LENGTH = 500
+#: A link that is not a ticket link offers its last path segment as a code only if it is this long
+#: (our codes carry 50 bits or more; "/t/" or "/about" are not codes).
+MIN_LINKED_CODE_LENGTH = 8
 
 _TICKET_PATH = re.compile(r"^/t/([^/?#]+)/?$")
 
@@ -40,14 +43,18 @@ class ScannedCode:
 def parse_code(raw: str | None) -> ScannedCode | None:
     """Read a ticket URL (any host), a bare code (any case, dashes and spaces forgiven) or None.
 
-    A URL whose path is `/t/<code>` is a ticket; any other URL offers its last path segment as a
-    code (a guest card's QR may hold a link); text that is not a code at all gives None.
+    A URL whose path is `/t/<code>` is a ticket; any other http(s) URL offers its last path segment
+    as a code when it is long enough (a guest card's QR may hold a link); text that is not a code at
+    all gives None.
     """
     text = (raw or "").strip()
     if not text or len(text) > MAX_RAW_LENGTH:
         return None
     if "://" in text:
-        parts = urlsplit(text)
+        try:
+            parts = urlsplit(text)
+        except ValueError:  # e.g. a broken IPv6 host
+            return None
         if parts.scheme.lower() not in ("http", "https"):
             return None
         path = unquote(parts.path)
@@ -57,7 +64,7 @@ def parse_code(raw: str | None) -> ScannedCode | None:
             return ScannedCode(CodeKind.TICKET, code) if code else None
         segment = path.rstrip("/").rsplit("/", 1)[-1]
         code = codes.normalize(segment)
-        return ScannedCode(CodeKind.CODE, code) if code else None
+        return ScannedCode(CodeKind.CODE, code) if code and len(code) >= MIN_LINKED_CODE_LENGTH else None
     code = codes.normalize(text)
     return ScannedCode(CodeKind.CODE, code) if code else None
 

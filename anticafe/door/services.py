@@ -166,9 +166,9 @@ def ticket_refs(registration: Registration) -> dict:
 def _window_of(event: Event, opens_minutes: int | None, closes_minutes: int | None) -> rules.CheckInWindowTimes:
     config = current_app.config
     if opens_minutes is None:
-        opens_minutes = config.get("CHECKIN_OPENS_MINUTES_BEFORE", 60)
+        opens_minutes = config.get("CHECKIN_OPENS_MINUTES_BEFORE", rules.DEFAULT_OPENS_BEFORE // timedelta(minutes=1))
     if closes_minutes is None:
-        closes_minutes = config.get("CHECKIN_CLOSES_MINUTES_AFTER", 0)
+        closes_minutes = config.get("CHECKIN_CLOSES_MINUTES_AFTER", rules.DEFAULT_CLOSES_AFTER // timedelta(minutes=1))
     return rules.window_times(event.starts_at, event.ends_at, opens_before=timedelta(minutes=opens_minutes),
                               closes_after=timedelta(minutes=closes_minutes))
 
@@ -202,10 +202,13 @@ def load_ticket(*, code: str | None = None, registration_id: int | None = None) 
 def _standing(registration_id: int) -> Standing | None:
     staff = aliased(User)
     row = db.session.execute(
-        select(CheckIn.id, CheckIn.checked_in_at, CheckIn.staff_id, CheckIn.device, staff.name)
+        select(CheckIn.id, CheckIn.checked_in_at, CheckIn.staff_id, staff.name, CheckIn.device)
         .outerjoin(staff, staff.id == CheckIn.staff_id)
         .where(CheckIn.registration_id == registration_id, CheckIn.undone_at.is_(None))).first()
-    return Standing(*row) if row else None
+    if row is None:
+        return None
+    checkin_id, checked_in_at, staff_id, staff_name, device = row
+    return Standing(checkin_id, checked_in_at, staff_id, staff_name, device)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -298,8 +301,10 @@ def check_in(registration: Registration, *, staff, device: str | None, walk_in: 
     if reason is not None:
         raise _refusal(reason, event=event, window=ticket.window, state=state, refs=ticket.refs,
                        waitlist_position=ticket.registration.waitlist_position)
+    # A failed flush expires every loaded object: keep what the answer needs as plain values.
     staff_id, staff_name = (staff.id, staff.name) if staff is not None else (None, None)
-    checkin = CheckIn(registration_id=ticket.registration.id, event_id=event.id, user_id=ticket.registration.user_id,
+    registration_id = ticket.registration.id
+    checkin = CheckIn(registration_id=registration_id, event_id=event.id, user_id=ticket.registration.user_id,
                       checked_in_at=now, staff_id=staff_id, device=device, walk_in=walk_in,
                       override_reason=override_reason)
     db.session.add(checkin)
@@ -309,7 +314,6 @@ def check_in(registration: Registration, *, staff, device: str | None, walk_in: 
         if not _violated(error, "uq_checkins_registration_active", "checkins.registration_id"):
             raise
         # Another phone checked this registration in a moment ago: answer its check-in.
-        registration_id = ticket.registration.id
         db.session.rollback()
         standing = _standing(registration_id)
         if standing is None:  # ... and it was undone in between: extremely unlikely, just refuse to guess
@@ -613,12 +617,16 @@ def checkin_ref(checkin: CheckIn) -> dict:
 
 
 def people_inside_now(now: datetime | None = None) -> int:
-    """Count the people inside the venue: standing check-ins of events in progress plus open timed visits."""
+    """Count the people inside the venue: standing check-ins of events not over yet, plus open timed visits.
+
+    A check-in happens only while its event's window is open, so someone checked in to an event that
+    has not ended is there (early arrivals included); each person counts once.
+    """
     now = now or utcnow()
     at_events = (select(CheckIn.user_id.label("user_id"))
                  .join(Event, Event.id == CheckIn.event_id)
                  .where(CheckIn.undone_at.is_(None), Event.status == EventStatus.SCHEDULED,
-                        Event.starts_at <= now, Event.ends_at > now))
+                        Event.ends_at > now, CheckIn.checked_in_at <= now))
     visiting = select(Visit.user_id.label("user_id")).where(Visit.status.in_(("active", "paused")),
                                                            Visit.user_id.is_not(None))
     people = union(at_events, visiting).subquery()

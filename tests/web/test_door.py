@@ -346,21 +346,24 @@ def test_attendance_counts(client, staff, make_event, make_user, door_registrati
     assert client.get("/api/v1/events/424242/attendance").status_code == 404
 
 
-def test_inside_now_counts_event_checkins_in_progress_and_open_visits(app, make_event, make_user, door_registration):
+def test_inside_now_counts_checkins_of_events_not_over_and_open_visits(app, make_event, make_user, door_registration):
     from anticafe.visits.models import Visit
 
     running = make_event(starts_at=now() - timedelta(minutes=30))
-    later = make_event(starts_at=now() + timedelta(minutes=30))
-    alice, bob, carl = make_user(), make_user(), make_user()
-    for event, user in ((running, alice), (running, bob), (later, carl)):
+    soon = make_event(starts_at=now() + timedelta(minutes=30))
+    over = make_event(starts_at=now() - timedelta(hours=3), ends_at=now() - timedelta(hours=1))
+    alice, bob, carl, dana, eve = (make_user() for _ in range(5))
+    for event, user in ((running, alice), (running, bob), (soon, carl), (soon, dana), (over, eve)):
         registration = door_registration(event, user)
-        db.session.add(CheckIn(registration_id=registration.id, event_id=event.id, user_id=user.id))
+        db.session.add(CheckIn(registration_id=registration.id, event_id=event.id, user_id=user.id,
+                               checked_in_at=min(now(), event.starts_at)))
     db.session.add_all([Visit(user_id=alice.id, status="active"), Visit(user_id=carl.id, status="paused"),
                         Visit(guest_name="Гость без аккаунта", status="active"),
                         Visit(user_id=make_user().id, status="paid")])
     db.session.commit()
-    # alice (event and visit: once), bob (event), carl (visit; his event has not started), the walk-in guest
-    assert services.people_inside_now() == 4
+    # alice (event and visit: once), bob, carl (early for his event, and visiting: once), dana (early),
+    # the guest without an account; not eve (her event is over) nor the paid visit
+    assert services.people_inside_now() == 5
 
 
 def test_no_shows_after_the_event(client, staff, make_event, make_user, door_registration):
@@ -589,3 +592,22 @@ def test_log_pages_back(client, staff, monkeypatch):
     oldest = db.session.scalar(select(func.min(ScanLog.id)))
     older = client.get(f"/door/log?before={oldest + 1}").get_data(as_text=True)
     assert "CODE2" in older and "CODE4" not in older
+
+
+# ------------------------------------------------------------------------------------------------
+# Demo data
+
+
+def test_demo_checks_people_in_to_past_events(app, runner, make_event, make_user, door_registration):
+    past = make_event(starts_at=now() - timedelta(days=2), capacity=30)
+    for _ in range(20):
+        door_registration(past, make_user())
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    checkins = db.session.scalars(select(CheckIn).where(CheckIn.event_id == past.id)).all()
+    assert 10 <= len([c for c in checkins if not c.walk_in]) < 20
+    assert all(c.staff_id and c.device for c in checkins)
+    logged = db.session.scalars(select(ScanLog).where(ScanLog.event_id == past.id)).all()
+    assert {e.result for e in logged} >= {"checked_in"}
+    assert all(e.checkin_id for e in logged if e.result == "checked_in")
+    assert services.no_shows(past)

@@ -10,7 +10,8 @@
   var api = window.anticafe.api;
   var $ = function (id) { return document.getElementById(id); };
 
-  /* Same code within this many milliseconds is one person still holding the ticket up. */
+  /* The same code seen again within this many milliseconds of the last sighting is one person still
+     holding the ticket up: it is sent once, not every time the camera reads it. */
   var REPEAT_MS = 4000;
   var POLL_MS = 5000;
   var RETRIES = [600, 1500, 3000];
@@ -141,22 +142,30 @@
   }
 
   /* ---------------------------------------------------------------- scanning */
-  var last = { text: null, at: 0 };
+  /* Codes the camera saw lately (text -> last sighting); typed codes and photos are always sent. */
+  var seen = {};
   var busy = {};
   function onCode(text, source, force) {
     text = (text || "").trim();
     if (!text) return;
     var now = Date.now();
-    if (!force && text === last.text && now - last.at < REPEAT_MS) return;
+    if (!force) {
+      var previous = seen[text];
+      seen[text] = now;  // still in front of the camera: wait until it has been away for a while
+      Object.keys(seen).forEach(function (key) { if (now - seen[key] > REPEAT_MS) delete seen[key]; });
+      if (previous && now - previous < REPEAT_MS) return;
+    }
     if (busy[text]) return;
-    last = { text: text, at: now };
     busy[text] = true;
     var body = { code: text, nonce: nonce(), device: device, source: source };
     if (eventId) body.event_id = eventId;
     send("POST", root.dataset.checkinUrl, body)
       .then(function (response) { showAnswer(response); refresh(); })
       .catch(networkFailed)
-      .then(function () { delete busy[text]; last.at = Date.now(); });
+      .then(function () {
+        delete busy[text];
+        if (!force) seen[text] = Date.now();
+      });
   }
 
   var cameraStatus = $("door-camera-status");
@@ -268,7 +277,7 @@
   if (eventSelect) {
     eventSelect.addEventListener("change", function () {
       eventId = eventSelect.value ? parseInt(eventSelect.value, 10) : null;
-      last = { text: null, at: 0 };
+      seen = {};
       var params = new URLSearchParams(window.location.search);
       if (eventId) params.set("event", eventId); else params.delete("event");
       window.history.replaceState(null, "", window.location.pathname + "?" + params.toString());
