@@ -517,26 +517,29 @@ def walk_in(data: WalkIn, *, staff, device: str | None, nonce: str | None = None
                 result = check_in(existing, staff=staff, device=device, ticket=ticket)
                 log.checkin_id = result.checkin_id
                 return result.payload()
-        birth_date = user.birth_date if user is not None else data.birth_date
-        age = age_at_event(birth_date, event)
         overrides = []
-        if rules.age_outside_limits(age, event.min_age, event.max_age):
-            if reason is None:
-                raise DomainError("age_restricted", _l("The event is for ages %(limits)s; this person is %(age)s.",
-                                                       limits=_age_limits(event), age=age),
-                                  status=422, extra={"event": event_ref(event), "override_allowed": True})
-            overrides.append("age")
-        confirmed = confirmed_count(event.id)
-        if rules.is_full(event.capacity, confirmed):
-            if reason is None:
-                raise DomainError("event_full", _l("The event is full: %(confirmed)s of %(capacity)s seats taken.",
-                                                   confirmed=confirmed, capacity=event.capacity),
-                                  status=REFUSAL_STATUS,
-                                  extra={"event": event_ref(event), "confirmed": confirmed, "override_allowed": True})
-            overrides.append("capacity")
-        if user is None:
-            user = create_guest_profile(data.name or "", data.phone, data.birth_date)
-            log.user_id = user.id
+        try:
+            if user is None:  # the new guest's details are checked before any question of seats
+                user = create_guest_profile(data.name or "", data.phone, data.birth_date)
+            age = age_at_event(user.birth_date, event)
+            if rules.age_outside_limits(age, event.min_age, event.max_age):
+                if reason is None:
+                    raise DomainError("age_restricted", _l("The event is for ages %(limits)s; this person is %(age)s.",
+                                                           limits=_age_limits(event), age=age),
+                                      status=422, extra={"event": event_ref(event), "override_allowed": True})
+                overrides.append("age")
+            confirmed = confirmed_count(event.id)
+            if rules.is_full(event.capacity, confirmed):
+                if reason is None:
+                    raise DomainError("event_full", _l("All seats are taken: %(confirmed)s of %(capacity)s.",
+                                                       confirmed=confirmed, capacity=event.capacity),
+                                      status=REFUSAL_STATUS, extra={"event": event_ref(event), "confirmed": confirmed,
+                                                                    "override_allowed": True})
+                overrides.append("capacity")
+        except DomainError:
+            db.session.rollback()  # a refused walk-in leaves no guest profile behind
+            raise
+        log.user_id = user.id
         registration = _confirm_walk_in(event, user, existing, staff=staff, now=now)
         used_reason = reason if overrides else None
         log.note = used_reason

@@ -43,6 +43,7 @@ def scanner_strings() -> dict:
         "undone": _("undone"),
         "checkedInAt": _("checked in at %(time)s"),
         "nothingFound": _("Nobody found."),
+        "nobodyYet": _("Nobody yet."),
         "override": _("Let in anyway"),
         "reasonRequired": _("Give a reason to let them in anyway."),
         "by": _("by %(name)s"),

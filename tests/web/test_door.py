@@ -464,6 +464,17 @@ def test_walk_in_into_a_full_event_needs_a_reason(client, staff, make_event, mak
     assert "Брат участника, стоит у стены" in attendance
 
 
+def test_walk_in_details_are_checked_before_the_seats(client, staff, make_event, make_user, door_registration):
+    event = make_event(starts_at=now() + timedelta(minutes=5), capacity=1)
+    door_registration(event, make_user())
+    response = client.post(f"/api/v1/events/{event.id}/walk-ins", json={"name": "Марат", "phone": "123"},
+                           headers=RU)
+    assert response.status_code == 422
+    assert response.json["error"]["fields"]["phone"] == ["Введите номер телефона, например +7 912 345-67-89."]
+    assert count(User, User.name == "Марат") == 0
+    assert db.session.scalar(select(ScanLog.result)) == "validation_error"
+
+
 def test_walk_in_of_someone_already_registered(client, staff, tonight, make_user, door_registration):
     registered = door_registration(tonight, make_user())
     response = client.post(f"/api/v1/events/{tonight.id}/walk-ins", json={"user_id": registered.user_id})

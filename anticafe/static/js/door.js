@@ -121,7 +121,9 @@
     if (!error.code) {
       show("bad", T.serverError, "", "", "");
     } else {
-      show("bad", T.results[error.code] || error.code, personLine(error.user), error.message, eventLine(error.event));
+      var details = [error.message];
+      Object.keys(error.fields || {}).forEach(function (name) { details = details.concat(error.fields[name]); });
+      show("bad", T.results[error.code] || error.code, personLine(error.user), details.join(" "), eventLine(error.event));
     }
     signal("bad");
   }
@@ -264,7 +266,7 @@
       $("count-inside").textContent = d.inside_now + " / " + d.venue_capacity;
       var list = $("door-recent");
       list.textContent = "";
-      if (!d.checkins.length) list.appendChild(el("li", "muted", T.nothingFound));
+      if (!d.checkins.length) list.appendChild(el("li", "muted", T.nobodyYet));
       d.checkins.forEach(function (row) { list.appendChild(checkinItem(row)); });
     }).catch(function () { /* the next poll tries again */ });
   }
