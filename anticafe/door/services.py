@@ -440,8 +440,12 @@ def undo_check_in(checkin_id: int, *, staff, device: str | None = None, nonce: s
             .execution_options(synchronize_session=False)).rowcount
         db.session.refresh(checkin)
         if done:
-            for hook in AFTER_UNDO:
-                hook(checkin, staff=staff)
+            try:
+                for hook in AFTER_UNDO:
+                    hook(checkin, staff=staff)
+            except DomainError:
+                db.session.rollback()  # the check-in stands
+                raise
         return {"result": "undone", "message": gettext("Check-in undone: %(name)s.", name=checkin.user.name),
                 "checkin": checkin_ref(checkin)}
 
@@ -539,14 +543,21 @@ def walk_in(data: WalkIn, *, staff, device: str | None, nonce: str | None = None
         except DomainError:
             db.session.rollback()  # a refused walk-in leaves no guest profile behind
             raise
-        log.user_id = user.id
-        registration = _confirm_walk_in(event, user, existing, staff=staff, now=now)
         used_reason = reason if overrides else None
-        log.note = used_reason
-        ticket = load_ticket(registration_id=registration.id)
-        _note_ticket(log, ticket)
-        result = check_in(registration, staff=staff, device=device, walk_in=True, override_reason=used_reason,
-                          ticket=ticket)
+        log.user_id, log.note = user.id, used_reason
+        existing_id = existing.id if existing is not None else None
+        try:
+            registration = _confirm_walk_in(event, user, existing, staff=staff, now=now)
+            ticket = load_ticket(registration_id=registration.id)
+            _note_ticket(log, ticket)
+            result = check_in(registration, staff=staff, device=device, walk_in=True, override_reason=used_reason,
+                              ticket=ticket)
+        except DomainError:
+            # Refused after all (e.g. by an AFTER_CHECK_IN hook): the walk-in's new rows are rolled back,
+            # so the log entry may point only at what existed before.
+            db.session.rollback()
+            log.user_id, log.registration_id = data.user_id, existing_id
+            raise
         log.checkin_id = result.checkin_id
         return result.payload()
 

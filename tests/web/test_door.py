@@ -475,6 +475,21 @@ def test_walk_in_details_are_checked_before_the_seats(client, staff, make_event,
     assert db.session.scalar(select(ScanLog.result)) == "validation_error"
 
 
+def test_walk_in_refused_by_a_hook_leaves_nothing_behind(client, staff, tonight, monkeypatch):
+    from anticafe.errors import DomainError
+
+    def venue_full(checkin, ticket, *, staff):
+        raise DomainError("venue_full", "The venue is full.", status=409)
+
+    monkeypatch.setattr(services, "AFTER_CHECK_IN", [venue_full])
+    response = client.post(f"/api/v1/events/{tonight.id}/walk-ins", json={"name": "Слишком Поздно"})
+    assert response.status_code == 409 and response.json["error"]["code"] == "venue_full"
+    assert count(User, User.name == "Слишком Поздно") == 0 and count(Registration) == 0 and count(CheckIn) == 0
+    entry = db.session.scalar(select(ScanLog))
+    assert (entry.result, entry.user_id, entry.registration_id, entry.event_id) == ("venue_full", None, None,
+                                                                                   tonight.id)
+
+
 def test_walk_in_of_someone_already_registered(client, staff, tonight, make_user, door_registration):
     registered = door_registration(tonight, make_user())
     response = client.post(f"/api/v1/events/{tonight.id}/walk-ins", json={"user_id": registered.user_id})
