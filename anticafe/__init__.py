@@ -21,6 +21,10 @@ BLUEPRINTS = [
     "anticafe.venue.api:bp",
     "anticafe.registrations.views:bp",
     "anticafe.registrations.api:bp",
+    "anticafe.visits.views:bp",
+    "anticafe.visits.api:bp",
+    "anticafe.door.views:bp",
+    "anticafe.door.api:bp",
     "anticafe.bookings.views:bp",
     "anticafe.bookings.views_staff:bp",
     "anticafe.bookings.views_admin:bp",
@@ -34,6 +38,7 @@ COMMANDS = [
     "anticafe.translations_cli:i18n",
     "anticafe.notifications.cli:send_notifications",
     "anticafe.registrations.cli:queue_reminders_command",
+    "anticafe.visits.cli:close_day",
     "anticafe.bookings.cli:queue_booking_reminders",
 ]
 

@@ -15,6 +15,8 @@ DEMO_STEPS = [
     ("people", "anticafe.accounts.demo:seed"),
     ("zones", "anticafe.bookings.demo:seed_zones"),
     ("registrations", "anticafe.registrations.demo:seed"),
+    ("door", "anticafe.door.demo:seed"),
+    ("visits", "anticafe.visits.demo:seed"),
     ("bookings", "anticafe.bookings.demo:seed"),
 ]
 
