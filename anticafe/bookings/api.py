@@ -22,6 +22,7 @@ from .schemas import (
     BookingList,
     BookingOut,
     BookingsQuery,
+    CheckInIn,
     ClosureIn,
     ClosureList,
     ClosureOut,
@@ -79,8 +80,16 @@ def booking_out(booking: Booking, model=BookingOut, **extra) -> BookingOut:
         booker_name=booking.booker_name, contact=booking.contact, party_size=booking.party_size,
         purpose=booking.purpose, starts_at=venue_time(booking.starts_at), ends_at=venue_time(booking.ends_at),
         status=booking.status, staff_message=booking.staff_message, price_per_hour=money(booking.price_per_hour),
-        amount=money(booking.amount), paid=booking.paid_at is not None, series_id=booking.series_id,
+        amount=money(booking.amount), paid=_paid(booking), series_id=booking.series_id,
+        visit_ids=[link.visit_id for link in booking.party],
+        bill_id=bill.id if (bill := services.party_bill(booking)) is not None else None,
         can_cancel=services.may_cancel(booking, current_user), created_at=venue_time(booking.created_at), **extra)
+
+
+def _paid(booking: Booking) -> bool:
+    if booking.price_per_hour is not None:
+        return booking.paid_at is not None
+    return bool(booking.party) and all(link.visit.status == "paid" for link in booking.party)
 
 
 def visible_booking(booking_id: int) -> Booking:
@@ -232,12 +241,14 @@ def cancel(booking_id: int, body: DecisionIn):
 
 
 @endpoint(bp, "/bookings/<int:booking_id>/check-in", "POST", summary="Check a party in (staff)",
-          access=Access.STAFF, response=BookingOut,
+          access=Access.STAFF, body=CheckInIn, response=BookingOut,
           errors=[*STATE_ERRORS, (409, "too_early", "more than 30 minutes before the start"),
-                  (409, "booking_over", "the booking has ended")])
-def check_in(booking_id: int):
-    """Mark the booking started; a fixed-price booking gets its `amount` (price per hour × hours)."""
-    return _decide(booking_id, lambda b: services.check_in(b, current_user))
+                  (409, "booking_over", "the booking has ended"),
+                  (409, "venue_full", "starting the party's visits would exceed VENUE_CAPACITY")])
+def check_in(booking_id: int, body: CheckInIn):
+    """Mark the booking started. A fixed-price booking gets its `amount` (price per hour × hours); in a
+    zone without a price, `guests` timed visits start (the booker's first), listed in `visit_ids`."""
+    return _decide(booking_id, lambda b: services.check_in(b, current_user, guests=body.guests))
 
 
 @endpoint(bp, "/bookings/<int:booking_id>/release", "POST", summary="Release a no-show (staff)",
@@ -248,13 +259,21 @@ def release(booking_id: int):
     return _decide(booking_id, lambda b: services.release(b, current_user))
 
 
-@endpoint(bp, "/bookings/<int:booking_id>/pay", "POST", summary="Record a fixed-price booking's payment (staff)",
+@endpoint(bp, "/bookings/<int:booking_id>/pay", "POST", summary="The booker pays (staff)",
           access=Access.STAFF, body=PaymentIn, response=BookingOut,
           errors=[(404, "not_found", "no such booking"), (409, "nothing_to_pay", "no bill"),
                   (409, "already_paid", "paid before")])
 def pay(booking_id: int, body: PaymentIn):
-    """Mark the bill paid by cash, card or transfer."""
-    return _decide(booking_id, lambda b: services.mark_paid(b, current_user, body.method))
+    """Record the payment by cash, card or transfer: a fixed-price booking's bill, or, in a zone without a
+    price, every unpaid visit of the party on one group bill in the booker's name (`bill_id`)."""
+
+    def settle(booking: Booking) -> None:
+        if booking.price_per_hour is None:
+            services.pay_party(booking, current_user, body.method)
+        else:
+            services.mark_paid(booking, current_user, body.method)
+
+    return _decide(booking_id, settle)
 
 
 def closure_out(closure: Closure) -> ClosureOut:

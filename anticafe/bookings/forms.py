@@ -24,8 +24,8 @@ REQUIRED = _l("This field is required.")
 class RequestForm(FlaskForm):
     """A visitor's request: the zone and the day come from the page; times only from the free ones."""
 
-    start = SelectField(_l("From"), validators=[DataRequired(message=REQUIRED)], validate_choice=False)
-    end = SelectField(_l("Until"), validators=[DataRequired(message=REQUIRED)], validate_choice=False)
+    start = SelectField(_l("Start time"), validators=[DataRequired(message=REQUIRED)], validate_choice=False)
+    end = SelectField(_l("End time"), validators=[DataRequired(message=REQUIRED)], validate_choice=False)
     party_size = IntegerField(_l("How many people"), validators=[InputRequired(message=REQUIRED),
                                                                  NumberRange(min=1, max=1000)])
     purpose = StringField(_l("What for"), validators=[Optional(), Length(max=200)])
@@ -37,8 +37,8 @@ class StaffBookingForm(FlaskForm):
 
     zone = SelectField(_l("Zone"), coerce=int, validators=[InputRequired(message=REQUIRED)])
     day = DateField(_l("Date"), validators=[InputRequired(message=REQUIRED)])
-    start = TimeField(_l("From"), validators=[InputRequired(message=REQUIRED)])
-    end = TimeField(_l("Until"), validators=[InputRequired(message=REQUIRED)])
+    start = TimeField(_l("Start time"), validators=[InputRequired(message=REQUIRED)])
+    end = TimeField(_l("End time"), validators=[InputRequired(message=REQUIRED)])
     party_size = IntegerField(_l("How many people"), validators=[InputRequired(message=REQUIRED),
                                                                  NumberRange(min=1, max=1000)])
     purpose = StringField(_l("What for"), validators=[Optional(), Length(max=200)])
@@ -58,17 +58,23 @@ class DecisionForm(FlaskForm):
     message = TextAreaField(_l("Message to the booker"), validators=[Optional(), Length(max=1000)])
 
 
+class CheckInForm(FlaskForm):
+    """How many of the party came in (zones without a price start a timed visit for each)."""
+
+    guests = IntegerField(_l("People who came"), validators=[Optional(), NumberRange(min=1, max=1000)])
+
+
 class PaymentForm(FlaskForm):
-    method = SelectField(_l("Paid by"), choices=[(key.value, label) for key, label in PAYMENT_METHODS.items()])
+    method = SelectField(_l("Payment method"), choices=[(key.value, label) for key, label in PAYMENT_METHODS.items()])
 
 
 class ClosureForm(FlaskForm):
     """Block a zone or the whole café for a time."""
 
     zone = SelectField(_l("Zone"), validators=[Optional()])
-    starts_at = DateTimeLocalField(_l("From"), format="%Y-%m-%dT%H:%M",
+    starts_at = DateTimeLocalField(_l("Start time"), format="%Y-%m-%dT%H:%M",
                                    validators=[InputRequired(message=REQUIRED)])
-    ends_at = DateTimeLocalField(_l("Until"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=REQUIRED)])
+    ends_at = DateTimeLocalField(_l("End time"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=REQUIRED)])
     reason = SelectField(_l("Reason"), choices=[(key.value, label) for key, label in CLOSURE_REASONS.items()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..db import Kopecks, UTCDateTime, utcnow
 from ..extensions import db
+from ..visits.models import Visit
 
 
 class Zone(db.Model):
@@ -144,6 +145,9 @@ class Booking(db.Model):
     zone: Mapped[Zone] = relationship()
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     series: Mapped[BookingSeries | None] = relationship(back_populates="bookings")
+    #: the party's timed visits started at check-in (zones without a fixed price), the booker's first
+    party: Mapped[list["PartyVisit"]] = relationship(back_populates="booking", order_by="PartyVisit.position",
+                                                     cascade="all, delete-orphan")
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     checked_in_by: Mapped[User | None] = relationship(foreign_keys=[checked_in_by_id])
 
@@ -161,6 +165,27 @@ class Booking(db.Model):
     @property
     def duration_minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class PartyVisit(db.Model):
+    """A timed visit started by checking a booking in; the party's visits go on the booker's group bill."""
+
+    __tablename__ = "booking_visits"
+    __table_args__ = (
+        # A visit belongs to at most one booking's party.
+        Index("uq_booking_visits_visit", "visit_id", unique=True),
+    )
+
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True)
+    #: 1 = the booker, then the guests in the order they came in
+    position: Mapped[int] = mapped_column(default=1)
+
+    booking: Mapped[Booking] = relationship(back_populates="party")
+    visit: Mapped[Visit] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PartyVisit booking={self.booking_id} visit={self.visit_id} #{self.position}>"
 
 
 class ClosureReason(enum.StrEnum):

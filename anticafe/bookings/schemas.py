@@ -95,7 +95,9 @@ class BookingOut(BaseModel):
     staff_message: str | None
     price_per_hour: str | None
     amount: str | None = Field(description="the bill of a fixed-price booking, set at check-in")
-    paid: bool
+    paid: bool = Field(description="the fixed-price bill, or every visit of the party, is paid")
+    visit_ids: list[int] = Field(description="the party's timed visits started at check-in, the booker's first")
+    bill_id: int | None = Field(description="the party's group bill once the booker paid (visits' /visits/bills/{id})")
     series_id: int | None
     can_cancel: bool
     created_at: datetime
@@ -120,6 +122,11 @@ class BookingsQuery(BaseModel):
 
 class DecisionIn(BaseModel):
     message: str | None = Field(default=None, max_length=1000)
+
+
+class CheckInIn(BaseModel):
+    guests: int | None = Field(default=None, ge=1, le=1000,
+                               description="people who came (zones without a price); default the party size")
 
 
 class PaymentIn(BaseModel):

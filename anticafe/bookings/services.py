@@ -15,7 +15,7 @@ from pathlib import Path
 
 from babel.dates import format_date
 from flask import current_app
-from flask_babel import get_locale, gettext, lazy_ngettext, ngettext
+from flask_babel import get_locale, gettext, lazy_ngettext, ngettext, pgettext
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, or_, select, text, update
@@ -32,8 +32,20 @@ from ..notifications.services import notify
 from ..timeutil import from_venue, to_venue, venue_now
 from ..venue import rules as venue_rules
 from ..venue import services as venue
+from ..visits import services as visits
 from . import rules
-from .models import HOLDING, OPEN, Booking, BookingSeries, BookingStatus, Closure, ClosureReason, PaymentMethod, Zone
+from .models import (
+    HOLDING,
+    OPEN,
+    Booking,
+    BookingSeries,
+    BookingStatus,
+    Closure,
+    ClosureReason,
+    PartyVisit,
+    PaymentMethod,
+    Zone,
+)
 
 #: Translated text for the problem codes of `rules` and of this module.
 PROBLEMS = {
@@ -600,7 +612,7 @@ def _touch(booking: Booking) -> None:
 
 def _wrong_state(booking: Booking):
     return DomainError("wrong_status", _l("This booking is %(status)s; that cannot be done now.",
-                                          status=STATUS_LABELS.get(booking.status, booking.status)))
+                                          status=status_label(booking.status)))
 
 
 def confirm(booking: Booking, staff: User, message: str | None = None) -> Booking:
@@ -711,11 +723,12 @@ def release(booking: Booking, staff: User) -> Booking:
     return booking
 
 
-def check_in(booking: Booking, staff: User) -> Booking:
-    """Let the party in: the booking starts. A fixed-price booking gets its bill (price per hour × hours).
+def check_in(booking: Booking, staff: User, guests: int | None = None) -> Booking:
+    """Let the party in: the booking starts.
 
-    For a zone without a price the guests' timed visits are billed as usual; starting them is the
-    visits domain's job (see `start_party_visits`).
+    A fixed-price booking gets its bill (price per hour × hours). In a zone without a price the
+    party's timed visits start, `guests` of them (the party size by default), the booker's first:
+    they are paid later on one group bill (`pay_party`).
     """
     _locked(booking)
     if booking.status != BookingStatus.CONFIRMED:
@@ -727,25 +740,87 @@ def check_in(booking: Booking, staff: User) -> Booking:
                                                      int(CHECK_IN_EARLY.total_seconds() // 60)))
     if now >= booking.ends_at:
         raise DomainError("booking_over", _l("This booking has already ended."))
+    count = booking.party_size if guests is None else guests
+    if booking.price_per_hour is None and not 1 <= count <= booking.zone.capacity:
+        raise ValidationFailed({"guests": [_l("Between 1 and %(n)s people.", n=booking.zone.capacity)]})
     booking.status = BookingStatus.CHECKED_IN.value
     booking.checked_in_at, booking.checked_in_by_id = now, staff.id
     if booking.price_per_hour is not None:
         booking.amount = rules.price_for(booking.price_per_hour, booking.starts_at, booking.ends_at)
     _touch(booking)
     db.session.flush()
-    start_party_visits(booking, staff)
+    if booking.price_per_hour is None:
+        _start_booker_visit(booking, staff)
+        for _ in range(count - 1):
+            _start_guest_visit(booking, staff)
     return booking
 
 
-def start_party_visits(booking: Booking, staff: User) -> None:
-    """Start the party's timed visits on one group bill (zones without a fixed price).
+def _link(booking: Booking, visit) -> None:
+    if db.session.scalar(select(PartyVisit).where(PartyVisit.visit_id == visit.id)) is not None:
+        return  # the booker came in with another booking's party already; that bill covers them
+    position = max((link.position for link in booking.party), default=0) + 1
+    booking.party.append(PartyVisit(visit_id=visit.id, position=position))
+    db.session.flush()
 
-    The visits domain is not part of this branch yet: once `anticafe.visits.services` exists, this
-    starts the booker's visit and the guests' visits on one group bill. Until then check-in only
-    records that the party arrived.
-    """
-    if booking.price_per_hour is not None:
+
+def _start_booker_visit(booking: Booking, staff: User) -> None:
+    """Start the booker's visit (or take the one already running: they may have come in by card)."""
+    if booking.user is None:
+        _link(booking, visits.start_walk_in(name=booking.booker_name[:120], phone=None, staff=staff))
         return
+    try:
+        visit = visits.start_visit(user=booking.user, staff=staff)
+    except DomainError as error:
+        if error.code != "visit_already_active":
+            raise
+        visit = visits.open_visit_for(booking.user)
+    _link(booking, visit)
+
+
+def _start_guest_visit(booking: Booking, staff: User):
+    """Start one more guest's visit in the party: a walk-in named after the booker ("Маша Орлова +2")."""
+    number = len(booking.party)
+    visit = visits.start_walk_in(name=f"{booking.booker_name[:110]} +{number}", phone=None, staff=staff)
+    _link(booking, visit)
+    return visit
+
+
+def add_party_guest(booking: Booking, staff: User):
+    """Start the visit of a guest of the party who came later; return it."""
+    _locked(booking)
+    if booking.status != BookingStatus.CHECKED_IN or booking.price_per_hour is not None:
+        raise _wrong_state(booking)
+    if len(booking.party) >= booking.zone.capacity:
+        raise DomainError("zone_full", _l("The zone holds at most %(n)s people.", n=booking.zone.capacity))
+    return _start_guest_visit(booking, staff)
+
+
+def party_visits(booking: Booking) -> list:
+    """Return the party's visits, the booker's first."""
+    return [link.visit for link in booking.party]
+
+
+def party_bill(booking: Booking):
+    """Return the group bill the party's visits were paid with (the booker's), or None."""
+    return next((link.visit.bill for link in booking.party if link.visit.bill is not None), None)
+
+
+def pay_party(booking: Booking, staff: User, method: str, note: str | None = None):
+    """The booker pays for the whole party at once: stop the visits still running and put the unpaid
+    ones on one group bill, the booker's visit first (so the booker is the payer). Return the bill, or
+    None when every visit turned out free (the grace period)."""
+    _locked(booking)
+    party = party_visits(booking)
+    if not party or all(visit.status == "paid" for visit in party):
+        raise DomainError("nothing_to_pay", _l("This booking has no bill to pay."))
+    for visit in party:
+        if visit.is_open:
+            visits.stop_visit(visit, staff=staff)
+    for visit in party:
+        db.session.refresh(visit)
+    unpaid = [visit for visit in party if visit.status != "paid"]
+    return visits.pay_together(unpaid, staff=staff, method=method, note=note) if unpaid else None
 
 
 def mark_paid(booking: Booking, staff: User, method: str) -> Booking:
@@ -950,15 +1025,18 @@ def feed_items(zone: Zone) -> list[CalendarItem]:
     return items
 
 
-#: Words for the statuses, shown to visitors and staff.
-STATUS_LABELS = {
-    BookingStatus.REQUESTED: _l("waiting for confirmation"),
-    BookingStatus.CONFIRMED: _l("confirmed"),
-    BookingStatus.DECLINED: _l("declined"),
-    BookingStatus.CANCELLED: _l("cancelled"),
-    BookingStatus.RELEASED: _l("released (nobody came)"),
-    BookingStatus.CHECKED_IN: _l("checked in"),
-}
+def status_label(status: str) -> str:
+    """Return the word for a booking's status in the current language."""
+    labels = {
+        BookingStatus.REQUESTED: pgettext("booking status", "waiting for confirmation"),
+        BookingStatus.CONFIRMED: pgettext("booking status", "confirmed"),
+        BookingStatus.DECLINED: pgettext("booking status", "declined"),
+        BookingStatus.CANCELLED: pgettext("booking status", "cancelled"),
+        BookingStatus.RELEASED: pgettext("booking status", "released (nobody came)"),
+        BookingStatus.CHECKED_IN: pgettext("booking status", "checked in"),
+    }
+    return labels.get(status, status)
+
 
 #: Badge colours of the statuses.
 STATUS_BADGES = {

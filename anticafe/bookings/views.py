@@ -93,7 +93,7 @@ def day_label(day: date, pattern: str = "EEE, d MMM") -> str:
 def _template_globals(state) -> None:
     """Helpers for the booking templates (globals, so that imported macros see them too)."""
     state.app.jinja_env.globals.update(
-        zone_photo_url=photo_url, booking_status_labels=services.STATUS_LABELS,
+        zone_photo_url=photo_url, booking_status_label=services.status_label,
         booking_status_badges=services.STATUS_BADGES, closure_reasons=services.CLOSURE_REASONS,
         payment_labels=services.PAYMENT_METHODS)
 

@@ -13,8 +13,9 @@ from ..auth import Access, guard_blueprint
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import venue_today
+from ..visits.services import visit_json
 from . import services
-from .forms import ClosureForm, DecisionForm, PaymentForm, StaffBookingForm
+from .forms import CheckInForm, ClosureForm, DecisionForm, PaymentForm, StaffBookingForm
 from .models import OPEN, Booking, BookingSeries, BookingStatus, Closure
 from .views import apply_errors, feed_url, lazy_release, parse_day
 
@@ -169,8 +170,12 @@ def detail(booking_id: int):
     clash = None
     if booking.status == BookingStatus.REQUESTED:
         clash = services.clash(booking.zone_id, booking.starts_at, booking.ends_at, exclude_booking_id=booking.id)
+    party = [visit_json(visit) for visit in services.party_visits(booking)]
     return render_template("bookings/staff/detail.html", booking=booking, form=DecisionForm(),
                            payment_form=PaymentForm(), clash=clash,
+                           check_in_form=CheckInForm(guests=booking.party_size),
+                           party=party, party_unpaid=sum(v["status"] != "paid" for v in party),
+                           party_bill=services.party_bill(booking),
                            can_cancel=services.may_cancel(booking, current_user),
                            can_release=services.may_release(booking))
 
@@ -213,8 +218,43 @@ def cancel(booking_id: int):
 
 @bp.route("/<int:booking_id>/check-in", methods=["POST"])
 def check_in(booking_id: int):
-    """Let the party in."""
-    return _act(booking_id, lambda b, m: services.check_in(b, current_user), _("Checked in. Have a good time!"))
+    """Let the party in: a fixed-price booking gets its bill, otherwise the party's timed visits start."""
+    booking = load(booking_id)
+    form = CheckInForm()
+    if not form.validate_on_submit():
+        flash(_("Say how many people came (at most %(n)s).", n=booking.zone.capacity), "error")
+        return redirect(back(url_for("bookings_staff.detail", booking_id=booking.id)))
+    try:
+        services.check_in(booking, current_user, guests=form.guests.data)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message) if not error.fields else " ".join(str(m) for ms in error.fields.values()
+                                                                   for m in ms), "error")
+    else:
+        db.session.commit()
+        if booking.price_per_hour is None:
+            flash(ngettext("Checked in: %(num)s timed visit started.", "Checked in: %(num)s timed visits started.",
+                           len(booking.party)), "success")
+        else:
+            flash(_("Checked in. Have a good time!"), "success")
+    return redirect(back(url_for("bookings_staff.detail", booking_id=booking.id)))
+
+
+@bp.route("/<int:booking_id>/guests", methods=["POST"])
+def add_guest(booking_id: int):
+    """Start the visit of a guest of the party who came later."""
+    booking = load(booking_id)
+    if not DecisionForm().validate_on_submit():
+        abort(400)
+    try:
+        visit = services.add_party_guest(booking, current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("%(name)s's visit has started.", name=visit.display_name), "success")
+    return redirect(url_for("bookings_staff.detail", booking_id=booking.id))
 
 
 @bp.route("/<int:booking_id>/release", methods=["POST"])
@@ -225,18 +265,26 @@ def release(booking_id: int):
 
 @bp.route("/<int:booking_id>/pay", methods=["POST"])
 def pay(booking_id: int):
-    """Record the payment of a fixed-price booking."""
+    """Record the payment: a fixed-price booking's bill, or the party's visits on one group bill."""
     booking = load(booking_id)
     form = PaymentForm()
     if form.validate_on_submit():
         try:
-            services.mark_paid(booking, current_user, form.method.data)
+            if booking.price_per_hour is None:
+                bill = services.pay_party(booking, current_user, form.method.data)
+            else:
+                services.mark_paid(booking, current_user, form.method.data)
         except DomainError as error:
             db.session.rollback()
             flash(str(error.message), "error")
         else:
             db.session.commit()
-            flash(_("The payment is recorded."), "success")
+            if booking.price_per_hour is None and bill is None:
+                flash(_("Nothing to pay: the party's visits were short enough to be free."), "success")
+            else:
+                flash(_("The payment is recorded."), "success")
+            if booking.price_per_hour is None and bill is not None:
+                return redirect(url_for("visits.receipt", bill_id=bill.id))
     return redirect(url_for("bookings_staff.detail", booking_id=booking.id))
 
 

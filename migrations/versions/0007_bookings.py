@@ -100,6 +100,17 @@ def upgrade():
         batch_op.create_index('ix_bookings_zone_status_starts', ['zone_id', 'status', 'starts_at'], unique=False)
         batch_op.create_index('uq_bookings_open_per_user', ['zone_id', 'user_id', 'starts_at'], unique=True, sqlite_where=sa.text("status IN ('requested', 'confirmed', 'checked_in')"), postgresql_where=sa.text("status IN ('requested', 'confirmed', 'checked_in')"))
 
+    op.create_table('booking_visits',
+    sa.Column('booking_id', sa.Integer(), nullable=False),
+    sa.Column('visit_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_booking_visits_booking_id_bookings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['visit_id'], ['visits.id'], name=op.f('fk_booking_visits_visit_id_visits'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('booking_id', 'visit_id', name=op.f('pk_booking_visits'))
+    )
+    with op.batch_alter_table('booking_visits', schema=None) as batch_op:
+        batch_op.create_index('uq_booking_visits_visit', ['visit_id'], unique=True)
+
     # Plain ALTER TABLE, not a batch: rebuilding `zones` on SQLite would fire events.zone_id's ON DELETE SET NULL.
     op.add_column('zones', sa.Column('feed_token', sa.String(length=64), nullable=True))
     op.create_index('uq_zones_feed_token', 'zones', ['feed_token'], unique=True)
@@ -112,6 +123,10 @@ def downgrade():
     op.drop_index('uq_zones_feed_token', table_name='zones')
     op.drop_column('zones', 'feed_token')  # SQLite 3.35+ drops a column in place
 
+    with op.batch_alter_table('booking_visits', schema=None) as batch_op:
+        batch_op.drop_index('uq_booking_visits_visit')
+
+    op.drop_table('booking_visits')
     with op.batch_alter_table('bookings', schema=None) as batch_op:
         batch_op.drop_index('uq_bookings_open_per_user', sqlite_where=sa.text("status IN ('requested', 'confirmed', 'checked_in')"), postgresql_where=sa.text("status IN ('requested', 'confirmed', 'checked_in')"))
         batch_op.drop_index('ix_bookings_zone_status_starts')

@@ -26,6 +26,7 @@ RULES = [
     Rule("bookings_staff.decline", Access.STAFF, "POST", args=B),
     Rule("bookings_staff.cancel", Access.STAFF, "POST", args=B),
     Rule("bookings_staff.check_in", Access.STAFF, "POST", args=B),
+    Rule("bookings_staff.add_guest", Access.STAFF, "POST", args=B),
     Rule("bookings_staff.release", Access.STAFF, "POST", args=B),
     Rule("bookings_staff.pay", Access.STAFF, "POST", args=B),
     Rule("bookings_staff.bill", Access.STAFF, args=B),

@@ -163,17 +163,54 @@ def test_check_in_of_a_fixed_price_booking_makes_the_bill(client, auth, make_use
     assert booking.payment_method == "card" and booking.paid_at is not None
 
 
-def test_check_in_without_a_price_has_no_bill_and_not_too_early(client, auth, make_user, game_room):
-    staff = make_user("staff")
-    booking = add_booking(game_room, make_user(), starts_at=utcnow() - timedelta(minutes=1))
-    early = add_booking(game_room, make_user(), starts_at=utcnow() + timedelta(hours=5))
+def test_check_in_without_a_price_starts_the_party_visits_and_one_group_bill(client, auth, make_user, game_room):
+    booker = make_user(name="Маша Орлова")
+    booking = add_booking(game_room, booker, starts_at=utcnow() - timedelta(minutes=1), party=5)
+    auth.login(make_user("staff"))
+    response = client.post(f"/staff/bookings/{booking.id}/check-in", data={"guests": "3"}, headers=RU)
+    assert response.status_code == 302
+    db.session.refresh(booking)
+    assert booking.status == BookingStatus.CHECKED_IN and booking.amount is None
+    party = services.party_visits(booking)
+    assert [v.display_name for v in party] == ["Маша Орлова", "Маша Орлова +1", "Маша Орлова +2"]
+    assert party[0].user_id == booker.id and {v.status for v in party} == {"active"}
+    client.post(f"/staff/bookings/{booking.id}/guests")
+    db.session.refresh(booking)
+    assert len(booking.party) == 4 and services.party_visits(booking)[-1].display_name == "Маша Орлова +3"
+    page = client.get(f"/staff/bookings/{booking.id}", headers=RU).get_data(as_text=True)
+    assert "Маша Орлова +3" in page and "Заказчик платит за всех" in page
+    # About ninety minutes each at the default tariff: 60 × 3 ₽ + 30 × 2 ₽ = 240 ₽ (or a started minute more).
+    for visit in services.party_visits(booking):
+        visit.started_at -= timedelta(minutes=90)
+        visit.segments[0].started_at -= timedelta(minutes=90)
+    db.session.commit()
+    paid = client.post(f"/staff/bookings/{booking.id}/pay", data={"method": "card"})
+    assert paid.status_code == 302 and "/visits/bills/" in paid.headers["Location"]
+    bill = services.party_bill(booking)
+    assert bill.payer_id == booker.id and len(bill.visits) == 4
+    assert bill.total == sum(v.amount for v in bill.visits) and all(v.amount >= 240 for v in bill.visits)
+    assert {v.status for v in services.party_visits(booking)} == {"paid"}
+    receipt = client.get(paid.headers["Location"], headers=RU).get_data(as_text=True)
+    assert "Маша Орлова +2" in receipt
+
+
+def test_check_in_takes_the_booker_visit_already_running(app, make_user, game_room):
+    from anticafe.visits import services as visits
+
+    staff, booker = make_user("staff"), make_user()
+    running = visits.start_visit(user=booker, staff=staff)
+    booking = add_booking(game_room, booker, starts_at=utcnow() - timedelta(minutes=1), party=2)
     services.check_in(booking, staff)
     db.session.commit()
-    assert booking.status == BookingStatus.CHECKED_IN and booking.amount is None
-    auth.login(staff)
+    assert services.party_visits(booking)[0].id == running.id and len(booking.party) == 2
+
+
+def test_check_in_is_not_too_early(client, auth, make_user, game_room):
+    early = add_booking(game_room, make_user(), starts_at=utcnow() + timedelta(hours=5))
+    auth.login(make_user("staff"))
     client.post(f"/staff/bookings/{early.id}/check-in")
     db.session.refresh(early)
-    assert early.status == BookingStatus.CONFIRMED
+    assert early.status == BookingStatus.CONFIRMED and early.party == []
 
 
 def test_staff_book_weekly_and_taken_weeks_are_listed(client, auth, make_user, make_zone):

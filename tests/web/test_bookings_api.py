@@ -211,3 +211,39 @@ def test_openapi_describes_the_booking_endpoints(client):
     assert "outside_opening_hours" in post["responses"]["422"]["description"]
     assert "/api/v1/zones/{zone_id}/availability" in spec["paths"]
     assert db.session.scalar(select(Zone)) is None
+
+
+def test_party_check_in_and_group_bill_through_the_api(client, make_user, token_for, room):
+    staff = token_for(make_user("staff"))
+    booker = make_user(name="Клуб настолок")
+    now = utcnow()
+    booking = Booking(zone_id=room.id, user_id=booker.id, booker_name=booker.name, party_size=4, status="confirmed",
+                      starts_at=now - timedelta(minutes=3), ends_at=now + timedelta(minutes=117))
+    db.session.add(booking)
+    db.session.commit()
+    checked = client.post(f"/api/v1/bookings/{booking.id}/check-in", json={"guests": 2}, headers=staff)
+    assert checked.status_code == 200 and checked.json["status"] == "checked_in"
+    assert len(checked.json["visit_ids"]) == 2 and checked.json["amount"] is None and checked.json["paid"] is False
+    board = client.get("/api/v1/visits?status=active", headers=staff).json["items"]
+    assert {v["id"] for v in board} == set(checked.json["visit_ids"])
+    for link in booking.party:
+        link.visit.started_at -= timedelta(minutes=60)
+        link.visit.segments[0].started_at -= timedelta(minutes=60)
+    db.session.commit()
+    paid = client.post(f"/api/v1/bookings/{booking.id}/pay", json={"method": "cash"}, headers=staff)
+    assert paid.status_code == 200, paid.json
+    assert paid.json["paid"] is True and paid.json["bill_id"]
+    again = client.post(f"/api/v1/bookings/{booking.id}/pay", json={"method": "cash"}, headers=staff)
+    assert again.status_code == 409 and again.json["error"]["code"] == "nothing_to_pay"
+
+
+def test_a_party_that_stayed_minutes_pays_nothing(client, make_user, token_for, room):
+    staff = token_for(make_user("staff"))
+    now = utcnow()
+    booking = Booking(zone_id=room.id, booker_name="Проездом", party_size=2, status="confirmed",
+                      starts_at=now - timedelta(minutes=3), ends_at=now + timedelta(minutes=57))
+    db.session.add(booking)
+    db.session.commit()
+    assert client.post(f"/api/v1/bookings/{booking.id}/check-in", json={}, headers=staff).json["visit_ids"]
+    paid = client.post(f"/api/v1/bookings/{booking.id}/pay", json={"method": "cash"}, headers=staff)
+    assert paid.status_code == 200 and paid.json["paid"] is True and paid.json["bill_id"] is None
