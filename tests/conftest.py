@@ -440,7 +440,7 @@ def door_registration(app):
 def make_zone(app):
     """Create a zone: make_zone(name="Игровая комната", capacity=12, price_per_hour=Decimal("500"), bookable=True)."""
     from anticafe.bookings.models import Zone
-    from anticafe.bookings.services import new_feed_token
+    from anticafe.bookings.zones import new_feed_token
 
     def make(**fields) -> Zone:
         fields.setdefault("name", f"Комната {next(_counter)}")

@@ -34,6 +34,7 @@ from .schemas import (
     ZoneOut,
     ZonePatch,
 )
+from .zones import ZoneData, all_zones, get_zone, save_zone
 
 bp = api_blueprint("bookings_api", __name__)
 
@@ -110,14 +111,14 @@ def staff_booking(booking_id: int) -> Booking:
 @endpoint(bp, "/zones", summary="The café's zones", access=Access.PUBLIC, response=ZoneList)
 def list_zones():
     """Return every zone with its capacity, whether it can be booked and its price per hour."""
-    return ZoneList(items=[zone_out(z) for z in services.zones()])
+    return ZoneList(items=[zone_out(z) for z in all_zones()])
 
 
 @endpoint(bp, "/zones", "POST", summary="Add a zone", access=Access.ADMIN, body=ZoneIn, response=ZoneOut,
           status=201)
 def create_zone(body: ZoneIn):
     """Create a zone (admins)."""
-    zone = services.save_zone(None, services.ZoneData(**body.model_dump()))
+    zone = save_zone(None, ZoneData(**body.model_dump()))
     db.session.commit()
     return zone_out(zone), 201
 
@@ -126,13 +127,13 @@ def create_zone(body: ZoneIn):
           response=ZoneOut, errors=[(404, "not_found", "no such zone")])
 def update_zone(zone_id: int, body: ZonePatch):
     """Change the members given (admins)."""
-    zone = services.get_zone(zone_id)
-    current = services.ZoneData(name=zone.name, capacity=zone.capacity, bookable=zone.bookable,
+    zone = get_zone(zone_id)
+    current = ZoneData(name=zone.name, capacity=zone.capacity, bookable=zone.bookable,
                                 description=zone.description, price_per_hour=zone.price_per_hour)
     for key, value in body.model_dump(exclude_unset=True).items():
         if value is not None or key == "price_per_hour":
             setattr(current, key, value)
-    services.save_zone(zone, current)
+    save_zone(zone, current)
     db.session.commit()
     return zone_out(zone)
 
@@ -144,7 +145,7 @@ def availability(zone_id: int, query: AvailabilityQuery):
     """Return the day's slot grid; a slot is free when a booking of it would be accepted now."""
     if services.release_no_shows():
         db.session.commit()
-    zone = services.get_zone(zone_id)
+    zone = get_zone(zone_id)
     slots = services.availability(zone, query.date) if zone.bookable else []
     return AvailabilityOut(zone_id=zone.id, date=query.date, slots=[
         SlotOut(start=venue_time(services.aware(s.start)), end=venue_time(services.aware(s.end)), free=s.free)
@@ -294,7 +295,7 @@ def list_closures():
 def create_closure(body: ClosureIn):
     """Close a zone (or with `zone_id` null the whole café) for holidays, maintenance or a private function."""
     if body.zone_id is not None:
-        services.get_zone(body.zone_id)
+        get_zone(body.zone_id)
     closure = services.add_closure(current_user, body.zone_id, as_utc(body.starts_at), as_utc(body.ends_at),
                                    body.reason, body.note)
     db.session.commit()

@@ -17,7 +17,8 @@ from ..extensions import db
 from ..timeutil import from_venue, venue_today
 from . import rules
 from .models import Booking, BookingSeries, BookingStatus, Closure, ClosureReason, Zone
-from .services import local, local_now, new_feed_token
+from .services import local, local_now
+from .zones import new_feed_token
 
 ZONES = {
     "hall": dict(name="Большой зал", capacity=40, bookable=False,

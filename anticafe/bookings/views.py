@@ -17,6 +17,7 @@ from ..timeutil import venue_today
 from . import rules, services
 from .forms import RequestForm
 from .models import Booking, Zone
+from .zones import all_zones, photo_dir, zone_by_feed_token
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 
@@ -105,7 +106,7 @@ def index():
     mine = []
     if current_user.is_authenticated:
         mine = [b for b in services.my_bookings(current_user) if b.is_open]
-    return render_template("bookings/index.html", zones=services.zones(bookable_only=True), mine=mine,
+    return render_template("bookings/index.html", zones=all_zones(bookable_only=True), mine=mine,
                            today=venue_today())
 
 
@@ -194,13 +195,13 @@ def photo(zone_id: int):
     zone = db.session.get(Zone, zone_id)
     if zone is None or not zone.photo:
         abort(404)
-    return send_from_directory(services.photo_dir(), zone.photo, mimetype="image/jpeg", max_age=86400)
+    return send_from_directory(photo_dir(), zone.photo, mimetype="image/jpeg", max_age=86400)
 
 
 @bp.route("/zones/<int:zone_id>/feed/<token>.ics")
 def feed(zone_id: int, token: str):
     """The zone's confirmed bookings as an iCalendar feed, for staff calendars (secret URL)."""
-    zone = services.zone_by_feed_token(zone_id, token)
+    zone = zone_by_feed_token(zone_id, token)
     if zone is None:
         abort(404)
     name = f"{current_app.config['VENUE_NAME']}: {zone.name}"

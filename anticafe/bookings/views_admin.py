@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from ..auth import Access, guard_blueprint
 from ..errors import DomainError
 from ..extensions import db
-from . import services
+from . import zones
 from .forms import ZoneForm
 from .models import Zone
 from .views import apply_errors, feed_url
@@ -18,26 +18,25 @@ guard_blueprint(bp, Access.ADMIN)
 @bp.route("/")
 def index():
     """List the zones."""
-    zones = services.zones()
-    return render_template("bookings/admin/zones.html", zones=zones)
+    return render_template("bookings/admin/zones.html", zones=zones.all_zones())
 
 
 def _save(zone: Zone | None, form: ZoneForm):
     """Store the form into a zone (new when None); return the zone or None after showing errors."""
     try:
-        price = services.parse_price(form.price_per_hour.data)
+        price = zones.parse_price(form.price_per_hour.data)
     except ValueError:
         form.price_per_hour.errors = [_("Enter an amount in rubles, such as 500 or 450.50.")]
         return None
-    data = services.ZoneData(name=form.name.data, capacity=form.capacity.data, bookable=form.bookable.data,
+    data = zones.ZoneData(name=form.name.data, capacity=form.capacity.data, bookable=form.bookable.data,
                              description=form.description.data or "", price_per_hour=price)
     try:
-        zone = services.save_zone(zone, data)
+        zone = zones.save_zone(zone, data)
         upload = form.photo.data
         if upload and getattr(upload, "filename", ""):
-            services.set_zone_photo(zone, upload.stream)
+            zones.set_zone_photo(zone, upload.stream)
         elif form.remove_photo.data:
-            services.remove_zone_photo(zone)
+            zones.remove_zone_photo(zone)
     except DomainError as error:
         db.session.rollback()
         apply_errors(form, error)
@@ -79,7 +78,7 @@ def delete(zone_id: int):
     """Delete a zone nobody ever booked."""
     zone = db.session.get(Zone, zone_id) or abort(404)
     try:
-        services.delete_zone(zone)
+        zones.delete_zone(zone)
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message), "error")
@@ -93,7 +92,7 @@ def delete(zone_id: int):
 def regenerate_feed(zone_id: int):
     """Give the zone's calendar feed a new secret URL (the old one stops working)."""
     zone = db.session.get(Zone, zone_id) or abort(404)
-    services.regenerate_feed_token(zone)
+    zones.regenerate_feed_token(zone)
     db.session.commit()
     flash(_("The feed has a new address; the old one no longer works."), "success")
     return redirect(url_for("bookings_admin.edit", zone_id=zone.id))

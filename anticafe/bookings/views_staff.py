@@ -18,6 +18,7 @@ from . import services
 from .forms import CheckInForm, ClosureForm, DecisionForm, PaymentForm, StaffBookingForm
 from .models import OPEN, Booking, BookingSeries, BookingStatus, Closure
 from .views import apply_errors, feed_url, lazy_release, parse_day
+from .zones import all_zones
 
 bp = Blueprint("bookings_staff", __name__, url_prefix="/staff/bookings")
 guard_blueprint(bp, Access.STAFF)
@@ -70,7 +71,7 @@ def index():
     todays = services.bookings_between(start, end, statuses=(*OPEN, BookingStatus.RELEASED.value))
     upcoming = [b for b in services.bookings_between(end, end + timedelta(days=14),
                                                      statuses=(BookingStatus.CONFIRMED.value,))]
-    zones = services.zones()
+    zones = all_zones()
     return render_template("bookings/staff/index.html", pending=pending, clashes=clashes, todays=todays,
                            upcoming=upcoming, today=today, form=DecisionForm(), zones=zones,
                            feeds={z.id: feed_url(z) for z in zones})
@@ -81,7 +82,7 @@ def day():
     """Every zone side by side for one day: who holds which slot."""
     lazy_release()
     the_day = parse_day(request.args.get("date"), venue_today())
-    zones = services.zones()
+    zones = all_zones()
     grids = [annotate(services.zone_grid(zone, the_day)) for zone in zones]
     rows = list(zip(*grids, strict=True)) if grids else []
     return render_template("bookings/staff/day.html", day=the_day, zones=zones, rows=rows,
@@ -93,7 +94,7 @@ def day():
 def week():
     """One zone's week, Monday to Sunday: who holds which slot."""
     lazy_release()
-    zones = services.zones()
+    zones = all_zones()
     if not zones:
         return render_template("bookings/staff/week.html", zones=[], zone=None, days=[], rows=[])
     zone_id = request.args.get("zone", type=int)
@@ -114,7 +115,7 @@ def week():
 def new():
     """Book a zone directly (confirmed at once), once or every week."""
     form = StaffBookingForm()
-    zones = services.zones(bookable_only=True)
+    zones = all_zones(bookable_only=True)
     form.zone.choices = [(z.id, f"{z.name} ({z.capacity})") for z in zones]
     if request.method == "GET":
         form.zone.data = request.args.get("zone", type=int)
@@ -311,7 +312,7 @@ def cancel_series(series_id: int):
 def closures():
     """Block a zone or the whole café (holidays, maintenance); list what is blocked."""
     form = ClosureForm()
-    zones = services.zones()
+    zones = all_zones()
     form.zone.choices = [("", _("The whole café"))] + [(str(z.id), z.name) for z in zones]
     status = 200
     if request.method == "GET":
