@@ -180,6 +180,21 @@ def clash(zone_id: int, starts_at: datetime, ends_at: datetime, *, exclude_booki
     return None
 
 
+def event_zone_check(zone_id: int, starts_at: datetime, ends_at: datetime):
+    """Say why an event cannot take the zone then (a confirmed booking, cleaning buffer included, or a
+    closure), or None. For the events domain's ZONE_CHECKS, called with the zone's row already locked."""
+    held = holding_bookings(zone_id, starts_at, ends_at)
+    candidate = _span(starts_at, ends_at)
+    for booking in held:
+        if rules.overlaps(candidate, _span(booking.starts_at, booking.ends_at), buffer()):
+            return _l("The zone is booked then: %(who)s, %(when)s.", who=booking.booker_name,
+                      when=format_when(booking))
+    closure = next(iter(zone_closures(zone_id, starts_at, ends_at)), None)
+    if closure is not None:
+        return _l("The zone is closed then: %(reason)s.", reason=CLOSURE_REASONS[closure.reason])
+    return None
+
+
 def _refuse_clash(reason: str | None) -> None:
     if reason == "slot_taken":
         raise DomainError("slot_taken", _l("This time is already taken in this zone. Please pick another one."))

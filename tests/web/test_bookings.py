@@ -483,3 +483,18 @@ def test_demo_bookings_never_overlap(app):
     series = [b for b in held if b.series_id is not None]
     assert {services.local(b.starts_at).weekday() for b in series} == {1}
     assert all(b.amount == Decimal("1000.00") for b in series if b.status == "checked_in")
+
+
+def test_event_zone_check_for_the_events_domain(app, make_user, game_room):
+    saturday = next_weekday(5)
+    add_booking(game_room, make_user(name="Вика"), starts_at=venue_dt(saturday, 15))
+    with app.test_request_context(headers=RU):
+        refusal = services.event_zone_check(game_room.id, venue_dt(saturday, 17), venue_dt(saturday, 19))
+        assert str(refusal).startswith("Зона занята бронью: Вика, сб")
+        assert services.event_zone_check(game_room.id, venue_dt(saturday, 17, 30), venue_dt(saturday, 19)) is None
+    db.session.add(Closure(zone_id=None, starts_at=venue_dt(saturday, 20), ends_at=venue_dt(saturday, 23),
+                           reason="holiday"))
+    db.session.commit()
+    with app.test_request_context(headers=RU):
+        assert str(services.event_zone_check(game_room.id, venue_dt(saturday, 21), venue_dt(saturday, 22))) == (
+            "В это время зона закрыта: Праздник.")
