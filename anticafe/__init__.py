@@ -19,6 +19,8 @@ BLUEPRINTS = [
     "anticafe.notifications.api:bp",
     "anticafe.venue.views:bp",
     "anticafe.venue.api:bp",
+    "anticafe.passes.views:bp",
+    "anticafe.passes.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -39,6 +41,7 @@ MODEL_MODULES = [
     "anticafe.visits.models",
     "anticafe.notifications.models",
     "anticafe.venue.models",
+    "anticafe.passes.models",
 ]
 
 
