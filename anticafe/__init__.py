@@ -19,6 +19,8 @@ BLUEPRINTS = [
     "anticafe.notifications.api:bp",
     "anticafe.venue.views:bp",
     "anticafe.venue.api:bp",
+    "anticafe.registrations.views:bp",
+    "anticafe.registrations.api:bp",
     "anticafe.passes.views:bp",
     "anticafe.passes.api:bp",
 ]
@@ -29,6 +31,7 @@ COMMANDS = [
     "anticafe.demo:seed_demo",
     "anticafe.translations_cli:i18n",
     "anticafe.notifications.cli:send_notifications",
+    "anticafe.registrations.cli:queue_reminders_command",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
