@@ -21,6 +21,10 @@ BLUEPRINTS = [
     "anticafe.venue.api:bp",
     "anticafe.registrations.views:bp",
     "anticafe.registrations.api:bp",
+    "anticafe.visits.views:bp",
+    "anticafe.visits.api:bp",
+    "anticafe.door.views:bp",
+    "anticafe.door.api:bp",
     "anticafe.passes.views:bp",
     "anticafe.passes.api:bp",
 ]
@@ -32,6 +36,7 @@ COMMANDS = [
     "anticafe.translations_cli:i18n",
     "anticafe.notifications.cli:send_notifications",
     "anticafe.registrations.cli:queue_reminders_command",
+    "anticafe.visits.cli:close_day",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.

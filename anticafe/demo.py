@@ -14,6 +14,8 @@ from .extensions import db
 DEMO_STEPS = [
     ("people", "anticafe.accounts.demo:seed"),
     ("registrations", "anticafe.registrations.demo:seed"),
+    ("door", "anticafe.door.demo:seed"),
+    ("visits", "anticafe.visits.demo:seed"),
     ("passes", "anticafe.passes.demo:seed"),
 ]
 
