@@ -367,26 +367,27 @@ def plan_passes(user: User | None, minutes: int, *, day: date, price: rules.Pric
     return rules.allocate(rules.VisitFacts(day, minutes, holiday), [p.holding() for p in held], price)
 
 
-def spend(visit_id: int, uses: list[rules.Use]) -> list[PassUse]:
-    """Record what passes paid for a visit and lower their balances (the rows must be locked).
+def spend(visit_id: int, uses: list[tuple[int, int]]) -> list[PassUse]:
+    """Record what passes paid for a visit, as (pass id, minutes), and lower their balances.
 
-    Raises DomainError if the visit already spent passes, or a balance no longer covers its share.
+    The pass rows must be locked (`plan_passes` or `lock_passes`). Raises DomainError if the visit
+    already spent passes, or a pass no longer covers its share (nothing is then spent).
     """
     if active_uses(visit_id):
         raise DomainError("passes_already_applied", _l("Passes have already paid for this visit."), status=409)
     by_id = {p.id: p for p in db.session.scalars(
-        select(Pass).where(Pass.id.in_([u.pass_id for u in uses])).execution_options(populate_existing=True))}
+        select(Pass).where(Pass.id.in_([pass_id for pass_id, _ in uses])).execution_options(populate_existing=True))}
     recorded = []
     now = utcnow()
-    for use in uses:
-        held = by_id.get(use.pass_id)
+    for pass_id, minutes in uses:
+        held = by_id.get(pass_id)
         if held is None or held.cancelled_at is not None:
             raise DomainError("pass_changed", _l("A pass changed during checkout; try again."), status=409)
         if held.holds_minutes:
-            if (held.minutes_remaining or 0) < use.minutes:
+            if (held.minutes_remaining or 0) < minutes:
                 raise DomainError("pass_changed", _l("A pass changed during checkout; try again."), status=409)
-            held.minutes_remaining -= use.minutes
-        row = PassUse(pass_id=held.id, visit_id=visit_id, minutes=use.minutes, created_at=now)
+            held.minutes_remaining -= minutes
+        row = PassUse(pass_id=held.id, visit_id=visit_id, minutes=minutes, created_at=now)
         db.session.add(row)
         recorded.append(row)
     try:
@@ -407,7 +408,7 @@ def apply_passes(visit_id: int, user: User | None, minutes: int, *, day: date, p
     """
     allocation = plan_passes(user, minutes, day=day, price=price, holiday=holiday)
     if allocation.uses:
-        spend(visit_id, list(allocation.uses))
+        spend(visit_id, [(use.pass_id, use.minutes) for use in allocation.uses])
     return allocation
 
 

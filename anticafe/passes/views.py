@@ -24,7 +24,7 @@ from ..auth import Access, require
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import venue_today
-from . import rules, services
+from . import checkout, rules, services
 from .forms import CancelForm, IssueForm, PassTypeForm
 from .models import PassType
 from .rules import PassKind, PassStatus
@@ -63,7 +63,11 @@ def pass_month(day: date) -> str:
 def _template_globals(state) -> None:
     """Labels for the templates (globals, so that imported macros see them too)."""
     state.app.jinja_env.globals.update(pass_kind_label=services.kind_label, pass_status_label=services.status_label,
-                                       pass_method_label=services.method_label, PassStatus=PassStatus)
+                                       pass_method_label=services.method_label, PassStatus=PassStatus,
+                                       pass_shift_minutes=checkout.shift_minutes)
+
+
+checkout.install()
 
 
 def parse_decimal(text: str | None) -> Decimal | None:

@@ -1,5 +1,6 @@
-"""Browser journey: staff sell a 10-hour pass at the desk; the guest sees its balance and expiry."""
+"""Browser journey: staff sell a 10-hour pass; the guest's 90-minute visit is paid by it and the balance drops."""
 
+import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -46,7 +47,7 @@ def sell_ten_hours(page: Page, base: str) -> None:
     page.get_by_role("link", name="Абонементы").first.click()
     page.get_by_placeholder("Имя, почта или телефон").fill("Алина")
     page.get_by_role("button", name="Найти").click()
-    page.get_by_role("link", name="Алина Смирнова").click()
+    page.locator(".people-list").get_by_role("link", name="Алина Смирнова").click()
     page.get_by_label("Абонемент").select_option(label="10 часов — 1 500 ₽, 10 ч, 60 дней")
     # A paid pass asks how it was paid, not why it is free.
     expect(page.get_by_label("Причина")).to_be_hidden()
@@ -60,12 +61,50 @@ def sell_ten_hours(page: Page, base: str) -> None:
     log_out(page)
 
 
-def test_staff_sell_a_ten_hour_pass_and_the_guest_sees_it(page: Page, live_server):
+def start_ninety_minutes_ago(app) -> None:
+    """Алина came in an hour and a half ago (started through the service, then moved back in time)."""
+    from anticafe.accounts.models import User
+    from anticafe.db import utcnow
+    from anticafe.visits import services as visits
+
+    with app.app_context():
+        guest = db.session.query(User).filter_by(email="alina@example.org").one()
+        staff = db.session.query(User).filter_by(email="denis@example.org").one()
+        visits.start_visit(user=guest, staff=staff, at=utcnow() - timedelta(minutes=89, seconds=30))
+        db.session.commit()
+
+
+def test_a_ten_hour_pass_pays_a_ninety_minute_visit(page: Page, live_server):
     base = live_server.url
     make_people_and_types(live_server.app)
     sell_ten_hours(page, base)
 
     log_in(page, base, "alina@example.org")
-    page.goto(base + "/me/passes")
-    expect(page.get_by_test_id("pass-summary")).to_have_text("Осталось 10 ч оплаченного и льготного времени")
-    expect(page.locator("article.pass-card").get_by_test_id("pass-remaining")).to_have_text("10 ч")
+    page.get_by_role("link", name="Моя карта").click()
+    section = page.locator("#my-passes")
+    expect(section).to_contain_text("10 часов")
+    expect(section.get_by_test_id("pass-remaining")).to_have_text("10 ч")
+    log_out(page)
+
+    start_ninety_minutes_ago(live_server.app)
+    log_in(page, base, "denis@example.org")
+    page.get_by_role("link", name="Гости", exact=True).click()
+    row = page.locator("#board-rows tr", has_text="Алина Смирнова")
+    row.get_by_role("button", name="Стоп").click()
+    expect(page.get_by_role("heading", name=re.compile("Алина Смирнова"))).to_be_visible()
+    expect(page.get_by_text("90 минут оплачено абонементом «10 часов»")).to_be_visible()
+    expect(page.locator(".breakdown tfoot")).to_contain_text("0 ₽")
+    page.get_by_role("link", name="Абонементы").first.click()
+    page.get_by_placeholder("Имя, почта или телефон").fill("Алина")
+    page.get_by_role("button", name="Найти").click()
+    page.locator(".people-list").get_by_role("link", name="Алина Смирнова").click()
+    card = page.locator("article.pass-card").first
+    expect(card.get_by_test_id("pass-remaining")).to_have_text("8 ч 30 мин")
+    expect(card).to_contain_text("Оплатил 1 посещение")
+    log_out(page)
+
+    log_in(page, base, "alina@example.org")
+    page.get_by_role("link", name="Моя карта").click()
+    expect(page.locator("#my-passes").get_by_test_id("pass-remaining")).to_have_text("8 ч 30 мин")
+    page.get_by_role("link", name="Все мои абонементы и что они оплатили").click()
+    expect(page.get_by_test_id("pass-summary")).to_have_text("Осталось 8 ч 30 мин оплаченного и льготного времени")

@@ -413,4 +413,11 @@ def test_demo_step_adds_believable_passes(app, runner):
     kinds = {p.kind for p in db.session.scalars(select(Pass))}
     assert kinds == {"package", "membership", "allowance"}
     today = venue_today()
-    assert any(p.status(today).value == "expired" for p in db.session.scalars(select(Pass)))
+    held = list(db.session.scalars(select(Pass)))
+    assert any(p.status(today).value == "expired" for p in held)
+    # The holders' demo visits were paid by their passes, and every balance matches its ledger.
+    assert db.session.scalar(select(db.func.count()).select_from(PassUse)) > 20
+    for pass_ in held:
+        if pass_.holds_minutes:
+            used = sum(u.minutes for u in pass_.uses if u.reversed_at is None)
+            assert pass_.minutes_total - pass_.minutes_remaining == used
