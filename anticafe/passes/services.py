@@ -305,6 +305,19 @@ def balance_of(passes: list[Pass], today: date) -> Balance:
                    weekdays_only_membership=bool(best and best.weekdays_only))
 
 
+def balances_for(user_ids: list[int], today: date | None = None) -> dict[int, Balance]:
+    """Return the balance today of each person who holds a usable pass (search results at the desk)."""
+    today = today or venue_today()
+    if not user_ids:
+        return {}
+    held: dict[int, list[Pass]] = {}
+    for found in db.session.scalars(select(Pass).where(Pass.user_id.in_(user_ids), Pass.ends_on >= today,
+                                                       Pass.cancelled_at.is_(None))):
+        held.setdefault(found.user_id, []).append(found)
+    balances = {user_id: balance_of(found, today) for user_id, found in held.items()}
+    return {user_id: b for user_id, b in balances.items() if b.minutes or b.membership_until}
+
+
 def recent_passes(limit: int = 30, kinds: set[str] | None = None) -> list[Pass]:
     """Return the passes issued most recently (the staff's and the committee's overview)."""
     stmt = (select(Pass).options(selectinload(Pass.user), selectinload(Pass.issued_by))

@@ -150,6 +150,7 @@ def index():
     query = request.args.get("q", "")
     people = accounts.search_users(query, limit=30) if len(query.strip()) >= 2 else []
     return render_template("passes/index.html", q=query, people=people, recent=services.recent_passes(30),
+                           balances=services.balances_for([p.id for p in people]),
                            types=services.issuable_types(current_user), today=venue_today())
 
 

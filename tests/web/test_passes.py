@@ -162,6 +162,8 @@ def test_staff_sell_a_package_with_its_payment_method(client, auth, make_user, m
     page = client.get(f"/passes/people/{visitor.id}", headers=RU).get_data(as_text=True)
     assert "10 ч" in page and "банковская карта" in page
     assert "Алиса Гостева" in client.get("/passes/", headers=RU).get_data(as_text=True)
+    found = client.get("/passes/?q=Алиса", headers=RU).get_data(as_text=True)
+    assert 'class="badge pass-status-active">10 ч<' in found
 
 
 def test_allowance_for_three_months_is_one_pass_per_month(client, auth, make_user, make_type):
