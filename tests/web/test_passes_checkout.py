@@ -269,3 +269,16 @@ def test_two_checkouts_racing_for_one_package_never_overspend(app, serve, staff,
             select(PassUse).where(PassUse.pass_id == pass_id, PassUse.reversed_at.is_(None))))
         # Today's stop bills 90 or 91 started minutes, depending on when the request runs.
         assert held.minutes_remaining == 0 and sum(spent) == 100 and len(spent) == 2 and spent[0] >= 9
+
+
+def test_scanning_the_card_at_the_door_pays_with_the_pass(client, auth, staff, make_user, give):
+    guest = make_user(name="Алина Орлова")
+    held = give(guest)
+    auth.login(staff)
+    start = utcnow() - timedelta(minutes=89, seconds=30)  # billed by started minute: 90
+    visits.start_visit(user=guest, staff=staff, at=start)
+    db.session.commit()
+    answer = client.post("/api/v1/checkin", json={"code": guest.card_code}, headers=RU)
+    assert answer.status_code == 200 and answer.json["result"] == "visit_stopped"
+    db.session.refresh(held)
+    assert held.minutes_remaining == 510
