@@ -25,6 +25,8 @@ BLUEPRINTS = [
     "anticafe.visits.api:bp",
     "anticafe.door.views:bp",
     "anticafe.door.api:bp",
+    "anticafe.passes.views:bp",
+    "anticafe.passes.api:bp",
     "anticafe.bookings.views:bp",
     "anticafe.bookings.views_staff:bp",
     "anticafe.bookings.views_admin:bp",
@@ -52,6 +54,7 @@ MODEL_MODULES = [
     "anticafe.visits.models",
     "anticafe.notifications.models",
     "anticafe.venue.models",
+    "anticafe.passes.models",
 ]
 
 

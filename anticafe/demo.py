@@ -17,6 +17,7 @@ DEMO_STEPS = [
     ("registrations", "anticafe.registrations.demo:seed"),
     ("door", "anticafe.door.demo:seed"),
     ("visits", "anticafe.visits.demo:seed"),
+    ("passes", "anticafe.passes.demo:seed"),
     ("bookings", "anticafe.bookings.demo:seed"),
 ]
 
