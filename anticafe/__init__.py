@@ -15,6 +15,16 @@ BLUEPRINTS = [
     "anticafe.accounts.views:bp",
     "anticafe.api.views:bp",
     "anticafe.accounts.api:bp",
+    "anticafe.notifications.views:bp",
+    "anticafe.notifications.api:bp",
+    "anticafe.venue.views:bp",
+    "anticafe.venue.api:bp",
+    "anticafe.registrations.views:bp",
+    "anticafe.registrations.api:bp",
+    "anticafe.visits.views:bp",
+    "anticafe.visits.api:bp",
+    "anticafe.door.views:bp",
+    "anticafe.door.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -22,6 +32,9 @@ COMMANDS = [
     "anticafe.accounts.cli:create_user",
     "anticafe.demo:seed_demo",
     "anticafe.translations_cli:i18n",
+    "anticafe.notifications.cli:send_notifications",
+    "anticafe.registrations.cli:queue_reminders_command",
+    "anticafe.visits.cli:close_day",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
@@ -32,6 +45,8 @@ MODEL_MODULES = [
     "anticafe.registrations.models",
     "anticafe.door.models",
     "anticafe.visits.models",
+    "anticafe.notifications.models",
+    "anticafe.venue.models",
 ]
 
 
