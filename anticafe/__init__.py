@@ -25,6 +25,8 @@ BLUEPRINTS = [
     "anticafe.visits.api:bp",
     "anticafe.door.views:bp",
     "anticafe.door.api:bp",
+    "anticafe.stats.views:bp",
+    "anticafe.stats.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -47,6 +49,7 @@ MODEL_MODULES = [
     "anticafe.visits.models",
     "anticafe.notifications.models",
     "anticafe.venue.models",
+    "anticafe.stats.models",
 ]
 
 
