@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 from ..api.spec import api_blueprint, endpoint
 from ..auth import Access
-from . import services
+from . import rules, services
 from .schemas import AttendanceOut, AttendanceQuery, PeriodQuery, SummaryOut
 
 bp = api_blueprint("stats_api", __name__)
@@ -19,7 +19,10 @@ def summary(query: PeriodQuery):
     """Counts only (no personal data) for the venue-local dates `from`..`to`, both included."""
     period = services.read_period(query.from_, query.to)
     current, _ = services.summaries(period, compare=False)
-    return SummaryOut(**{name: getattr(current, name) for name in SummaryOut.model_fields})
+    values = {name: getattr(current, name) for name in SummaryOut.model_fields if hasattr(current, name)}
+    values.update(visit_hours=rules.hours(current.visit_seconds, 2),
+                  subsidised_hours=rules.hours(current.subsidised_seconds, 2))
+    return SummaryOut(**values)
 
 
 @endpoint(bp, "/stats/attendance", summary="Event attendance of a period, grouped", access=Access.COMMITTEE,

@@ -362,17 +362,22 @@ def point_change(current: float | None, previous: float | None) -> float | None:
 
 
 def _round1(value: Fraction) -> float:
-    """Round half away from zero to one decimal (the same on every platform)."""
-    tenths = abs(value) * 10
-    whole = int(tenths)
-    if tenths - whole >= Fraction(1, 2):
+    return _round(value, 1)
+
+
+def _round(value: Fraction, digits: int) -> float:
+    """Round half away from zero (the same on every platform, unlike float formatting)."""
+    scale = 10 ** digits
+    scaled = abs(value) * scale
+    whole = int(scaled)
+    if scaled - whole >= Fraction(1, 2):
         whole += 1
-    return (whole if value >= 0 else -whole) / 10
+    return (whole if value >= 0 else -whole) / scale
 
 
-def hours(seconds: int) -> float:
-    """Return seconds as hours with one decimal."""
-    return _round1(Fraction(int(seconds), 3600))
+def hours(seconds: int, digits: int = 1) -> float:
+    """Return seconds as hours, rounded to `digits` decimals."""
+    return _round(Fraction(int(seconds), 3600), digits)
 
 
 # ------------------------------------------------------------------------------------------------

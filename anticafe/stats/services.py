@@ -53,8 +53,16 @@ class Summary:
     new_visitors: int
     returning_visitors: int
     visits: int
-    visit_hours: float
-    subsidised_hours: float
+    visit_seconds: int
+    subsidised_seconds: int
+
+    @property
+    def visit_hours(self) -> float:
+        return rules.hours(self.visit_seconds)
+
+    @property
+    def subsidised_hours(self) -> float:
+        return rules.hours(self.subsidised_seconds)
 
     @classmethod
     def build(cls, attendance: queries.Attendance, people: queries.People) -> "Summary":
@@ -62,8 +70,8 @@ class Summary:
                    checked_in=attendance.checked_in, walk_ins=attendance.walk_ins, no_shows=attendance.no_shows,
                    fill_rate=attendance.fill_rate, no_show_rate=attendance.no_show_rate,
                    unique_visitors=people.people, new_visitors=people.new, returning_visitors=people.returners,
-                   visits=people.visits.visits, visit_hours=people.visits.hours,
-                   subsidised_hours=people.visits.subsidised_hours)
+                   visits=people.visits.visits, visit_seconds=people.visits.seconds,
+                   subsidised_seconds=people.visits.free_seconds.get("subsidised", 0))
 
 
 def summaries(period: rules.Period, *, compare: bool = True) -> tuple[Summary, Summary | None]:
