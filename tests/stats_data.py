@@ -62,14 +62,22 @@ class World:
     events: dict = field(default_factory=dict)
 
 
-def build_world(session) -> World:
-    """Add the data set with the models directly; commit; return the ids."""
+def build_world(session, first_day: date = date(2025, 1, 1)) -> World:
+    """Add the data set with the models directly; commit; return the ids.
+
+    `first_day` moves every event and visit (not the birthdays) so that January 2025 starts there.
+    """
     from anticafe.accounts.models import User
     from anticafe.codes import random_code
     from anticafe.door.models import CheckIn
     from anticafe.events.models import Event
     from anticafe.registrations.models import Registration
     from anticafe.visits.models import Visit
+
+    shift = first_day - date(2025, 1, 1)
+
+    def when(day: date, hour: int, minute: int = 0) -> datetime:
+        return at(day + shift, hour, minute)
 
     world = World()
     for key, (name, email, phone, birth) in PEOPLE.items():
@@ -107,32 +115,32 @@ def build_world(session) -> World:
                                 checked_in_at=checked_in, walk_in=walk_in, undone_at=undone))
         return registration
 
-    e0 = event("e0", "Декабрьская мафия", at(date(2024, 12, 20), 19), 3, "tournament", 12)
-    register(e0, p["vera"], checked_in=at(date(2024, 12, 20), 18, 55))
+    e0 = event("e0", "Декабрьская мафия", when(date(2024, 12, 20), 19), 3, "tournament", 12)
+    register(e0, p["vera"], checked_in=when(date(2024, 12, 20), 18, 55))
 
-    e1 = event("e1", "Турнир по мафии", at(date(2025, 1, 10), 19), 3, "tournament", 10)
-    register(e1, p["anna"], checked_in=at(date(2025, 1, 10), 18, 50))
-    register(e1, p["boris"], checked_in=at(date(2025, 1, 10), 19, 5))
+    e1 = event("e1", "Турнир по мафии", when(date(2025, 1, 10), 19), 3, "tournament", 10)
+    register(e1, p["anna"], checked_in=when(date(2025, 1, 10), 18, 50))
+    register(e1, p["boris"], checked_in=when(date(2025, 1, 10), 19, 5))
     register(e1, p["vera"])
     register(e1, p["gleb"], status="waitlisted")
     register(e1, p["dana"], status="cancelled")
-    register(e1, p["tim"], source="walk_in", checked_in=at(date(2025, 1, 10), 19, 10), walk_in=True)
+    register(e1, p["tim"], source="walk_in", checked_in=when(date(2025, 1, 10), 19, 10), walk_in=True)
 
-    e2 = event("e2", "Ток-шоу «Профессии будущего»", at(date(2025, 1, 25), 18), 2, "talk_show")
-    register(e2, p["anna"], checked_in=at(date(2025, 1, 25), 17, 55))
-    register(e2, p["boris"], checked_in=at(date(2025, 1, 25), 18, 0))
-    register(e2, p["vera"], checked_in=at(date(2025, 1, 25), 18, 2), undone=at(date(2025, 1, 25), 18, 3))
+    e2 = event("e2", "Ток-шоу «Профессии будущего»", when(date(2025, 1, 25), 18), 2, "talk_show")
+    register(e2, p["anna"], checked_in=when(date(2025, 1, 25), 17, 55))
+    register(e2, p["boris"], checked_in=when(date(2025, 1, 25), 18, 0))
+    register(e2, p["vera"], checked_in=when(date(2025, 1, 25), 18, 2), undone=when(date(2025, 1, 25), 18, 3))
 
-    e3 = event("e3", "Вечеринка выпускников", at(date(2025, 1, 31), 23, 30), 2, "party", 20)
-    register(e3, p["anna"], checked_in=at(date(2025, 1, 31), 23, 25))
+    e3 = event("e3", "Вечеринка выпускников", when(date(2025, 1, 31), 23, 30), 2, "party", 20)
+    register(e3, p["anna"], checked_in=when(date(2025, 1, 31), 23, 25))
 
-    e4 = event("e4", "Квиз (отменён)", at(date(2025, 1, 15), 18), 2, "contest", 30, status="cancelled")
-    register(e4, p["boris"], checked_in=at(date(2025, 1, 15), 18))
-    e5 = event("e5", "Закрытая репетиция", at(date(2025, 1, 16), 18), 2, "training", 30, published=False)
-    register(e5, p["boris"], checked_in=at(date(2025, 1, 16), 18))
+    e4 = event("e4", "Квиз (отменён)", when(date(2025, 1, 15), 18), 2, "contest", 30, status="cancelled")
+    register(e4, p["boris"], checked_in=when(date(2025, 1, 15), 18))
+    e5 = event("e5", "Закрытая репетиция", when(date(2025, 1, 16), 18), 2, "training", 30, published=False)
+    register(e5, p["boris"], checked_in=when(date(2025, 1, 16), 18))
 
-    e6 = event("e6", "Ночной турнир", at(date(2025, 2, 1), 0, 30), 3, "tournament", 16)
-    register(e6, p["anna"], checked_in=at(date(2025, 2, 1), 0, 25))
+    e6 = event("e6", "Ночной турнир", when(date(2025, 2, 1), 0, 30), 3, "tournament", 16)
+    register(e6, p["anna"], checked_in=when(date(2025, 2, 1), 0, 25))
 
     def visit(person, start, minutes, *, billed=True, method="cash", status="paid", guest=None, note=None):
         end = start + timedelta(minutes=minutes) if minutes is not None else None
@@ -141,12 +149,12 @@ def build_world(session) -> World:
                           payment_method=method if status == "paid" else None, note=note,
                           paid_at=end if status == "paid" else None))
 
-    visit(p["anna"], at(date(2025, 1, 12), 15), 120)
-    visit(p["anna"], at(date(2025, 1, 22), 15), 90, method="subsidised", note="Программа молодёжного комитета")
-    visit(p["dana"], at(date(2025, 1, 5), 10), 60, method="card")
-    visit(None, at(date(2025, 1, 6), 12), 45, billed=False, status="stopped", guest=GUEST_NAME)
-    visit(p["gleb"], at(date(2025, 1, 31), 20), None, status="active")
-    visit(p["boris"], at(date(2025, 2, 2), 14), 60)
-    visit(p["vera"], at(date(2025, 1, 8), 14), 60, method="transfer")
+    visit(p["anna"], when(date(2025, 1, 12), 15), 120)
+    visit(p["anna"], when(date(2025, 1, 22), 15), 90, method="subsidised", note="Программа молодёжного комитета")
+    visit(p["dana"], when(date(2025, 1, 5), 10), 60, method="card")
+    visit(None, when(date(2025, 1, 6), 12), 45, billed=False, status="stopped", guest=GUEST_NAME)
+    visit(p["gleb"], when(date(2025, 1, 31), 20), None, status="active")
+    visit(p["boris"], when(date(2025, 2, 2), 14), 60)
+    visit(p["vera"], when(date(2025, 1, 8), 14), 60, method="transfer")
     session.commit()
     return world

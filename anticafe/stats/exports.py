@@ -6,7 +6,7 @@ Cells that a spreadsheet would read as a formula are written as text. Only count
 
 import csv
 import io
-from datetime import datetime
+import logging
 from pathlib import Path
 
 from flask import current_app
@@ -20,6 +20,8 @@ from ..errors import DomainError
 from .reports import Dashboard, Table, fmt
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# fpdf2 subsets the fonts with fontTools, which reports every step at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 
 def _safe_text(value: str) -> str:
@@ -180,8 +182,9 @@ class ReportPDF(FPDF):
         self.set_text_color(0, 0, 0)
 
 
-def _heading(pdf: ReportPDF, text: str, size: int = 12) -> None:
-    if pdf.get_y() > 250:
+def _heading(pdf: ReportPDF, text: str, size: int = 12, keep: float = 40) -> None:
+    """A section title, moved to the next page unless `keep` mm of what follows fit under it."""
+    if pdf.get_y() + keep > pdf.h - pdf.b_margin:
         pdf.add_page()
     pdf.ln(3)
     pdf.set_font("DejaVu", "B", size)
@@ -191,12 +194,14 @@ def _heading(pdf: ReportPDF, text: str, size: int = 12) -> None:
 
 def _pdf_table(pdf: ReportPDF, table: Table) -> None:
     count = len(table.columns)
-    first = 60 if count <= 4 else 40
+    first = 60 if count <= 4 else 34
     rest = (pdf.epw - first) / max(1, count - 1)
-    pdf.set_font("DejaVu", size=8 if count > 6 else 9)
-    with pdf.table(col_widths=(first, *([rest] * (count - 1))), line_height=5.5,
+    pdf.set_font("DejaVu", size=7 if count > 6 else 9)
+    pdf.set_fill_color(255, 255, 255)
+    with pdf.table(col_widths=(first, *([rest] * (count - 1))), line_height=4.6 if count > 6 else 5.5,
                    text_align=("LEFT", *(["RIGHT"] * (count - 1))), first_row_as_headings=True,
-                   headings_style=_headings_style(), borders_layout="HORIZONTAL_LINES") as grid:
+                   headings_style=_headings_style(), borders_layout="HORIZONTAL_LINES",
+                   cell_fill_mode="NONE") as grid:
         head = grid.row()
         for column in table.columns:
             head.cell(column.label)
@@ -260,6 +265,7 @@ def _bar_chart(pdf: ReportPDF, chart: dict) -> None:
             pdf.cell(12, bar, fmt(value, "int" if float(value).is_integer() else "hours"))
     pdf.set_y(y + group * len(labels) + 2)
     pdf.set_font("DejaVu", size=9)
+    pdf.set_fill_color(255, 255, 255)
 
 
 def _fit(pdf: FPDF, text: str, width: float) -> str:
@@ -289,7 +295,7 @@ def report_pdf(dashboard: Dashboard, title: str, details: list[tuple[str, str]])
     _pdf_table(pdf, tables["youth"])
     for name in ("series", "categories", "ages"):
         table = tables[name]
-        _heading(pdf, table.title)
+        _heading(pdf, table.title, keep=90)
         if table.chart:
             _bar_chart(pdf, table.chart)
         _pdf_table(pdf, table)
@@ -314,6 +320,3 @@ def filename(stem: str, suffix: str, *parts: str) -> str:
     safe = "-".join(p for p in (stem, *parts) if p)
     return f"anticafe-{safe}.{suffix}"
 
-
-def stamp() -> str:
-    return datetime.now().strftime("%Y%m%d")

@@ -36,13 +36,22 @@
         borderColor: color,
         borderWidth: line ? 2 : 0,
         pointRadius: line ? 3 : 0,
-        tension: 0.25,
+        tension: 0,
         order: line ? 0 : 1,
         maxBarThickness: 36
       };
     });
     var valueAxis = { beginAtZero: true, ticks: { precision: 0, callback: function (value) { return number.format(value); } } };
-    var labelAxis = { ticks: { autoSkip: !horizontal } };
+    // Long labels (event titles) are shortened on the axis; the tooltip and the table keep them whole.
+    var labelAxis = {
+      ticks: {
+        autoSkip: !horizontal,
+        callback: function (value) {
+          var label = String(this.getLabelForValue(value));
+          return label.length > 24 ? label.slice(0, 23) + "…" : label;
+        }
+      }
+    };
     var chart = new Chart(canvas, {
       type: spec.type,
       data: { labels: spec.labels, datasets: datasets },
