@@ -427,7 +427,7 @@ def attendance_by_age(scope: Scope) -> dict:
     """{age group: Attendance} by the person's age on the event's local date (registrations and check-ins)."""
     lt = scope.local
     standing = _STANDING
-    age_group = lt.age_group(lt.seconds(Event.starts_at), lt.birth_number(User.birth_date))
+    age_group = lt.age_group(lt.age(lt.seconds(Event.starts_at), lt.birth_number(User.birth_date)))
     registrations = (
         select(age_group.label("k"),
                _count_if(_registered()).label("registered"),
@@ -523,7 +523,7 @@ def visit_seconds(scope: Scope, visit=Visit):
 def _presence_facts(scope: Scope, *, ages: bool, stays: bool):
     """The materialized CTE: one row per standing check-in at a held event and per timed visit.
 
-    Each row keeps plain integers (local seconds, the birth date as YYYYMMDD, seconds of time paid),
+    Each row keeps plain integers (local seconds, the person's age that day, seconds of time paid),
     so that the branches derive their buckets with integer arithmetic, reading each timestamp once.
     """
     lt = scope.local
@@ -534,7 +534,7 @@ def _presence_facts(scope: Scope, *, ages: bool, stays: bool):
                 seconds.label("seconds")]
         cols += [value.label(f"free_{name}") for name, value in free.items()]
         if ages:
-            cols.append(lt.birth_number(User.birth_date).label("birth"))
+            cols.append(lt.age(lt.seconds(when), lt.birth_number(User.birth_date)).label("age"))
         if stays:
             counts, start, end = stay
             cols += [counts.label("stays"), lt.seconds(start).label("stay_start"), lt.seconds(end).label("stay_end")]
@@ -595,12 +595,14 @@ def presence_figures(scope: Scope, *, series: str | None = None, ages: bool = Fa
     if series:
         branches.add("series", lt.series_index(pf.c.secs, series), people_values, source=pf, where=current)
     if ages:
-        branches.add("ages", lt.age_group(pf.c.secs, pf.c.birth), people_values, source=pf, where=current)
+        branches.add("ages", lt.age_group(pf.c.age), people_values, source=pf, where=current)
         branches.add("youth", int_constant(0), {"people": func.count(distinct(pf.c.user_id))}, source=pf,
-                     where=(*current, lt.is_youth(pf.c.secs, pf.c.birth)))
+                     where=(*current, lt.is_youth(pf.c.age)))
     if frequency:
-        per_person = (select(pf.c.user_id, func.count(distinct(lt.day(pf.c.secs))).label("times"))
-                      .where(*current, pf.c.user_id.is_not(None)).group_by(pf.c.user_id).subquery("per_person"))
+        days = (select(pf.c.user_id, lt.day(pf.c.secs).label("day")).where(*current, pf.c.user_id.is_not(None))
+                .group_by(pf.c.user_id, literal_column("day")).subquery("person_days"))
+        per_person = (select(days.c.user_id, func.count().label("times")).group_by(days.c.user_id)
+                      .subquery("per_person"))
         bands = [(per_person.c.times <= int_constant(band.high), int_constant(i))
                  for i, band in enumerate(rules.FREQUENCY_BANDS[:-1])]
         band = case(*bands, else_=int_constant(len(rules.FREQUENCY_BANDS) - 1))

@@ -3,8 +3,8 @@
 Timestamps are stored as naive UTC (see `anticafe.db.UTCDateTime`). Every local figure starts from
 one integer: the *local seconds* of a timestamp, counted from the venue's midnight at the start of
 the scope (the first day of the period). The database computes it once per timestamp with its
-cheapest exact tool (SQLite: `unixepoch()`; PostgreSQL: `EXTRACT(EPOCH FROM date_trunc('second', ...))`),
-both dropping fractions of a second. Everything else is integer arithmetic on that
+cheapest exact tool (SQLite: `unixepoch()`; PostgreSQL: `floor(date_part('epoch', ...))`), both
+dropping fractions of a second. Everything else is integer arithmetic on that
 number, written once here for both databases:
 
 - the local day is `seconds // 86400` (day 0 is the period's first day), the hour and the minute of
@@ -24,7 +24,7 @@ parameters), so a grouped expression is written the same way in SELECT and GROUP
 import sqlite3
 from datetime import date, timedelta, tzinfo
 
-from sqlalchemy import BigInteger, Integer, String, case, cast, extract, func, literal_column
+from sqlalchemy import BigInteger, Integer, String, case, cast, func, literal_column
 from sqlalchemy.sql import ColumnElement
 
 from . import rules
@@ -95,7 +95,9 @@ class LocalTime:
             if SQLITE_HAS_UNIXEPOCH:
                 return func.unixepoch(column, type_=BigInteger)
             return cast(func.strftime(text_constant("%s"), column), BigInteger)
-        return cast(extract("epoch", func.date_trunc(text_constant("second"), column)), BigInteger)
+        # date_part() is double precision, much cheaper than EXTRACT's numeric; a double holds these
+        # timestamps to the microsecond, so floor() drops the fraction exactly, as SQLite does.
+        return cast(func.floor(func.date_part(text_constant("epoch"), column)), BigInteger)
 
     def seconds(self, column) -> ColumnElement:
         """Local seconds of `column`: from the venue's midnight starting the first day."""
@@ -161,7 +163,7 @@ class LocalTime:
     # -- ages ---------------------------------------------------------------------------------------
 
     def age(self, seconds, birth_number) -> ColumnElement:
-        """Whole years from the birth date (as `birth_number`) to the local date of `seconds`."""
+        """Whole years from the birth date (as `birth_number`) to the local date of `seconds` (NULL stays NULL)."""
         return (self.date_number(seconds) - birth_number) // int_constant(10000)
 
     def _clamp(self, value, low: int, high: int) -> ColumnElement:
@@ -170,24 +172,23 @@ class LocalTime:
             return func.max(func.min(value, int_constant(high)), int_constant(low))
         return func.greatest(func.least(value, int_constant(high)), int_constant(low))
 
-    def age_group(self, seconds, birth_number) -> ColumnElement:
-        """Index into `rules.AGE_GROUP_KEYS` of the age group on the local date (unknown without a birth date).
+    def age_group(self, age) -> ColumnElement:
+        """Index into `rules.AGE_GROUP_KEYS` of the group of `age` (NULL: unknown).
 
-        The age is computed once: clamped to 0..oldest bound, it picks a digit (the group's index)
-        from a lookup string with one character per age.
+        The age is read once: clamped to 0..oldest bound, it picks a digit (the group's index) from
+        a lookup string with one character per age.
         """
         top = rules.AGE_GROUPS[-1].low
-        lookup = "".join(str(rules.AGE_GROUP_KEYS.index(rules.age_group(age))) for age in range(top + 1))
-        position = cast(self._clamp(self.age(seconds, birth_number), 0, top) + int_constant(1), Integer)
+        lookup = "".join(str(rules.AGE_GROUP_KEYS.index(rules.age_group(years))) for years in range(top + 1))
+        position = cast(self._clamp(age, 0, top) + int_constant(1), Integer)
         index = cast(func.substr(text_constant(lookup), position, literal_column("1", Integer), type_=String),
                      BigInteger)
         unknown = int_constant(rules.AGE_GROUP_KEYS.index(rules.UNKNOWN_AGE))
-        return case((birth_number.is_(None), unknown), else_=index)
+        return case((age.is_(None), unknown), else_=index)
 
-    def is_youth(self, seconds, birth_number) -> ColumnElement:
-        """True when the person was 14 to 35 (inclusive) on the local date."""
-        return birth_number.is_not(None) & self.age(seconds, birth_number).between(
-            int_constant(rules.YOUTH_LOW), int_constant(rules.YOUTH_HIGH))
+    def is_youth(self, age) -> ColumnElement:
+        """True when `age` is 14 to 35 (inclusive)."""
+        return age.between(int_constant(rules.YOUTH_LOW), int_constant(rules.YOUTH_HIGH))
 
     # -- durations ------------------------------------------------------------------------------------
 
