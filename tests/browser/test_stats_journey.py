@@ -6,13 +6,13 @@ import re
 
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
+from stats_data import build_world, personal_strings
 
 from anticafe.accounts.models import User
 from anticafe.accounts.services import hash_password, new_card_code, new_feed_token
 from anticafe.extensions import db
 from anticafe.stats import rules
 from anticafe.timeutil import venue_today
-from stats_data import build_world, personal_strings
 
 
 def test_committee_reads_last_quarter_and_downloads_xlsx(page: Page, live_server, tmp_path):

@@ -1,5 +1,6 @@
 """Statistics rules: periods, buckets, age groups, return bands, changes and UTC offsets (no app, no database)."""
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -111,7 +112,7 @@ def test_month_and_week_buckets_are_clipped_to_the_period():
 def test_buckets_cover_the_period_day_by_day(period, grain):
     buckets = rules.series_buckets(period, grain)
     assert buckets[0].start == period.start and buckets[-1].end == period.end
-    for before, after in zip(buckets, buckets[1:], strict=False):
+    for before, after in itertools.pairwise(buckets):
         assert before.end + timedelta(days=1) == after.start
     assert len({b.key for b in buckets}) == len(buckets)
     key = rules.month_key if grain == "month" else rules.week_key

@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 from openpyxl import load_workbook
+from stats_data import JANUARY, JANUARY_SUMMARY, build_world, personal_strings
 
 from anticafe.extensions import db
 from anticafe.stats import queries, reports, rules, services
-from stats_data import JANUARY, JANUARY_SUMMARY, build_world, personal_strings
 
 JANUARY_PERIOD = rules.Period(date(2025, 1, 1), date(2025, 1, 31))
 
@@ -99,7 +99,7 @@ def test_breakdowns(world):
 
 
 def test_an_empty_period_gives_zeros(app):
-    current, previous = services.summaries(rules.Period(date(2024, 6, 1), date(2024, 6, 30)))
+    current, _ = services.summaries(rules.Period(date(2024, 6, 1), date(2024, 6, 30)))
     assert current.events_held == current.unique_visitors == current.visits == 0
     assert current.fill_rate is None and current.no_show_rate is None and current.visit_hours == 0
     board = reports.build_dashboard(rules.Period(date(2024, 6, 1), date(2024, 6, 30)))
