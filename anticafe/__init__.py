@@ -27,6 +27,8 @@ BLUEPRINTS = [
     "anticafe.door.api:bp",
     "anticafe.passes.views:bp",
     "anticafe.passes.api:bp",
+    "anticafe.stats.views:bp",
+    "anticafe.stats.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -56,6 +58,7 @@ MODEL_MODULES = [
 #: Modules that connect two domains through hooks when imported (e.g. guest cards at the door).
 CONNECTIONS = [
     "anticafe.visits.door",
+    "anticafe.stats.models",
 ]
 
 
