@@ -19,6 +19,8 @@ BLUEPRINTS = [
     "anticafe.notifications.api:bp",
     "anticafe.venue.views:bp",
     "anticafe.venue.api:bp",
+    "anticafe.events.views:bp",
+    "anticafe.events.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
