@@ -64,8 +64,8 @@ class NewEventForm(EventForm):
                         default="")
     interval_weeks = IntegerField(_l("Every how many weeks"), default=1, validators=[
         Optional(), NumberRange(min=1, max=MAX_INTERVAL_WEEKS)])
-    repeat_end = RadioField(_l("Ends"), choices=[("until", _l("On a date")), ("count", _l("After a number of events"))],
-                            default="count")
+    repeat_end = RadioField(_l("The series ends"), default="count",
+                            choices=[("until", _l("On a date")), ("count", _l("After a number of events"))])
     until = DateField(_l("Last date"), validators=[Optional()])
     count = IntegerField(_l("Number of events"), validators=[Optional(), NumberRange(min=2, max=MAX_OCCURRENCES)])
 
