@@ -63,6 +63,10 @@ RECENT_DAYS = 30
 #: A personal feed keeps a longer history of the person's own events.
 PERSONAL_RECENT_DAYS = 180
 
+#: Functions `check(zone_id, starts_at, ends_at) -> message | None` that may refuse to place an event in
+#: a zone at a time; called with the zone's row locked. The bookings domain adds its confirmed bookings.
+ZONE_CHECKS: list = []
+
 #: Functions `hook(event)` run, inside the same transaction, after a change raised an event's
 #: capacity or made it unlimited. The registrations domain appends its waitlist promotion here
 #: (`anticafe.registrations.services.promote_waitlist`).
@@ -170,6 +174,30 @@ def _problems(values: dict) -> dict[str, list[str]]:
     if zone_id is not None and db.session.get(Zone, zone_id) is None:
         problems.setdefault("zone_id", []).append("unknown_zone")
     return problems
+
+
+def _zone_conflicts(zone_id: int, slots: list[tuple[datetime, datetime]], exclude_ids: list[int],
+                    dated: bool = False) -> list:
+    """Return messages for slots that overlap another scheduled event in the zone (or a ZONE_CHECKS refusal).
+
+    The zone's row is locked first, so two requests cannot place overlapping events at once.
+    """
+    db.session.execute(text("UPDATE zones SET id = id WHERE id = :id"), {"id": zone_id})
+    messages = []
+    for starts, ends in slots:
+        found = []
+        clash = db.session.scalar(
+            select(Event).where(Event.zone_id == zone_id, Event.status == EventStatus.SCHEDULED.value,
+                                Event.starts_at < ends, Event.ends_at > starts, Event.id.not_in(exclude_ids or [0]))
+            .order_by(Event.starts_at).limit(1))
+        if clash is not None:
+            found.append(_l("The zone is taken then by “%(title)s” (%(when)s).", title=clash.title,
+                            when=_when(clash.starts_at)))
+        found += [message for check in ZONE_CHECKS if (message := check(zone_id, starts, ends))]
+        if dated:
+            found = [_l("%(date)s: %(message)s", date=format_datetime(starts, "d MMMM"), message=m) for m in found]
+        messages += found
+    return messages
 
 
 def _clean(data: dict) -> dict:
@@ -288,6 +316,15 @@ def create_event(data: dict, *, published: bool = False, repeat: recurrence.Seri
             problems.setdefault(field, []).extend(codes)
     if problems:
         raise ValidationFailed(translate(problems))
+    first_start = values["starts_at"]
+    starts = [first_start] if repeat is None else [
+        from_venue(local) for local in recurrence.occurrences(to_venue(first_start).replace(tzinfo=None), repeat)]
+    if values["zone_id"] is not None:
+        length = values["ends_at"] - first_start
+        taken = _zone_conflicts(values["zone_id"], [(start, start + length) for start in starts], [],
+                                dated=repeat is not None)
+        if taken:
+            raise ValidationFailed({"zone_id": taken})
     if cover is not None:
         values["cover_image"] = _store_cover(cover)
     now = utcnow()
@@ -301,12 +338,7 @@ def create_event(data: dict, *, published: bool = False, repeat: recurrence.Seri
     series = EventSeries(title=values["title"], interval_weeks=repeat.interval_weeks, until=repeat.until,
                          count=repeat.count)
     db.session.add(series)
-    first_start = values["starts_at"]
-    created = []
-    for local_start in recurrence.occurrences(to_venue(first_start).replace(tzinfo=None), repeat):
-        start = from_venue(local_start)
-        occurrence = _moved(values, first_start, start)
-        created.append(Event(**occurrence, **state, series=series))
+    created = [Event(**_moved(values, first_start, start), **state, series=series) for start in starts]
     db.session.add_all(created)
     db.session.flush()
     return created[0]
@@ -441,6 +473,13 @@ def _validate(edited: Event, plans: list[tuple[Event, dict]]) -> None:
             count = confirmed.get(target.id, 0)
             if rules.capacity_problem(new["capacity"], count):
                 found.setdefault("capacity", []).append(_message("below_confirmed", count))
+        moved = new.keys() & {"zone_id", "starts_at", "ends_at"}
+        if not found and moved and values["zone_id"] is not None and \
+                new.get("status", target.status) == EventStatus.SCHEDULED.value:
+            taken = _zone_conflicts(values["zone_id"], [(values["starts_at"], values["ends_at"])],
+                                    [t.id for t, _ in plans])
+            if taken:
+                found["zone_id"] = taken
         for field, texts in found.items():
             if target is not edited:
                 when = format_datetime(target.starts_at, "d MMMM")

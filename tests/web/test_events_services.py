@@ -276,3 +276,61 @@ def test_counts_are_grouped_per_event(app, make_user, make_event):
     assert counts[one.id] == services.rules.Counts(registered=2, waitlisted=1, checked_in=1)
     assert counts[two.id] == services.rules.Counts(registered=1)
     assert counts[three.id] == services.rules.Counts()
+
+
+def test_events_in_one_zone_never_overlap(app):
+    from anticafe.bookings.models import Zone
+
+    game_room, hall = Zone(name="Игровая комната", capacity=12), Zone(name="Большой зал", capacity=40)
+    db.session.add_all([game_room, hall])
+    db.session.commit()
+    mafia = services.create_event(data(zone_id=game_room.id), published=True)
+    start = data()["starts_at"]
+    clash = data(title="Монополия", zone_id=game_room.id, starts_at=start + timedelta(hours=2),
+                 ends_at=start + timedelta(hours=5))
+    with pytest.raises(ValidationFailed) as failed:
+        services.create_event(clash)
+    assert str(failed.value.fields["zone_id"][0]).startswith("Зона в это время занята: «Мафия»")
+    assert services.create_event({**clash, "zone_id": hall.id})
+    back_to_back = services.create_event({**clash, "starts_at": start + timedelta(hours=3),
+                                          "ends_at": start + timedelta(hours=5)})
+    with pytest.raises(ValidationFailed):  # a weekly series whose first evening overlaps Mafia
+        services.create_event({**clash, "starts_at": start - timedelta(hours=1)}, repeat=SeriesRule(1, count=3))
+    with pytest.raises(ValidationFailed):  # moving the later one onto Mafia
+        services.update_event(back_to_back, {"starts_at": start + timedelta(hours=1)})
+    services.cancel_event(mafia)
+    assert services.update_event(back_to_back, {"starts_at": start + timedelta(hours=1)})
+
+
+def test_moving_a_whole_series_in_its_zone_is_not_a_clash_with_itself(app):
+    from anticafe.bookings.models import Zone
+
+    zone = Zone(name="Переговорная", capacity=10)
+    db.session.add(zone)
+    db.session.commit()
+    first = services.create_event(data(zone_id=zone.id), published=True, repeat=SeriesRule(1, count=3))
+    shifted = services.update_event(first, {"starts_at": first.starts_at + timedelta(hours=1),
+                                            "ends_at": first.ends_at + timedelta(hours=1)}, scope="following")
+    assert len(shifted) == 3
+
+
+def test_zone_checks_of_other_domains_are_asked(app):
+    from anticafe.bookings.models import Zone
+
+    zone = Zone(name="Консольный угол", capacity=4)
+    db.session.add(zone)
+    db.session.commit()
+    asked = []
+
+    def booked(zone_id, starts_at, ends_at):
+        asked.append((zone_id, starts_at, ends_at))
+        return "Зона забронирована на это время."
+
+    services.ZONE_CHECKS.append(booked)
+    try:
+        with pytest.raises(ValidationFailed) as failed:
+            services.create_event(data(zone_id=zone.id))
+    finally:
+        services.ZONE_CHECKS.remove(booked)
+    assert failed.value.fields == {"zone_id": ["Зона забронирована на это время."]}
+    assert asked == [(zone.id, venue_dt(friday(), 19), venue_dt(friday(), 22))]
