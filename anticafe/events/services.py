@@ -272,6 +272,8 @@ def _drop_unused_covers() -> None:
 
 @event.listens_for(Session, "after_commit")
 def _delete_unused_covers(session) -> None:
+    if session.in_nested_transaction():  # only a savepoint was released; wait for the real commit
+        return
     session.info.pop("event_new_covers", None)
     unused = session.info.pop("event_unused_covers", set())
     for name in unused:
@@ -280,6 +282,8 @@ def _delete_unused_covers(session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _delete_orphan_covers(session) -> None:
+    if session.in_nested_transaction():  # a savepoint rolled back; the change itself goes on
+        return
     session.info.pop("event_old_covers", None)
     session.info.pop("event_unused_covers", None)
     for name in session.info.pop("event_new_covers", set()):

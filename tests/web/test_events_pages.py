@@ -346,3 +346,25 @@ def test_a_refused_edit_leaves_no_new_cover_file(client, auth, make_user, tmp_pa
     db.session.refresh(event)
     assert event.cover_image is None
     assert not list((tmp_path / "covers").iterdir())
+
+
+@pytest.mark.parametrize("commit", [True, False])
+def test_savepoints_inside_the_change_do_not_confuse_cover_cleanup(app, tmp_path, commit):
+    """Another domain's savepoint (a deduplicated notification) neither deletes nor keeps covers early."""
+    from anticafe.accounts.models import User
+    from anticafe.events import services
+    from anticafe.notifications.services import notify
+
+    event = services.create_event({"title": "Квиз", "starts_at": venue_dt(day(5), 19),
+                                   "ends_at": venue_dt(day(5), 21)}, cover=png())
+    name = event.cover_image
+    user = User(name="Гость", email="g@example.org", card_code="C1", feed_token="F1")
+    db.session.add(user)
+    db.session.flush()
+    notify(user, "x", "S", "B", dedupe_key="same")  # a savepoint released
+    notify(user, "x", "S", "B", dedupe_key="same")  # a savepoint rolled back
+    if commit:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    assert (tmp_path / "covers" / name).exists() is commit
