@@ -21,6 +21,10 @@ BLUEPRINTS = [
     "anticafe.venue.api:bp",
     "anticafe.events.views:bp",
     "anticafe.events.api:bp",
+    "anticafe.registrations.views:bp",
+    "anticafe.registrations.api:bp",
+    "anticafe.visits.views:bp",
+    "anticafe.visits.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -29,6 +33,8 @@ COMMANDS = [
     "anticafe.demo:seed_demo",
     "anticafe.translations_cli:i18n",
     "anticafe.notifications.cli:send_notifications",
+    "anticafe.registrations.cli:queue_reminders_command",
+    "anticafe.visits.cli:close_day",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.

@@ -40,7 +40,6 @@ class EventSeries(db.Model):
     __tablename__ = "event_series"
     __table_args__ = (
         CheckConstraint("interval_weeks >= 1", name="interval_positive"),
-        CheckConstraint("until IS NOT NULL OR count IS NOT NULL", name="has_end"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
