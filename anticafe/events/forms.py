@@ -31,7 +31,7 @@ class EventForm(FlaskForm):
     starts_at = DateTimeLocalField(_l("Starts"), format=_DATETIME, validators=[
         InputRequired(message=_REQUIRED)])
     ends_at = DateTimeLocalField(_l("Ends"), format=_DATETIME, validators=[InputRequired(message=_REQUIRED)])
-    capacity = IntegerField(_l("Seats"), validators=[Optional(), NumberRange(min=0, max=10000)])
+    capacity = IntegerField(_l("Number of seats"), validators=[Optional(), NumberRange(min=0, max=10000)])
     min_age = IntegerField(_l("From age"), validators=[Optional(), NumberRange(min=0, max=100)])
     max_age = IntegerField(_l("Up to age"), validators=[Optional(), NumberRange(min=0, max=100)])
     registration_opens_at = DateTimeLocalField(_l("Registration opens"), format=_DATETIME,

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import format_datetime, lazy_ngettext
+from flask_babel import format_datetime, lazy_ngettext, pgettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import bindparam, event, func, select, text
@@ -68,8 +68,7 @@ PERSONAL_RECENT_DAYS = 180
 ZONE_CHECKS: list = []
 
 #: Functions `hook(event)` run, inside the same transaction, after a change raised an event's
-#: capacity or made it unlimited. The registrations domain appends its waitlist promotion here
-#: (`anticafe.registrations.services.promote_waitlist`).
+#: capacity or made it unlimited, after the waitlist promotion (see `_capacity_raised`).
 CAPACITY_RAISED: list = []
 
 PROBLEM_MESSAGES = {
@@ -77,7 +76,7 @@ PROBLEM_MESSAGES = {
     "too_long": _l("The title is too long (at most 200 characters)."),
     "unknown_category": _l("Choose a category from the list."),
     "unknown_entry": _l("Choose free entry or a timed visit."),
-    "ends_before_start": _l("The end must be after the start."),
+    "ends_before_start": _l("An event must end after it starts."),
     "too_long_event": _l("An event cannot last longer than 48 hours."),
     "negative": _l("The number of seats cannot be negative."),
     "age_range": _l("Enter an age from 0 to 100."),
@@ -516,7 +515,11 @@ def _split_series(edited: Event, earlier: list[Event], following: list[Event]) -
 
 
 def _capacity_raised(event_: Event) -> None:
-    """A change raised the capacity (or lifted it): let the waitlist move up (see CAPACITY_RAISED)."""
+    """A change raised the capacity (or lifted it): the waitlist moves up, then CAPACITY_RAISED runs."""
+    # Registrations build on events, so they are imported here, when the call happens.
+    from ..registrations.services import promote_waitlist
+
+    promote_waitlist(event_)
     for hook in CAPACITY_RAISED:
         hook(event_)
 
@@ -715,7 +718,7 @@ _FEED_COLUMNS = (Event.id, Event.title, Event.description, Event.category, Event
 def calendar_items(events) -> list[CalendarItem]:
     """Describe events (Event objects or rows of _FEED_COLUMNS) for a feed, in the request's language."""
     labels = {category.value: str(label) for category, label in CATEGORY_LABELS.items()}
-    cancelled_word = str(_l("Cancelled"))
+    cancelled_word = pgettext("event", "Cancelled")
     reason_word = str(_l("Reason for cancelling"))
     detail_url = public_url("events.detail", event_id=0).removesuffix("/0")
     venue = [current_app.config["VENUE_NAME"], current_app.config["VENUE_ADDRESS"]]

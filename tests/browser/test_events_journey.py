@@ -37,7 +37,7 @@ def test_weekly_series_filter_open_and_download(page: Page, live_server, tmp_pat
     page.get_by_label("Категория").select_option(label="Турнир")
     page.get_by_label("Начало").fill(f"{first}T19:00")
     page.get_by_label("Окончание").fill(f"{first}T22:30")
-    page.get_by_label("Мест").fill("20")
+    page.get_by_label("Число мест").fill("20")
     page.get_by_label("Возраст от").fill("14")
     page.get_by_label("Описание").fill("Классическая **мафия** с ведущим.")
     page.get_by_label("Повторяется еженедельно").check()

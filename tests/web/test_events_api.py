@@ -1,5 +1,6 @@
 """The events API: listing by dates and category, one event, and the staff's changes."""
 
+import secrets
 from datetime import date, timedelta
 
 from conftest import venue_dt
@@ -29,7 +30,8 @@ def test_listing_by_dates_and_category(client, make_event, make_user):
     outside = make_event(starts_at=venue_dt(day(20), 19))
     make_event(starts_at=venue_dt(day(11), 12), published=False)
     for _ in range(3):
-        db.session.add(Registration(event_id=later.id, user_id=make_user().id, status="confirmed"))
+        db.session.add(Registration(event_id=later.id, user_id=make_user().id, status="confirmed",
+                                    ticket_code=secrets.token_hex(10)))
     db.session.commit()
     body = client.get(f"/api/v1/events?from={day(11)}&to={day(12)}").json
     assert [item["id"] for item in body["items"]] == [sooner.id, later.id]
@@ -95,7 +97,7 @@ def test_create_refuses_bad_input_with_fields(client, make_user, token_for):
     backwards = client.post("/api/v1/events", json=new_event(ends_at=f"{day(10)}T14:00:00"),
                             headers={**headers, "Accept-Language": "en"})
     assert backwards.status_code == 422
-    assert backwards.json["error"]["fields"] == {"ends_at": ["The end must be after the start."]}
+    assert backwards.json["error"]["fields"] == {"ends_at": ["An event must end after it starts."]}
     bad_date = client.post("/api/v1/events", json=new_event(starts_at="next friday"), headers=headers)
     assert bad_date.status_code == 422 and "starts_at" in bad_date.json["error"]["fields"]
     assert client.post("/api/v1/events", json=new_event(zone_id=42), headers=headers).json["error"]["fields"].keys() \
@@ -133,7 +135,8 @@ def test_patch_capacity_below_confirmed(client, make_user, token_for, make_event
     headers = token_for(make_user("staff"))
     event = make_event(capacity=5)
     for _ in range(2):
-        db.session.add(Registration(event_id=event.id, user_id=make_user().id, status="confirmed"))
+        db.session.add(Registration(event_id=event.id, user_id=make_user().id, status="confirmed",
+                                    ticket_code=secrets.token_hex(10)))
     db.session.commit()
     refused = client.patch(f"/api/v1/events/{event.id}", json={"capacity": 1}, headers=headers)
     assert refused.status_code == 422 and "capacity" in refused.json["error"]["fields"]
@@ -143,7 +146,8 @@ def test_patch_capacity_below_confirmed(client, make_user, token_for, make_event
 def test_patch_unpublish_with_registrations_is_409(client, make_user, token_for, make_event):
     headers = token_for(make_user("staff"))
     event = make_event()
-    db.session.add(Registration(event_id=event.id, user_id=make_user().id, status="confirmed"))
+    db.session.add(Registration(event_id=event.id, user_id=make_user().id, status="confirmed",
+                                    ticket_code=secrets.token_hex(10)))
     db.session.commit()
     response = client.patch(f"/api/v1/events/{event.id}", json={"published": False}, headers=headers)
     assert response.status_code == 409 and response.json["error"]["code"] == "has_registrations"

@@ -1,5 +1,6 @@
 """iCalendar feeds: correct for real calendar apps, read back by two independent parsers."""
 
+import secrets
 from datetime import date, datetime, timedelta
 
 import icalendar
@@ -16,7 +17,8 @@ from anticafe.registrations.models import Registration
 
 def register(event, user, status="confirmed"):
     registration = Registration(event_id=event.id, user_id=user.id, status=status,
-                                waitlist_position=1 if status == "waitlisted" else None)
+                                waitlist_position=1 if status == "waitlisted" else None,
+                                ticket_code=secrets.token_hex(10) if status == "confirmed" else None)
     db.session.add(registration)
     db.session.commit()
     return registration

@@ -1,6 +1,7 @@
 """Calendar pages, the event page, staff pages (forms, series, cancel, covers), home and navigation."""
 
 import io
+import secrets
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -108,7 +109,8 @@ def test_event_page_has_everything(client, make_event, make_user):
                        description="## Программа\n\nКино **до утра**<script>alert(1)</script>",
                        published_at=datetime.now(starts.tzinfo) - timedelta(days=1))
     for _ in range(2):
-        db.session.add(Registration(event_id=event.id, user_id=make_user().id, status="confirmed"))
+        db.session.add(Registration(event_id=event.id, user_id=make_user().id, status="confirmed",
+                                    ticket_code=secrets.token_hex(10)))
     db.session.add(Registration(event_id=event.id, user_id=make_user().id, status="waitlisted",
                                 waitlist_position=1))
     db.session.commit()
@@ -122,6 +124,7 @@ def test_event_page_has_everything(client, make_event, make_user):
     assert "ул. Советская, 1" in html and "yandex.ru/maps/?text=" in html and "openstreetmap.org" in html
     assert f'href="/events/{event.id}.ics"' in html and "Добавить в календарь" in html
     assert "открыта до" in html
+    assert 'id="register-box"' in html  # the registrations domain's box
     assert "Для сотрудников" not in html
 
 
@@ -132,6 +135,7 @@ def test_drafts_are_not_found_by_visitors(client, auth, make_user, make_event):
     auth.login(make_user("staff"))
     html = page(client, f"/events/{draft.id}")
     assert "Черновик: гости пока не видят это событие." in html and "Опубликовать" in html
+    assert f'href="/events/{draft.id}/registrations"' in html
 
 
 def test_home_shows_what_is_coming(client, make_event):
@@ -150,7 +154,8 @@ def test_english_interface(client, make_event):
 def test_month_page_queries_do_not_grow_with_events(client, make_event, make_user, count):
     for n in range(count):
         event = make_event(starts_at=venue_dt(day(1) + timedelta(hours=n), 10))
-        db.session.add(Registration(event_id=event.id, user_id=make_user().id, status="confirmed"))
+        db.session.add(Registration(event_id=event.id, user_id=make_user().id, status="confirmed",
+                                    ticket_code=secrets.token_hex(10)))
     db.session.commit()
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
@@ -183,7 +188,7 @@ def test_form_errors_are_shown_in_russian(client, auth, make_user):
     response = client.post("/staff/events/new", data=form(ends_at=f"{day(9)}T18:00", min_age="18", max_age="12"))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Окончание должно быть позже начала." in html
+    assert "Событие должно заканчиваться позже, чем начинается." in html
     assert "Верхняя граница возраста не может быть меньше нижней." in html
     assert 'value="Гитара и чай"' in html
     assert db.session.scalar(select(func.count(Event.id))) == 0
@@ -230,7 +235,8 @@ def test_nothing_changed_is_said(client, auth, make_user):
 def test_cancel_page_tells_registrants(client, auth, make_user, make_event):
     event = make_event(title="Ток-шоу")
     person = make_user()
-    db.session.add(Registration(event_id=event.id, user_id=person.id, status="confirmed"))
+    db.session.add(Registration(event_id=event.id, user_id=person.id, status="confirmed",
+                                    ticket_code=secrets.token_hex(10)))
     db.session.commit()
     auth.login(make_user("staff"))
     assert "Записан или ждёт места 1 человек" in page(client, f"/staff/events/{event.id}/cancel")
@@ -262,7 +268,8 @@ def test_publish_unpublish_duplicate_delete(client, auth, make_user, make_event)
     published = make_event()
     client.post(f"/staff/events/{published.id}/delete")
     assert db.session.get(Event, published.id) is not None
-    db.session.add(Registration(event_id=published.id, user_id=make_user().id, status="confirmed"))
+    db.session.add(Registration(event_id=published.id, user_id=make_user().id, status="confirmed",
+                                    ticket_code=secrets.token_hex(10)))
     db.session.commit()
     response = client.post(f"/staff/events/{published.id}/unpublish")
     assert "отмените его, а не скрывайте" in page(client, response.headers["Location"])

@@ -1,5 +1,6 @@
 """The events services: creating, series, the one update function, notifications and counts."""
 
+import secrets
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -18,7 +19,8 @@ from anticafe.registrations.models import Registration
 
 def register(event, user, status="confirmed"):
     registration = Registration(event_id=event.id, user_id=user.id, status=status,
-                                waitlist_position=1 if status == "waitlisted" else None)
+                                waitlist_position=1 if status == "waitlisted" else None,
+                                ticket_code=secrets.token_hex(10) if status == "confirmed" else None)
     db.session.add(registration)
     db.session.commit()
     return registration
@@ -60,7 +62,7 @@ def test_create_collects_every_problem(app):
         services.create_event(data(title=" ", category="opera", ends_at=data()["starts_at"], min_age=16, max_age=12,
                                    zone_id=999))
     assert set(failed.value.fields) == {"title", "category", "ends_at", "max_age", "zone_id"}
-    assert str(failed.value.fields["ends_at"][0]) == "Окончание должно быть позже начала."
+    assert str(failed.value.fields["ends_at"][0]) == "Событие должно заканчиваться позже, чем начинается."
 
 
 def test_weekly_series_keeps_the_wall_clock_time(app):
@@ -334,3 +336,20 @@ def test_zone_checks_of_other_domains_are_asked(app):
         services.ZONE_CHECKS.remove(booked)
     assert failed.value.fields == {"zone_id": ["Зона забронирована на это время."]}
     assert asked == [(zone.id, venue_dt(friday(), 19), venue_dt(friday(), 22))]
+
+
+def test_raising_the_capacity_promotes_the_waitlist(app, make_user):
+    event = services.create_event(data(capacity=1), published=True)
+    db.session.commit()
+    register(event, make_user())
+    first, second = make_user(), make_user()
+    db.session.add_all([Registration(event_id=event.id, user_id=first.id, status="waitlisted", waitlist_position=1),
+                        Registration(event_id=event.id, user_id=second.id, status="waitlisted",
+                                     waitlist_position=2)])
+    db.session.commit()
+    services.update_event(event, {"capacity": 2})
+    db.session.commit()
+    by_user = {r.user_id: r for r in db.session.scalars(select(Registration).where(Registration.event_id == event.id))}
+    assert by_user[first.id].status == "confirmed" and by_user[first.id].ticket_code
+    assert by_user[second.id].status == "waitlisted" and by_user[second.id].waitlist_position == 1
+    assert [n.user_id for n in notes("waitlist_promoted")] == [first.id]

@@ -1,6 +1,9 @@
 /* The event calendar's small enhancements; every page works without them. */
 (function () {
   "use strict";
+  // Pages may include this script twice (the feed box brings its own copy); bind only once.
+  if (window.anticafeEventsReady) return;
+  window.anticafeEventsReady = true;
 
   // Filters apply as soon as they change (the "Show" button stays for people without scripts).
   document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
@@ -31,9 +34,9 @@
   });
 
   // Ask before destructive buttons.
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+  document.querySelectorAll("form[data-events-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+      if (!window.confirm(form.dataset.eventsConfirm)) event.preventDefault();
     });
   });
 
