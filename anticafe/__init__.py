@@ -25,6 +25,8 @@ BLUEPRINTS = [
     "anticafe.registrations.api:bp",
     "anticafe.visits.views:bp",
     "anticafe.visits.api:bp",
+    "anticafe.door.views:bp",
+    "anticafe.door.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -47,6 +49,12 @@ MODEL_MODULES = [
     "anticafe.visits.models",
     "anticafe.notifications.models",
     "anticafe.venue.models",
+]
+
+
+#: Modules that connect two domains through hooks when imported (e.g. guest cards at the door).
+CONNECTIONS = [
+    "anticafe.visits.door",
 ]
 
 
@@ -171,6 +179,8 @@ def register_blueprints(app: Flask) -> None:
     """Register every domain's blueprints."""
     for dotted in BLUEPRINTS:
         app.register_blueprint(_load(dotted))
+    for dotted in CONNECTIONS:
+        import_module(dotted)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -15,6 +15,7 @@ DEMO_STEPS = [
     ("people", "anticafe.accounts.demo:seed"),
     ("events", "anticafe.events.demo:seed"),
     ("registrations", "anticafe.registrations.demo:seed"),
+    ("door", "anticafe.door.demo:seed"),
     ("visits", "anticafe.visits.demo:seed"),
 ]
 
