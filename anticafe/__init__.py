@@ -19,6 +19,8 @@ BLUEPRINTS = [
     "anticafe.notifications.api:bp",
     "anticafe.venue.views:bp",
     "anticafe.venue.api:bp",
+    "anticafe.events.views:bp",
+    "anticafe.events.api:bp",
     "anticafe.registrations.views:bp",
     "anticafe.registrations.api:bp",
     "anticafe.visits.views:bp",
