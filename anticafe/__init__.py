@@ -19,6 +19,8 @@ BLUEPRINTS = [
     "anticafe.notifications.api:bp",
     "anticafe.venue.views:bp",
     "anticafe.venue.api:bp",
+    "anticafe.events.views:bp",
+    "anticafe.events.api:bp",
     "anticafe.registrations.views:bp",
     "anticafe.registrations.api:bp",
     "anticafe.visits.views:bp",
@@ -27,6 +29,8 @@ BLUEPRINTS = [
     "anticafe.door.api:bp",
     "anticafe.passes.views:bp",
     "anticafe.passes.api:bp",
+    "anticafe.stats.views:bp",
+    "anticafe.stats.api:bp",
     "anticafe.bookings.views:bp",
     "anticafe.bookings.views_staff:bp",
     "anticafe.bookings.views_admin:bp",
@@ -61,6 +65,8 @@ MODEL_MODULES = [
 #: Modules that connect two domains through hooks when imported (e.g. guest cards at the door).
 CONNECTIONS = [
     "anticafe.visits.door",
+    "anticafe.stats.models",
+    "anticafe.bookings.events",
 ]
 
 

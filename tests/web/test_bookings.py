@@ -460,15 +460,20 @@ def test_days_beyond_the_booking_horizon_show_no_free_time(client, make_user, ga
 
 
 def test_demo_bookings_never_overlap(app):
-    """The demo's zones and bookings obey the same rule as real ones: no two holds overlap with the buffer."""
+    """The demo's zones and bookings obey the same rule as real ones: no two holds (bookings, events placed
+    in the zone) overlap with the buffer."""
     from anticafe.accounts import demo as people
     from anticafe.bookings import demo, rules
     from anticafe.demo import DemoContext
+    from anticafe.events import demo as events_demo
+    from anticafe.events.models import Event
 
     ctx = DemoContext()
     people.seed(ctx)
     db.session.flush()
     demo.seed_zones(ctx)
+    events_demo.seed(ctx)
+    db.session.flush()
     demo.seed(ctx)
     db.session.commit()
     assert {z.name for z in ctx.data["zones"].values()} == {"Большой зал", "Игровая комната", "Консольный уголок",
@@ -478,6 +483,9 @@ def test_demo_bookings_never_overlap(app):
     for zone in ctx.data["zones"].values():
         spans = sorted(rules.Interval(services.local(b.starts_at), services.local(b.ends_at))
                        for b in held if b.zone_id == zone.id)
+        events = db.session.scalars(select(Event).where(Event.zone_id == zone.id, Event.status != "cancelled"))
+        placed = [rules.Interval(services.local(e.starts_at), services.local(e.ends_at)) for e in events]
+        assert not any(rules.overlaps(b, e, timedelta(minutes=15)) for b in spans for e in placed), zone.name
         for a, b in itertools.pairwise(spans):
             assert not rules.overlaps(a, b, timedelta(minutes=15)), (zone.name, a, b)
     series = [b for b in held if b.series_id is not None]

@@ -247,3 +247,21 @@ def test_a_party_that_stayed_minutes_pays_nothing(client, make_user, token_for, 
     assert client.post(f"/api/v1/bookings/{booking.id}/check-in", json={}, headers=staff).json["visit_ids"]
     paid = client.post(f"/api/v1/bookings/{booking.id}/pay", json={"method": "cash"}, headers=staff)
     assert paid.status_code == 200 and paid.json["paid"] is True and paid.json["bill_id"] is None
+
+
+def test_an_event_cannot_take_a_booked_zone(client, make_user, token_for, room):
+    """The events domain asks bookings (ZONE_CHECKS) before placing an event in a zone."""
+    saturday = next_saturday()
+    staff = token_for(make_user("staff"))
+    booked = client.post("/api/v1/bookings", json=body(room, saturday, booker_name="Вика"), headers=staff)
+    assert booked.status_code == 201
+    event = {"title": "Турнир по «Мафии»", "category": "tournament", "zone_id": room.id,
+             "starts_at": f"{saturday}T17:00:00", "ends_at": f"{saturday}T20:00:00"}
+    refused = client.post("/api/v1/events", json=event, headers={**staff, "Accept-Language": "ru"})
+    assert refused.status_code == 422
+    assert refused.json["error"]["fields"]["zone_id"][0].startswith("Зона занята бронью: Вика")
+    later = client.post("/api/v1/events", json={**event, "starts_at": f"{saturday}T17:30:00"}, headers=staff)
+    assert later.status_code == 201
+    # ...and from then on the event holds the zone for bookings.
+    taken = client.post("/api/v1/bookings", json=body(room, saturday, 19, 21, booker_name="Другие"), headers=staff)
+    assert taken.status_code == 409 and taken.json["error"]["code"] == "slot_taken"
