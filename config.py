@@ -84,3 +84,14 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "anticafe@localhost")
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+    #: Bookings: the slot grid, the cleaning gap kept between two uses of a zone, how late a visitor
+    #: may cancel, when an unclaimed booking is released, when the reminder goes out, how far ahead
+    #: visitors may book, and how many open requests one visitor may have.
+    BOOKING_SLOT_MINUTES = int(os.environ.get("BOOKING_SLOT_MINUTES", "30"))
+    BOOKING_BUFFER_MINUTES = int(os.environ.get("BOOKING_BUFFER_MINUTES", "15"))
+    BOOKING_CANCEL_CUTOFF_HOURS = float(os.environ.get("BOOKING_CANCEL_CUTOFF_HOURS", "2"))
+    BOOKING_RELEASE_AFTER_MINUTES = int(os.environ.get("BOOKING_RELEASE_AFTER_MINUTES", "15"))
+    BOOKING_REMINDER_HOURS = int(os.environ.get("BOOKING_REMINDER_HOURS", "24"))
+    BOOKING_MAX_DAYS_AHEAD = int(os.environ.get("BOOKING_MAX_DAYS_AHEAD", "60"))
+    BOOKING_MAX_OPEN_REQUESTS = int(os.environ.get("BOOKING_MAX_OPEN_REQUESTS", "3"))
