@@ -278,7 +278,8 @@ def _categories_table(by_category: dict) -> Table:
                      "checked_in": att.checked_in, "walk_ins": att.walk_ins, "no_shows": att.no_shows,
                      "fill_rate": att.fill_rate, "no_show_rate": att.no_show_rate, "attendees": att.attendees})
     columns = [Column("category", _("Category"), "text"), Column("events", _("Events")),
-               Column("registered", pgettext("count", "Registered")), Column("checked_in", pgettext("count", "Checked in")),
+               Column("registered", pgettext("count", "Registered")),
+               Column("checked_in", pgettext("count", "Checked in")),
                Column("walk_ins", _("Walk-ins")), Column("no_shows", _("No-shows")),
                Column("fill_rate", _("Fill rate"), "percent"), Column("no_show_rate", _("No-show rate"), "percent"),
                Column("attendees", _("Different people"))]
@@ -425,7 +426,8 @@ def build_event_report(event: Event) -> EventReport:
         {"label": pgettext("count", "Checked in"), "data": [r["checked_in"] for r in age_rows]}]}
     age_table = Table("event_ages", _("Age mix"), [Column("age", _("Age group"), "text"),
                                                    Column("registered", pgettext("count", "Registered")),
-                                                   Column("checked_in", pgettext("count", "Checked in"))], age_rows, chart=chart,
+                                                   Column("checked_in", pgettext("count", "Checked in"))],
+                      age_rows, chart=chart,
                       note=_("Age on the day of the event."))
     return EventReport(event=event, figures=att, ended=ended,
                        tables={"event_summary": summary, "event_ages": age_table})
