@@ -64,6 +64,12 @@ class Config:
     VENUE_CAPACITY = int(os.environ.get("VENUE_CAPACITY", "60"))
     #: Guests under 16 still inside after this venue-local time are flagged on the live board.
     MINORS_CURFEW = os.environ.get("MINORS_CURFEW", "22:00")
+
+    #: Visitors may give up a confirmed seat until this many minutes before the start (0: until it).
+    REGISTRATION_CANCEL_CUTOFF_MINUTES = int(os.environ.get("REGISTRATION_CANCEL_CUTOFF_MINUTES", "0"))
+    #: The door's default check-in window around an event (each event may have its own).
+    CHECKIN_OPENS_MINUTES_BEFORE = int(os.environ.get("CHECKIN_OPENS_MINUTES_BEFORE", "60"))
+    CHECKIN_CLOSES_MINUTES_AFTER = int(os.environ.get("CHECKIN_CLOSES_MINUTES_AFTER", "0"))
     #: Absolute base for links that leave the app (QR codes, feeds); empty = the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
