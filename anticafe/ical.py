@@ -18,6 +18,7 @@ from threading import Lock
 from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, request
+from flask_babel import get_locale
 from icalendar import Timezone
 
 from .db import utcnow
@@ -170,10 +171,26 @@ def feed_etag(items: list[CalendarItem], name: str) -> str:
     return digest.hexdigest()[:32]
 
 
-def calendar_response(items: list[CalendarItem], *, name: str, filename: str) -> Response:
-    """Answer a feed as text/calendar with ETag/Last-Modified; 304 when the client's copy is current."""
+def calendar_response(items, *, name: str, filename: str, version: str | None = None) -> Response:
+    """Answer a feed as text/calendar with ETag/Last-Modified; 304 when the client's copy is current.
+
+    `items` is a list of CalendarItem or a function returning one. With `version` (a cheap fingerprint
+    of the feed's rows, e.g. from one aggregate query) the ETag comes from it, and a repeat request is
+    answered 304 before a single item is loaded.
+    """
+    etag = None
+    if version is not None:
+        key = f"{name}|{current_app.config['VENUE_TIMEZONE']}|{request.host_url}|{get_locale()}|{version}"
+        etag = hashlib.sha256(key.encode()).hexdigest()[:32]
+        if request.if_none_match.contains(etag):
+            response = Response(status=304)
+            response.set_etag(etag)
+            response.headers["Cache-Control"] = "private, max-age=300"
+            return response
+    if callable(items):
+        items = items()
     last_modified = max((item.updated_at for item in items), default=None)
-    etag = feed_etag(items, name)
+    etag = etag or feed_etag(items, name)
     if request.if_none_match.contains(etag) or (
             not request.if_none_match and last_modified and request.if_modified_since
             and last_modified.replace(microsecond=0) <= request.if_modified_since):

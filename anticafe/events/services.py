@@ -748,14 +748,29 @@ def calendar_item(event_: Event) -> CalendarItem:
     return calendar_items([event_])[0]
 
 
+def _feed_filter(category: str | None) -> list:
+    conditions = [Event.published.is_(True), Event.starts_at >= utcnow() - timedelta(days=RECENT_DAYS)]
+    if category:
+        conditions.append(Event.category == category)
+    return conditions
+
+
 def feed_events(category: str | None = None) -> list:
     """Return the published events of /calendar.ics (recent ones and everything ahead) as feed rows."""
-    since = utcnow() - timedelta(days=RECENT_DAYS)
-    stmt = (select(*_FEED_COLUMNS).where(Event.published.is_(True), Event.starts_at >= since)
-            .order_by(Event.starts_at, Event.id))
-    if category:
-        stmt = stmt.where(Event.category == category)
+    stmt = select(*_FEED_COLUMNS).where(*_feed_filter(category)).order_by(Event.starts_at, Event.id)
     return list(db.session.execute(stmt))
+
+
+def feed_version(category: str | None = None) -> str:
+    """Fingerprint /calendar.ics with one aggregate query: which events, their last change and sequences.
+
+    Any edit bumps `updated_at`; an event entering or leaving the window changes the count and the id
+    sum. (A renamed zone shows in feeds once one of its events changes.)
+    """
+    row = db.session.execute(select(func.count(Event.id), func.max(Event.updated_at),
+                                    func.coalesce(func.sum(Event.sequence), 0), func.coalesce(func.sum(Event.id), 0))
+                             .where(*_feed_filter(category))).one()
+    return ":".join(str(value) for value in row)
 
 
 def personal_events(user: User) -> list:

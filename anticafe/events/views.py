@@ -210,8 +210,8 @@ def calendar_ics():
         if category not in {c.value for c in Category}:
             abort(404)
         name += f": {category_label(category)}"
-    items = services.calendar_items(services.feed_events(category))
-    return calendar_response(items, name=name, filename="calendar.ics")
+    return calendar_response(lambda: services.calendar_items(services.feed_events(category)), name=name,
+                             filename="calendar.ics", version=services.feed_version(category))
 
 
 @bp.route("/feeds/<token>.ics")

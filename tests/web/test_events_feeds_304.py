@@ -1,0 +1,46 @@
+"""/calendar.ics answers a repeat request with 304 from one aggregate query, before loading any event."""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import event as sa_event
+
+from anticafe.extensions import db
+
+
+def test_repeat_request_is_304_without_loading_events(app, client, make_event):
+    start = datetime.now(UTC) + timedelta(days=3)
+    for n in range(5):
+        make_event(starts_at=start + timedelta(days=n), title=f"Турнир {n}")
+    first = client.get("/calendar.ics")
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        again = client.get("/calendar.ics", headers={"If-None-Match": etag})
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert again.status_code == 304
+    assert len(statements) == 1 and "count(" in statements[0].lower()
+
+
+def test_a_change_makes_a_new_etag(app, client, make_event):
+    event = make_event(starts_at=datetime.now(UTC) + timedelta(days=3))
+    etag = client.get("/calendar.ics").headers["ETag"]
+    event.title = "Турнир по мафии: финал"
+    event.sequence += 1
+    db.session.commit()
+    changed = client.get("/calendar.ics", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "финал" in changed.get_data(as_text=True)
+    assert changed.headers["ETag"] != etag
+
+
+def test_the_etag_differs_by_language(app, client, make_event):
+    make_event(starts_at=datetime.now(UTC) + timedelta(days=3))
+    ru = client.get("/calendar.ics", headers={"Accept-Language": "ru"}).headers["ETag"]
+    en = client.get("/calendar.ics", headers={"Accept-Language": "en"}).headers["ETag"]
+    assert ru != en
