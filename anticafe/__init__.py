@@ -22,6 +22,7 @@ COMMANDS = [
     "anticafe.accounts.cli:create_user",
     "anticafe.demo:seed_demo",
     "anticafe.translations_cli:i18n",
+    "anticafe.scale:seed_scale",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
