@@ -15,6 +15,10 @@ BLUEPRINTS = [
     "anticafe.accounts.views:bp",
     "anticafe.api.views:bp",
     "anticafe.accounts.api:bp",
+    "anticafe.notifications.views:bp",
+    "anticafe.notifications.api:bp",
+    "anticafe.venue.views:bp",
+    "anticafe.venue.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -22,6 +26,7 @@ COMMANDS = [
     "anticafe.accounts.cli:create_user",
     "anticafe.demo:seed_demo",
     "anticafe.translations_cli:i18n",
+    "anticafe.notifications.cli:send_notifications",
     "anticafe.scale:seed_scale",
 ]
 
@@ -33,6 +38,8 @@ MODEL_MODULES = [
     "anticafe.registrations.models",
     "anticafe.door.models",
     "anticafe.visits.models",
+    "anticafe.notifications.models",
+    "anticafe.venue.models",
 ]
 
 

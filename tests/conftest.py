@@ -317,8 +317,8 @@ def browser_type_launch_args(browser_type_launch_args, camera_file):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True,
-            "args": CHROMIUM_ARGS + ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                                     f"--use-file-for-fake-video-capture={camera_file}"]}
+            "args": [*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                     f"--use-file-for-fake-video-capture={camera_file}"]}
 
 
 @pytest.fixture
@@ -340,3 +340,43 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+# ------------------------------------------------------------------------------------------------
+# A local SMTP server that keeps what it receives
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import email
+        import email.policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1; `.messages` holds EmailMessage objects; `.config` the app settings."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    inbox.host, inbox.port = "127.0.0.1", free_port()
+    controller = Controller(inbox, hostname=inbox.host, port=inbox.port)
+    controller.start()
+    inbox.config = {"MAIL_SERVER": inbox.host, "MAIL_PORT": inbox.port, "MAIL_DEFAULT_SENDER": "cafe@example.org"}
+    yield inbox
+    controller.stop()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With ANTICAFE_FAIL_ON_SKIP=1 (CI), a skipped test fails the run: no part may quietly not run."""
+    if not os.environ.get("ANTICAFE_FAIL_ON_SKIP"):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped and session.exitstatus == 0:
+        reporter.write_line(f"ANTICAFE_FAIL_ON_SKIP: {len(skipped)} test(s) were skipped", red=True)
+        session.exitstatus = 1

@@ -27,3 +27,14 @@ RULES = [
     Rule("accounts_api.sign_up", Access.PUBLIC, "POST"),
     Rule("accounts_api.me", Access.USER),
 ]
+
+RULES += [
+    Rule("notifications.index", Access.USER),
+    Rule("notifications.mark_read", Access.USER, "POST"),
+    Rule("notifications_api.my_notifications", Access.USER),
+    Rule("notifications_api.mark_read", Access.USER, "POST"),
+    Rule("venue.edit", Access.ADMIN),
+    Rule("venue.edit", Access.ADMIN, "POST"),
+    Rule("venue_api.get_hours", Access.PUBLIC),
+    Rule("venue_api.put_hours", Access.ADMIN, "PUT"),
+]

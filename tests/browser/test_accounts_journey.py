@@ -18,7 +18,8 @@ def test_signup_login_profile_language(page: Page, live_server):
     page.get_by_label("Я согласен(на) на обработку моих персональных данных").check()
     page.get_by_role("button", name="Создать аккаунт").click()
     # Under 14 without a guardian: the form explains and keeps what was typed.
-    expect(page.get_by_text("Гостям младше 14 лет нужно указать имя и телефон родителя или опекуна.").first).to_be_visible()
+    guardian_error = "Гостям младше 14 лет нужно указать имя и телефон родителя или опекуна."
+    expect(page.get_by_text(guardian_error).first).to_be_visible()
     expect(page.get_by_label("Имя", exact=True)).to_have_value("Тимур Волков")
     page.get_by_label("Имя родителя или опекуна").fill("Гульнара Волкова")
     page.get_by_label("Телефон родителя или опекуна").fill("+7 912 111-22-33")

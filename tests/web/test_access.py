@@ -3,8 +3,8 @@
 from datetime import date
 
 import pytest
-
 from access import all_rules
+
 from anticafe.auth import Access
 
 ROLES = ["anonymous", "visitor", "staff", "committee", "admin"]

@@ -2,12 +2,12 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from conftest import TEST_CONFIG
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect
 
 from anticafe import create_app
 from anticafe.extensions import db
-from conftest import TEST_CONFIG
 
 
 def test_upgrade_matches_models_and_downgrade_empties(empty_db_url):

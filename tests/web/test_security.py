@@ -3,9 +3,9 @@
 import re
 
 import pytest
+from conftest import TEST_CONFIG
 
 from anticafe import create_app
-from conftest import TEST_CONFIG
 
 
 def test_security_headers(client):

@@ -1,6 +1,7 @@
 /* Small progressive enhancements shared by all pages; pages work without them. */
 (function () {
   "use strict";
+  document.documentElement.classList.replace("no-js", "js");
 
   // Show the guardian fields on the sign-up form only when the birth date says the person is young.
   var fieldset = document.querySelector("fieldset.guardian[data-guardian-age]");

@@ -1,0 +1,1 @@
+"""The venue itself: opening hours per weekday, shared by timed visits and bookings."""

@@ -1,0 +1,16 @@
+"""The admin's opening-hours form: seven rows, Monday first."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FieldList, Form, FormField, TimeField
+from wtforms.validators import Optional
+
+
+class DayForm(Form):
+    opens = TimeField(_l("Opens"), validators=[Optional()])
+    closes = TimeField(_l("Closes"), validators=[Optional()])
+    closed = BooleanField(_l("Closed"))
+
+
+class HoursForm(FlaskForm):
+    days = FieldList(FormField(DayForm), min_entries=7, max_entries=7)
