@@ -21,6 +21,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -212,6 +213,7 @@ class YearBuilder:
         self.people_card: list[str] = []
         self.people_cum: list[float] = []
         self.guest_ids: list[int] = []
+        self.guest_set: set[int] = set()
         self.card_by_id: dict[int, str] = {}
         self.birth_by_id: dict[int, date | None] = {}
         self.category_by_id: dict[int, str] = {}
@@ -221,7 +223,7 @@ class YearBuilder:
     # -- plumbing ---------------------------------------------------------------------------------
 
     def estimated_rows(self) -> int:
-        return (self.n_users + self.n_events + self.n_regs * 3 + self.n_visits * 3)
+        return self.n_users + self.n_events + self.n_regs * 4 + self.n_visits * 3
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1
@@ -261,6 +263,7 @@ class YearBuilder:
         return f"{self.rng.choice(FIRST_NAMES_M)} {last}", last
 
     def build(self) -> None:
+        self.opening_hours()
         self.people()
         self.zones()
         self.events()
@@ -268,6 +271,11 @@ class YearBuilder:
         self.visits()
         self.tokens()
         self.fix_sequences()
+
+    def opening_hours(self) -> None:
+        """The fresh install's hours, 10:00–23:00 every day, written down as the admin would."""
+        self.write("opening_hours", [{"weekday": day, "opens": dtime(OPENS), "closes": dtime(CLOSES), "closed": False}
+                                     for day in range(7)])
 
     # -- people -----------------------------------------------------------------------------------
 
@@ -316,6 +324,7 @@ class YearBuilder:
             self.card_by_id[uid] = row["card_code"]
             if guest:
                 self.guest_ids.append(uid)
+                self.guest_set.add(uid)
                 continue
             # regulars come every week, most people a few times a year: a heavy-tailed popularity
             cum += min(rng.paretovariate(1.2), 60.0)
@@ -455,24 +464,62 @@ class YearBuilder:
             demand.append(size * kind.popularity * rng.lognormvariate(0, 0.35) * soon)
         total = sum(demand) or 1.0
         carry = 0.0
-        regs, checkins, scans = [], [], []
+        regs, checkins, scans, messages = [], [], [], []
         for event, want in zip(self.event_info, demand, strict=True):
             carry += self.n_regs * want / total
             count = int(carry)
             carry -= count
             if count:
+                first = len(regs)
                 carry += count - self.event_registrations(event, count, regs, checkins, scans)
+                self.event_notifications(event, regs[first:], messages)
             if len(regs) >= BATCH * 4:
-                self.flush_registrations(regs, checkins, scans)
-        self.flush_registrations(regs, checkins, scans)
+                self.flush_registrations(regs, checkins, scans, messages)
+        self.flush_registrations(regs, checkins, scans, messages)
 
-    def flush_registrations(self, regs, checkins, scans) -> None:
+    def flush_registrations(self, regs, checkins, scans, messages) -> None:
         self.write("registrations", regs)
         self.write("checkins", checkins)
         self.write("scan_log", scans)
-        regs.clear()
-        checkins.clear()
-        scans.clear()
+        self.write("notifications", messages)
+        for rows in (regs, checkins, scans, messages):
+            rows.clear()
+
+    def event_notifications(self, event: dict, regs: list[dict], messages: list) -> None:
+        """The outbox the registrations made: reminders the day before, cancellations, promotions."""
+        rng = self.rng
+        starts = event["starts_at"]
+        local = starts.astimezone(self.tz)
+        when = f"{local:%d.%m} в {local:%H:%M}"
+        for reg in regs:
+            uid = reg["user_id"]
+            if uid in self.guest_set:
+                continue  # guest profiles have no inbox anybody reads
+            if event["status"] == "cancelled" and reg["status"] != "cancelled":
+                moment = starts - timedelta(days=rng.randint(1, 3))
+                messages.append(self.message(uid, "event_cancelled", f"Отменено: {event['title']}",
+                                             f"К сожалению, «{event['title']}» {when} отменяется. "
+                                             "Следите за афишей — скоро будет новая дата.", event, moment,
+                                             f"cancelled:{event['id']}:{uid}"))
+            elif reg["status"] == "confirmed" and reg["source"] != "walk_in" and starts - timedelta(days=1) < self.now:
+                moment = starts - timedelta(days=1, hours=rng.randint(0, 3))
+                if reg["created_at"] < moment:
+                    messages.append(self.message(uid, "event_reminder", f"Завтра: {event['title']}",
+                                                 f"Напоминаем: «{event['title']}» {when}. Билет — в разделе "
+                                                 "«Мои события».", event, moment, f"reminder:{event['id']}:{uid}"))
+            if reg["status"] == "confirmed" and rng.random() < 0.03 and event["capacity"]:
+                moment = reg["created_at"] + timedelta(hours=rng.randint(1, 48))
+                if moment < min(starts, self.now):
+                    messages.append(self.message(uid, "waitlist_promoted", f"Место освободилось: {event['title']}",
+                                                 f"Вы в списке участников «{event['title']}» {when}. Билет уже ждёт "
+                                                 "вас в разделе «Мои события».", event, moment, None))
+
+    def message(self, uid: int, kind: str, subject: str, body: str, event: dict, moment: datetime, key) -> dict:
+        read = moment + timedelta(hours=self.rng.randint(1, 30)) if self.rng.random() < 0.6 else None
+        return {"id": self.next_id("notifications"), "user_id": uid, "kind": kind, "subject": subject[:200],
+                "body": body, "link": f"/events/{event['id']}", "dedupe_key": key, "created_at": moment,
+                "read_at": read if read and read < self.now else None, "email_state": "skipped",
+                "email_attempts": 0, "email_sent_at": None, "email_error": None}
 
     def event_registrations(self, event: dict, count: int, regs: list, checkins: list, scans: list) -> int:
         """Add up to `count` registrations of one event (and its check-ins); return how many were made."""

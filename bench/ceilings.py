@@ -24,8 +24,8 @@ def bare() -> Flask:
     return app
 
 
-def checkin() -> Flask:
-    """A minimal Flask + SQLAlchemy app: look up a ticket and insert a check-in row."""
+def checkin(url: str | None = None) -> Flask:
+    """A minimal Flask + SQLAlchemy app: look up a ticket and insert a check-in row (DATABASE_URL or `url`)."""
     from flask_sqlalchemy import SQLAlchemy
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
@@ -35,7 +35,7 @@ def checkin() -> Flask:
     from config import Config
 
     app = Flask("ceiling_checkin")
-    app.config["SQLALCHEMY_DATABASE_URI"] = Config.SQLALCHEMY_DATABASE_URI
+    app.config["SQLALCHEMY_DATABASE_URI"] = url or Config.SQLALCHEMY_DATABASE_URI
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = Config.SQLALCHEMY_ENGINE_OPTIONS
     db = SQLAlchemy(app)
 
