@@ -82,18 +82,45 @@ def new_ticket_code() -> str:
     return random_code(130)
 
 
-def event_now(title: str, *, capacity: int | None = None, starts_in: timedelta = timedelta(minutes=50),
-              hours: int = 3, entry: str = "free") -> int:
-    """Insert a published event whose check-in window is open (it starts in 50 minutes); return its id."""
+def _insert_event(title: str, starts: datetime, *, capacity: int | None, hours: float = 3, entry: str = "free",
+                  category: str = "tournament") -> int:
+    """Insert a published, scheduled event with registration open; return its id."""
     from anticafe.events.models import Event
 
-    starts = now() + starts_in
-    values = {"title": title, "category": "tournament", "description": "Бенчмарк: очередь у входа.",
-              "starts_at": starts, "ends_at": starts + timedelta(hours=hours), "capacity": capacity,
-              "entry": entry, "status": "scheduled", "published": True, "organiser": "Антикафе",
-              "created_at": starts - timedelta(days=10), "updated_at": starts - timedelta(days=10)}
     table = Event.__table__
+    made = starts - timedelta(days=10)
+    values = {"title": title, "category": category, "description": "Бенчмарк: большой вечер в антикафе.",
+              "starts_at": starts, "ends_at": starts + timedelta(hours=hours), "capacity": capacity, "entry": entry,
+              "status": "scheduled", "published": True, "organiser": "Антикафе", "published_at": made,
+              "created_at": made, "updated_at": made}
+    values = {k: v for k, v in values.items() if k in table.c}
     return db.session.execute(insert(table).values(**values).returning(table.c.id)).scalar_one()
+
+
+def event_now(title: str, *, capacity: int | None = None) -> int:
+    """An event whose check-in window is open: it starts in 50 minutes (the door opens 60 minutes before).
+
+    Not yet in progress, so its check-ins do not count as people inside the café (the live board and
+    the venue's capacity stay as the visits scenarios set them).
+    """
+    return _insert_event(title, now() + timedelta(minutes=50), capacity=capacity)
+
+
+def _confirm(event_id: int, people: list[int]) -> list[str]:
+    """Insert confirmed registrations with tickets; return the ticket codes."""
+    from anticafe.registrations.models import Registration
+
+    moment = now() - timedelta(days=1)
+    codes, rows = [], []
+    for uid in people:
+        code = new_ticket_code()
+        codes.append(code)
+        rows.append({"event_id": event_id, "user_id": uid, "status": "confirmed", "waitlist_position": None,
+                     "source": "self", "ticket_code": code, "ticket_revoked_at": None, "created_at": moment,
+                     "confirmed_at": moment, "cancelled_at": None, "created_by_id": None})
+    for start in range(0, len(rows), 2000):
+        db.session.execute(insert(Registration.__table__), rows[start:start + 2000])
+    return codes
 
 
 def confirmed_tickets(count: int, title: str) -> list[str]:
@@ -102,20 +129,121 @@ def confirmed_tickets(count: int, title: str) -> list[str]:
     A person holds one active registration per event, so the tickets are spread over as many events as
     it takes.
     """
-    from anticafe.registrations.models import Registration
-
     people = visitors(user_count())
     codes: list[str] = []
-    moment = now() - timedelta(days=1)
     while len(codes) < count:
         event_id = event_now(f"{title} {len(codes) // len(people) + 1}")
-        rows = []
-        for uid in people[: count - len(codes)]:
-            code = new_ticket_code()
-            codes.append(code)
-            rows.append({"event_id": event_id, "user_id": uid, "status": "confirmed", "waitlist_position": None,
-                         "source": "self", "ticket_code": code, "ticket_revoked_at": None, "created_at": moment,
-                         "confirmed_at": moment, "cancelled_at": None, "created_by_id": None})
-        for start in range(0, len(rows), 2000):
-            db.session.execute(insert(Registration.__table__), rows[start:start + 2000])
+        codes += _confirm(event_id, people[: count - len(codes)])
     return codes
+
+
+def event_soon(title: str, *, capacity: int, holders: list[int]) -> int:
+    """An event next week with registration open and `holders` already confirmed; return its id."""
+    event_id = _insert_event(title, now() + timedelta(days=7), capacity=capacity)
+    _confirm(event_id, holders)
+    return event_id
+
+
+def seat_invariants(event_ids: list[int], capacity: int) -> str:
+    """Check the registration guarantees on events after the load: no overbooking, waitlists 1..N."""
+    from anticafe.registrations.models import Registration
+
+    problems = []
+    rows = db.session.execute(select(Registration.event_id, Registration.user_id, Registration.status,
+                                     Registration.waitlist_position)
+                              .where(Registration.event_id.in_(event_ids))).all()
+    by_event: dict[int, list] = {e: [] for e in event_ids}
+    for row in rows:
+        by_event[row.event_id].append(row)
+    waiting_total = 0
+    for event_id, regs in by_event.items():
+        confirmed = sum(r.status == "confirmed" for r in regs)
+        positions = sorted(r.waitlist_position for r in regs if r.status == "waitlisted")
+        waiting_total += len(positions)
+        active = [r.user_id for r in regs if r.status != "cancelled"]
+        if confirmed > capacity:
+            problems.append(f"event {event_id}: {confirmed} confirmed for {capacity} seats")
+        if positions != list(range(1, len(positions) + 1)):
+            problems.append(f"event {event_id}: waitlist positions {positions[:5]}...")
+        if positions and confirmed < capacity:
+            problems.append(f"event {event_id}: people waiting while {capacity - confirmed} seats are free")
+        if len(active) != len(set(active)):
+            problems.append(f"event {event_id}: someone registered twice")
+    if problems:
+        return "BROKEN: " + "; ".join(problems[:5])
+    return (f"kept on all {len(event_ids)} events: never more than {capacity} confirmed, "
+            f"{waiting_total} waitlisted with positions 1..N without gaps or duplicates, one registration per person")
+
+
+def fill_feed(total: int) -> int:
+    """Add published events after the next month until /calendar.ics (recent and later events) lists `total`."""
+    from anticafe.events.models import Event
+
+    listed = db.session.scalar(select(func.count()).select_from(Event).where(
+        Event.published.is_(True), Event.starts_at >= now() - timedelta(days=30)))
+    missing = max(total - listed, 0)
+    first = now() + timedelta(days=60)
+    titles = ["Турнир по мафии", "Вечер настольных игр", "Открытый микрофон", "Разговорный клуб английского",
+              "Квиз «Оренбург знает»", "Кинопоказ и обсуждение", "Мастер-класс по монтажу видео"]
+    for n in range(missing):
+        day = first + timedelta(days=n * 365 // max(missing, 1))
+        starts = day.replace(hour=13 + n % 3, minute=0, second=0, microsecond=0)  # 18:00–20:00 venue time
+        _insert_event(f"{titles[n % len(titles)]} №{n + 1}", starts, capacity=30 + n % 20)
+    return listed + missing
+
+
+def etag_of(url: str) -> str:
+    """Ask the served app once for `url` and return its ETag (for the 304 scenario)."""
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=60) as answer:
+        tag = answer.headers.get("ETag")
+    if not tag:
+        raise RuntimeError(f"{url} sent no ETag")
+    return tag
+
+
+def last_year() -> tuple[str, str]:
+    """The whole year of seeded history: from 365 days ago to today (venue dates)."""
+    from anticafe.timeutil import venue_today
+
+    today = venue_today()
+    return (today - timedelta(days=365)).isoformat(), today.isoformat()
+
+
+def guest_cards(count: int) -> list[str]:
+    """Card codes of visitors without an open visit (away from the people the board scenario lets in)."""
+    return list(db.session.scalars(select(User.card_code).where(User.id.in_(visitors(count, offset=2000)))))
+
+
+def people_inside(count: int) -> None:
+    """Start `count` timed visits that are going on now: guests with accounts, walk-ins, a few paused."""
+    from anticafe.visits.models import Visit, VisitSegment
+
+    moment = now()
+    people = visitors(count, offset=1000)
+    for n, uid in enumerate(people):
+        started = moment - timedelta(minutes=10 + n * 5)
+        values = {"user_id": uid if n % 5 else None, "guest_name": None if n % 5 else f"Гость у стойки {n}",
+                  "guest_category": "standard", "status": "paused" if n % 10 == 3 else "active",
+                  "started_at": started}
+        visit_id = db.session.execute(insert(Visit.__table__).values(**values).returning(Visit.__table__.c.id)
+                                      ).scalar_one()
+        ended = started + timedelta(minutes=5) if values["status"] == "paused" else None
+        db.session.execute(insert(VisitSegment.__table__).values(visit_id=visit_id, started_at=started, ended_at=ended))
+
+
+def stop_visits_of_cards(cards: list[str]) -> None:
+    """Stop the open visits of these guest cards' people (as if staff closed them by hand)."""
+    from sqlalchemy import update
+
+    from anticafe.visits.models import Visit, VisitSegment
+
+    people = select(User.id).where(User.card_code.in_(cards)).scalar_subquery()
+    moment = now()
+    open_visits = select(Visit.id).where(Visit.user_id.in_(people), Visit.status.in_(("active", "paused")))
+    db.session.execute(update(VisitSegment).where(VisitSegment.visit_id.in_(open_visits),
+                                                  VisitSegment.ended_at.is_(None)).values(ended_at=moment))
+    db.session.execute(update(Visit).where(Visit.id.in_(open_visits.scalar_subquery()))
+                       .values(status="stopped", ended_at=moment, billed_minutes=1))
+    db.session.commit()

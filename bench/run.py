@@ -151,6 +151,7 @@ def run_database(backend: str, opts, report: dict, work: Path) -> None:
         try:
             for server in servers.values():
                 server.start()
+            ctx.data["server_url"] = servers["app"].url
             if not opts.no_growth and 1.0 in opts.factors:
                 entry["growth"]["1"] = measure_growth(servers["app"], ctx, active, work, opts)
             reps: dict[str, list] = {s.key: [] for s in active}
@@ -162,6 +163,10 @@ def run_database(backend: str, opts, report: dict, work: Path) -> None:
                     log(f"    {result['rps']:.0f} req/s, p50 {result['p50']:.1f} ms, p99 {result['p99']:.1f} ms, "
                         f"statuses {result['statuses']}")
                     reps[scenario.key].append(result)
+                    ctx.results[scenario.key] = result
+                    if scenario.after:
+                        with app.app_context():
+                            scenario.after(ctx)
             for scenario in active:
                 entry["scenarios"][scenario.key] = {"title": scenario.title, "server": scenario.server,
                                                     "expect": list(scenario.expect), "reps": reps[scenario.key],
