@@ -19,6 +19,8 @@ BLUEPRINTS = [
     "anticafe.notifications.api:bp",
     "anticafe.venue.views:bp",
     "anticafe.venue.api:bp",
+    "anticafe.registrations.views:bp",
+    "anticafe.registrations.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -27,6 +29,7 @@ COMMANDS = [
     "anticafe.demo:seed_demo",
     "anticafe.translations_cli:i18n",
     "anticafe.notifications.cli:send_notifications",
+    "anticafe.registrations.cli:queue_reminders_command",
     "anticafe.scale:seed_scale",
 ]
 

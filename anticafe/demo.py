@@ -13,6 +13,7 @@ from .extensions import db
 #: (label, "module:function") — each function takes a `DemoContext` and adds its rows.
 DEMO_STEPS = [
     ("people", "anticafe.accounts.demo:seed"),
+    ("registrations", "anticafe.registrations.demo:seed"),
 ]
 
 #: The demo logins `make run` prints: (role, email, password).
