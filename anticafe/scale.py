@@ -40,6 +40,8 @@ PASSWORD = "scale-password-2026"
 #: What a ticket QR holds is the ticket's absolute URL; the scan log keeps exactly that.
 TICKET_BASE = "https://anticafe.example/t/"
 
+#: Ticket codes carry as much randomness as the registrations domain gives them.
+TICKET_BITS = 128
 #: Days of history before today, and days of programme already planned after it.
 PAST_DAYS = 365
 AHEAD_DAYS = 30
@@ -565,14 +567,14 @@ class YearBuilder:
                 row["status"] = "cancelled"
                 row["cancelled_at"] = moment + (min(starts, self.now) - moment) * rng.random()
                 if rng.random() < 0.7:
-                    row["ticket_code"] = random_code(130)
+                    row["ticket_code"] = random_code(TICKET_BITS)
                     row["confirmed_at"] = moment
                     row["ticket_revoked_at"] = row["cancelled_at"]
                 regs.append(row)
                 continue
             if capacity is None or confirmed < capacity:
                 confirmed += 1
-                row.update(status="confirmed", ticket_code=random_code(130), confirmed_at=moment)
+                row.update(status="confirmed", ticket_code=random_code(TICKET_BITS), confirmed_at=moment)
             else:
                 waitlisted += 1
                 row.update(status="waitlisted", waitlist_position=waitlisted)
@@ -594,7 +596,7 @@ class YearBuilder:
             moment = starts + timedelta(minutes=rng.randint(-10, 30))
             rid = self.next_id("registrations")
             row = {"id": rid, "event_id": event["id"], "user_id": uid, "status": "confirmed", "waitlist_position": None,
-                   "source": "walk_in", "ticket_code": random_code(130), "ticket_revoked_at": None,
+                   "source": "walk_in", "ticket_code": random_code(TICKET_BITS), "ticket_revoked_at": None,
                    "created_at": moment, "confirmed_at": moment, "cancelled_at": None,
                    "created_by_id": rng.choice(staff)}
             regs.append(row)

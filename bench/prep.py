@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 
 from anticafe.accounts.models import ApiToken, User
 from anticafe.extensions import db
-from anticafe.scale import EMAIL_DOMAIN, TICKET_BASE, random_code
+from anticafe.scale import EMAIL_DOMAIN, TICKET_BASE, TICKET_BITS, random_code
 
 #: The load generator's User-Agent; the session cookies are made for it (Flask-Login's session id).
 USER_AGENT = "anticafe-bench"
@@ -78,8 +78,8 @@ def ticket_url(code: str) -> str:
 
 
 def new_ticket_code() -> str:
-    """A ticket code as the registrations domain makes them (random, typeable, 130 bits)."""
-    return random_code(130)
+    """A ticket code as the registrations domain makes them (random, typeable)."""
+    return random_code(TICKET_BITS)
 
 
 def _insert_event(title: str, starts: datetime, *, capacity: int | None, hours: float = 3, entry: str = "free",

@@ -150,11 +150,15 @@ def test_default_price_follows_the_fresh_install_tariff():
     assert default_price(300, False, "student") == 480
 
 
-def test_random_code_uses_the_typeable_alphabet():
+def test_ticket_codes_look_like_the_registrations_domain_makes_them():
     from anticafe import codes
+    from anticafe.registrations.services import TICKET_BITS as REAL_BITS
+    from anticafe.registrations.services import new_ticket_code
+    from anticafe.scale import TICKET_BITS
 
-    code = random_code(130)
-    assert len(code) == len(codes.random_code(130)) and codes.normalize(code) == code
+    code = random_code(TICKET_BITS)
+    assert TICKET_BITS == REAL_BITS
+    assert len(code) == len(new_ticket_code()) and codes.normalize(code) == code
 
 
 # -- the benchmark's pieces --------------------------------------------------------------------------
@@ -168,7 +172,7 @@ def test_checkin_ceiling_looks_up_and_inserts(app, db_url, make_user, make_event
     from anticafe.registrations.models import Registration
 
     event = make_event()
-    reg = Registration(event_id=event.id, user_id=make_user().id, status="confirmed", ticket_code=random_code(130))
+    reg = Registration(event_id=event.id, user_id=make_user().id, status="confirmed", ticket_code=random_code(128))
     db.session.add(reg)
     db.session.commit()
     ceiling = ceilings.checkin(db_url)
