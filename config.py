@@ -62,6 +62,8 @@ class Config:
     VENUE_NAME = os.environ.get("VENUE_NAME", "Anticafe")
     VENUE_ADDRESS = os.environ.get("VENUE_ADDRESS", "ул. Советская, 1, Оренбургская область")
     VENUE_CAPACITY = int(os.environ.get("VENUE_CAPACITY", "60"))
+    #: Guests under 16 still inside after this venue-local time are flagged on the live board.
+    MINORS_CURFEW = os.environ.get("MINORS_CURFEW", "22:00")
     #: Absolute base for links that leave the app (QR codes, feeds); empty = the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 

@@ -21,6 +21,8 @@ BLUEPRINTS = [
     "anticafe.venue.api:bp",
     "anticafe.registrations.views:bp",
     "anticafe.registrations.api:bp",
+    "anticafe.visits.views:bp",
+    "anticafe.visits.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -30,6 +32,7 @@ COMMANDS = [
     "anticafe.translations_cli:i18n",
     "anticafe.notifications.cli:send_notifications",
     "anticafe.registrations.cli:queue_reminders_command",
+    "anticafe.visits.cli:close_day",
     "anticafe.scale:seed_scale",
 ]
 

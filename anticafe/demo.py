@@ -14,6 +14,7 @@ from .extensions import db
 DEMO_STEPS = [
     ("people", "anticafe.accounts.demo:seed"),
     ("registrations", "anticafe.registrations.demo:seed"),
+    ("visits", "anticafe.visits.demo:seed"),
 ]
 
 #: The demo logins `make run` prints: (role, email, password).

@@ -1,0 +1,204 @@
+"""JSON shapes of the visits API (pydantic models: they validate requests and document responses)."""
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+Method = Literal["cash", "card", "transfer", "subsidised"]
+
+
+class VisitIn(BaseModel):
+    """Start a visit: give exactly one of `user_id`, `card_code` or `guest_name` (a walk-in)."""
+
+    user_id: int | None = None
+    card_code: str | None = Field(default=None, max_length=64)
+    guest_name: str | None = Field(default=None, max_length=120, description="a walk-in guest without an account")
+    guest_phone: str | None = Field(default=None, max_length=32)
+    birth_date: dt.date | None = Field(default=None, description="a walk-in's date of birth (for the minors' curfew)")
+    guest_category: str | None = Field(default=None, max_length=32,
+                                       description="standard, schoolchild, student or one the admin added")
+    override_reason: str | None = Field(default=None, max_length=500,
+                                        description="why the guest may enter although the venue is full")
+
+    @model_validator(mode="after")
+    def one_guest(self):
+        given = [name for name in ("user_id", "card_code", "guest_name") if getattr(self, name) not in (None, "")]
+        if len(given) != 1:
+            raise ValueError("Give exactly one of user_id, card_code or guest_name.")
+        return self
+
+
+class LineOut(BaseModel):
+    kind: str = Field(description="tier, grace, prepaid, minimum, cap, discount or rounding")
+    text: str
+    amount: str
+    minutes: int
+    rate: str | None
+    first_minute: int | None
+    last_minute: int | None
+    percent: str | None
+    label: str | None
+
+
+class SegmentOut(BaseModel):
+    started_at: str
+    ended_at: str | None
+
+
+class VisitOut(BaseModel):
+    """A visit; times in venue time with offset, money as strings like "240.00"."""
+
+    id: int
+    user_id: int | None
+    name: str
+    guest_name: str | None
+    guest_category: str
+    category_label: str
+    status: Literal["active", "paused", "stopped", "paid"]
+    status_label: str
+    paused: bool
+    started_at: str
+    ended_at: str | None
+    segments: list[SegmentOut]
+    minutes_so_far: int = Field(description="active minutes so far (pauses excluded)")
+    amount_so_far: str | None = Field(description="what the visit costs if stopped now (the final amount once stopped)")
+    cap: str | None
+    capped: bool
+    billed_minutes: int | None
+    amount: str | None
+    breakdown: list[LineOut]
+    payment_method: Method | None
+    paid_at: str | None
+    note: str | None
+    bill_id: int | None
+    needs_review: bool
+    tariff_version: int | None
+    registration_id: int | None
+    override_reason: str | None
+    age: int | None
+    minor: bool
+    minor_after_curfew: bool
+
+
+class VisitListOut(BaseModel):
+    items: list[VisitOut]
+
+
+class VisitsQuery(BaseModel):
+    status: Literal["active", "paused", "open", "stopped", "paid"] | None = Field(
+        default=None, description="open = active or paused")
+    date: dt.date | None = Field(default=None, description="venue-local date the visits started on")
+
+
+class OccupancyOut(BaseModel):
+    people: int
+    visits: int
+    event_guests: int
+    capacity: int
+    full: bool
+
+
+class BoardOut(BaseModel):
+    now: str
+    occupancy: OccupancyOut
+    curfew: str
+    after_curfew: bool
+    items: list[VisitOut]
+    unpaid: list[VisitOut]
+
+
+class PayIn(BaseModel):
+    payment_method: Method
+    note: str | None = Field(default=None, max_length=1000, description="required for subsidised: the reason")
+
+
+class BillIn(BaseModel):
+    """One guest pays for several visits; the first visit's guest is the payer. Open visits are stopped."""
+
+    visit_ids: list[int] = Field(min_length=1, max_length=50)
+    payment_method: Method
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class BillOut(BaseModel):
+    id: int
+    payer_name: str
+    payer_id: int | None
+    payment_method: Method
+    total: str
+    note: str | None
+    paid_at: str
+    visits: list[VisitOut]
+
+
+class CorrectionIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=1000)
+    started_at: dt.datetime | None = Field(default=None, description="ISO time; without offset it is venue time")
+    ended_at: dt.datetime | None = Field(default=None, description="an open visit is stopped at this time")
+    guest_category: str | None = Field(default=None, max_length=32)
+    reopen: bool = Field(default=False, description="undo the stop of an unpaid visit")
+
+
+class CorrectionOut(BaseModel):
+    id: int
+    at: str
+    reason: str
+    staff: str | None
+    changes: dict
+    amount_before: str | None
+    amount_after: str | None
+
+
+class CorrectedVisitOut(VisitOut):
+    corrections: list[CorrectionOut]
+
+
+class TierOut(BaseModel):
+    first_minute: int
+    rate: str
+
+
+class VariantOut(BaseModel):
+    tiers: list[TierOut]
+    cap: str | None
+
+
+class CategoryOut(BaseModel):
+    code: str
+    name: str
+    discount_percent: str
+
+
+class HolidayOut(BaseModel):
+    date: dt.date
+    name: str
+
+
+class TariffOut(BaseModel):
+    version: int | None = Field(description="None until the first visit or admin edit stores the default")
+    since: str | None
+    weekday: VariantOut
+    weekend: VariantOut
+    unit_minutes: int
+    grace_minutes: int
+    minimum_charge: str
+    categories: list[CategoryOut]
+    holidays: list[HolidayOut] = Field(description="upcoming holidays priced like weekends")
+    words: list[str] = Field(description="the tariff in sentences of the request's language")
+
+
+class QuoteQuery(BaseModel):
+    minutes: int = Field(ge=0, le=24 * 60)
+    category: str | None = Field(default=None, max_length=32)
+    date: dt.date | None = Field(default=None, description="venue-local date; today when left out")
+
+
+class QuoteOut(BaseModel):
+    amount: str
+    minutes: int
+    billed_minutes: int
+    day_kind: Literal["weekday", "weekend"]
+    category: str
+    capped: bool
+    breakdown: list[LineOut]

@@ -1,0 +1,515 @@
+"""Pages: the live board, checkout, corrections, receipts, the shift report, "My card", "My visits",
+the admin's tariff editor, and the prices on the home page."""
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import codes
+from ..accounts.models import User
+from ..auth import Access, require
+from ..errors import DomainError, ValidationFailed
+from ..extensions import db
+from ..i18n import rubles
+from ..main.views import HOME_SECTIONS
+from ..timeutil import from_venue, to_venue, venue_today
+from . import pricing, services
+from .forms import (
+    TIER_ROWS,
+    CategoryForm,
+    CorrectionForm,
+    HolidayForm,
+    PayForm,
+    StartForm,
+    TariffForm,
+    WalkInForm,
+)
+from .models import Bill, Visit, VisitStatus
+
+bp = Blueprint("visits", __name__)
+
+#: Functions user -> (template, context) that add sections to "My card" (e.g. the passes of issue 7).
+MY_CARD_SECTIONS: list = []
+
+
+@bp.app_template_filter("visit_time")
+def visit_time(value) -> str:
+    """Format a stored ISO time (a correction's before/after) in venue time."""
+    from datetime import datetime
+
+    try:
+        return to_venue(datetime.fromisoformat(value)).strftime("%d.%m %H:%M")
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@bp.app_template_global("visit_category_name")
+def visit_category_name(code: str) -> str:
+    return services.category_label(code)
+
+
+@bp.app_template_global("visit_status_name")
+def visit_status_name(status: str) -> str:
+    return services.status_label(status)
+
+
+def category_choices() -> list[tuple[str, str]]:
+    return [(c.code, c.name) for c in services.categories()]
+
+
+def _flash_error(error: DomainError) -> None:
+    flash(str(error.message), "error")
+    for messages in error.fields.values():
+        for message in messages:
+            if str(message) != str(error.message):
+                flash(str(message), "error")
+
+
+def _back(default: str) -> str:
+    target = request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return default
+
+
+# ------------------------------------------------------------------------------------------------
+# The live board
+
+
+def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
+    data = services.board()
+    query = request.args.get("q", "").strip()
+    found = services.find_people(query) if query else []
+    choices = category_choices()
+    walk_in = walk_in or WalkInForm(formdata=None)
+    walk_in.guest_category.choices = choices
+    if not walk_in.guest_category.data:
+        walk_in.guest_category.data = "standard"
+    show_override = data["occupancy"]["full"] or request.args.get("full") == "1"
+    return render_template("visits/board.html", board=data, q=query, found=found, walk_in=walk_in,
+                           start_form=StartForm(formdata=None), categories=choices,
+                           show_override=show_override, today=venue_today()), status
+
+
+@bp.route("/visits/")
+@require(Access.STAFF)
+def board():
+    """Show who is inside, since when, the running amounts, and start new visits."""
+    return _render_board()
+
+
+@bp.route("/visits/start", methods=["POST"])
+@require(Access.STAFF)
+def start():
+    """Start the visit of a person found by the search."""
+    form = StartForm()
+    query = request.form.get("q", "")
+    user = None
+    if form.validate_on_submit() and form.user_id.data.isdigit():
+        user = db.session.get(User, int(form.user_id.data))
+    if user is None:
+        flash(_("Choose a person to start the visit for."), "error")
+        return redirect(url_for("visits.board", q=query or None))
+    try:
+        visit = services.start_visit(user=user, staff=current_user, category=form.guest_category.data or None,
+                                     override_reason=form.override_reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        _flash_error(error)
+        return redirect(url_for("visits.board", q=query or None,
+                                full="1" if error.code == "venue_full" else None))
+    db.session.commit()
+    flash(_("%(name)s: the visit started at %(time)s.", name=visit.display_name,
+            time=to_venue(visit.started_at).strftime("%H:%M")), "success")
+    return redirect(url_for("visits.board"))
+
+
+@bp.route("/visits/walk-in", methods=["POST"])
+@require(Access.STAFF)
+def walk_in():
+    """Start the visit of a guest without an account."""
+    form = WalkInForm()
+    form.guest_category.choices = category_choices()
+    if not form.validate_on_submit():
+        return _render_board(form, 422)
+    try:
+        visit = services.start_walk_in(name=form.name.data, phone=form.phone.data, birth_date=form.birth_date.data,
+                                       staff=current_user, category=form.guest_category.data or None,
+                                       override_reason=form.override_reason.data)
+    except DomainError as error:
+        db.session.rollback()
+        for name, messages in error.fields.items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors = list(field.errors) + [str(m) for m in messages]
+        if not error.fields:
+            flash(str(error.message), "error")
+        return _render_board(form, error.status)
+    db.session.commit()
+    flash(_("%(name)s: the visit started at %(time)s.", name=visit.display_name,
+            time=to_venue(visit.started_at).strftime("%H:%M")), "success")
+    return redirect(url_for("visits.board"))
+
+
+def _visit_or_404(visit_id: int) -> Visit:
+    return db.session.get(Visit, visit_id) or abort(404)
+
+
+def _clock_action(visit_id: int, action, message: str):
+    visit = _visit_or_404(visit_id)
+    try:
+        visit = action(visit, staff=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return None
+    db.session.commit()
+    flash(message % {"name": visit.display_name}, "success")
+    return visit
+
+
+@bp.route("/visits/<int:visit_id>/pause", methods=["POST"])
+@require(Access.STAFF)
+def pause(visit_id: int):
+    """Pause the clock (the guest steps out)."""
+    _clock_action(visit_id, services.pause_visit, _("%(name)s: paused."))
+    return redirect(_back(url_for("visits.board")))
+
+
+@bp.route("/visits/<int:visit_id>/resume", methods=["POST"])
+@require(Access.STAFF)
+def resume(visit_id: int):
+    """Restart the clock (the guest is back)."""
+    _clock_action(visit_id, services.resume_visit, _("%(name)s: the clock runs again."))
+    return redirect(_back(url_for("visits.board")))
+
+
+@bp.route("/visits/<int:visit_id>/stop", methods=["POST"])
+@require(Access.STAFF)
+def stop(visit_id: int):
+    """Stop the clock and go to the checkout."""
+    visit = _clock_action(visit_id, services.stop_visit, _("%(name)s: the visit is stopped."))
+    if visit is None:
+        return redirect(_back(url_for("visits.board")))
+    return redirect(url_for("visits.checkout", visit_id=visit_id))
+
+
+# ------------------------------------------------------------------------------------------------
+# Checkout, corrections, receipts
+
+
+def _checkout_context(visit: Visit, pay_form: PayForm | None = None, correction: CorrectionForm | None = None):
+    data = services.visit_json(visit)
+    others = services.other_unsettled(visit) if visit.status == VisitStatus.STOPPED else []
+    pricer = services.Pricer()
+    other_rows = [services.visit_json(v, pricer=pricer) for v in others]
+    pay_form = pay_form or PayForm(formdata=None)
+    if not pay_form.payment_method.data:
+        pay_form.payment_method.data = "cash"
+    correction = correction or CorrectionForm(formdata=None)
+    correction.guest_category.choices = category_choices()
+    if correction.started_at.data is None and not correction.errors:
+        correction.started_at.data = to_venue(visit.started_at).replace(tzinfo=None, second=0, microsecond=0)
+        if visit.ended_at is not None:
+            correction.ended_at.data = to_venue(visit.ended_at).replace(tzinfo=None, second=0, microsecond=0)
+        correction.guest_category.data = visit.guest_category
+    active = services.active_time(visit)
+    return {"visit": visit, "data": data, "others": other_rows, "pay_form": pay_form, "correction": correction,
+            "active_minutes": int(active.total_seconds() // 60), "method_label": services.method_label}
+
+
+@bp.route("/visits/<int:visit_id>")
+@require(Access.STAFF)
+def checkout(visit_id: int):
+    """Show a visit: its time, the bill's lines and the payment, corrections and their history."""
+    visit = db.session.scalar(select(Visit).options(selectinload(Visit.segments), selectinload(Visit.corrections))
+                              .where(Visit.id == visit_id)) or abort(404)
+    return render_template("visits/checkout.html", **_checkout_context(visit))
+
+
+@bp.route("/visits/<int:visit_id>/pay", methods=["POST"])
+@require(Access.STAFF)
+def pay(visit_id: int):
+    """Record the payment of a visit, and of the company's visits ticked with it (a group bill)."""
+    visit = _visit_or_404(visit_id)
+    form = PayForm()
+    if not form.validate_on_submit():
+        return render_template("visits/checkout.html", **_checkout_context(visit, pay_form=form)), 422
+    others = [int(v) for v in request.form.getlist("visit_ids") if v.isdigit() and int(v) != visit.id]
+    companions = [v for v in (db.session.get(Visit, i) for i in others) if v is not None]
+    try:
+        bill = services.pay_together([visit, *companions], staff=current_user, method=form.payment_method.data,
+                                     note=form.note.data)
+    except DomainError as error:
+        db.session.rollback()
+        visit = _visit_or_404(visit_id)
+        for name, messages in error.fields.items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors = list(field.errors) + [str(m) for m in messages]
+        if not error.fields:
+            flash(str(error.message), "error")
+        return render_template("visits/checkout.html", **_checkout_context(visit, pay_form=form)), error.status
+    db.session.commit()
+    flash(_("Paid: %(amount)s.", amount=rubles(bill.total)), "success")
+    return redirect(url_for("visits.receipt", bill_id=bill.id))
+
+
+@bp.route("/visits/<int:visit_id>/correct", methods=["POST"])
+@require(Access.STAFF)
+def correct(visit_id: int):
+    """Correct a visit's times or category with a reason (kept in its history)."""
+    visit = _visit_or_404(visit_id)
+    form = CorrectionForm()
+    form.guest_category.choices = category_choices()
+    if not form.validate_on_submit():
+        return render_template("visits/checkout.html", **_checkout_context(visit, correction=form)), 422
+    started = from_venue(form.started_at.data) if form.started_at.data else None
+    ended = from_venue(form.ended_at.data) if form.ended_at.data and not form.reopen.data else None
+    if ended is not None and visit.ended_at is not None and abs((ended - visit.ended_at).total_seconds()) < 60:
+        ended = None  # the form shows minutes; an untouched end keeps its seconds
+    if started is not None and abs((started - visit.started_at).total_seconds()) < 60:
+        started = None
+    try:
+        services.correct_visit(visit, staff=current_user, reason=form.reason.data, started_at=started, ended_at=ended,
+                               category=form.guest_category.data or None, reopen=form.reopen.data)
+    except DomainError as error:
+        db.session.rollback()
+        visit = _visit_or_404(visit_id)
+        for name, messages in error.fields.items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors = list(field.errors) + [str(m) for m in messages]
+        if not error.fields:
+            flash(str(error.message), "error")
+        return render_template("visits/checkout.html", **_checkout_context(visit, correction=form)), error.status
+    db.session.commit()
+    flash(_("The visit is corrected."), "success")
+    return redirect(url_for("visits.checkout", visit_id=visit_id))
+
+
+@bp.route("/visits/bills/<int:bill_id>")
+@require(Access.STAFF)
+def receipt(bill_id: int):
+    """Show a receipt: the payer, the method and each visit it paid."""
+    bill = db.session.scalar(select(Bill).options(selectinload(Bill.visits).selectinload(Visit.segments))
+                             .where(Bill.id == bill_id)) or abort(404)
+    rows = [(v, int(services.active_time(v).total_seconds() // 60)) for v in bill.visits]
+    return render_template("visits/receipt.html", bill=bill, rows=rows, method_label=services.method_label)
+
+
+# ------------------------------------------------------------------------------------------------
+# The shift report
+
+
+@bp.route("/visits/shift")
+@require(Access.STAFF)
+def shift():
+    """Sum up a day: visits, minutes, revenue by payment method, subsidised visits, corrections."""
+    try:
+        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else venue_today()
+    except ValueError:
+        day = venue_today()
+    report = services.shift_report(day)
+    pricer = services.Pricer()
+    minutes = {v.id: int(services.active_time(v).total_seconds() // 60) for v in report.visits}
+    live = {v.id: pricer.live(v).amount for v in report.still_open}
+    return render_template("visits/shift.html", report=report, minutes=minutes, live=live,
+                           method_label=services.method_label, status_label=services.status_label,
+                           category_label=services.category_label, today=venue_today())
+
+
+# ------------------------------------------------------------------------------------------------
+# The visitor's pages
+
+
+@bp.route("/my/card")
+@require(Access.USER)
+def my_card():
+    """Show one's guest card: the code to type and its QR to scan."""
+    sections = [section(current_user) for section in MY_CARD_SECTIONS]
+    return render_template("visits/my_card.html", grouped=codes.group(current_user.card_code),
+                           qr_url=url_for("visits_api.card_qr", user_id=current_user.id),
+                           category=services.category_label(current_user.guest_category),
+                           open_visit=services.open_visit_for(current_user), sections=sections)
+
+
+@bp.route("/my/visits")
+@require(Access.USER)
+def my_visits():
+    """List one's visits: date, duration and amount."""
+    visits = services.visits_of(current_user)
+    pricer = services.Pricer()
+    rows = []
+    for visit in visits:
+        minutes = int(services.active_time(visit).total_seconds() // 60)
+        amount = visit.amount if not visit.is_open else pricer.live(visit).amount
+        rows.append({"visit": visit, "minutes": minutes, "amount": amount})
+    total = sum((r["amount"] for r in rows if r["visit"].status == VisitStatus.PAID and r["amount"] is not None
+                 and r["visit"].payment_method != "subsidised"), start=pricing.Decimal(0))
+    return render_template("visits/my_visits.html", rows=rows, total=total, status_label=services.status_label)
+
+
+# ------------------------------------------------------------------------------------------------
+# The admin's tariff editor
+
+
+def _fill_tariff_form(form: TariffForm, rules: pricing.TariffRules) -> None:
+    form.unit_minutes.data = rules.unit_minutes
+    form.grace_minutes.data = rules.grace_minutes
+    form.minimum_charge.data = rules.minimum_charge
+    form.weekday_cap.data = rules.weekday.cap
+    form.weekend_cap.data = rules.weekend.cap
+    form.weekend_same.data = rules.weekday.tiers == rules.weekend.tiers
+    for rows, tiers in ((form.weekday_tiers, rules.weekday.tiers), (form.weekend_tiers, rules.weekend.tiers)):
+        for index, entry in enumerate(rows):
+            tier = tiers[index] if index < len(tiers) else None
+            entry.form.first_minute.data = tier.first_minute if tier else None
+            entry.form.rate.data = tier.rate if tier else None
+    while len(form.discounts):
+        form.discounts.pop_entry()
+    for info in services.categories(rules):
+        form.discounts.append_entry({"code": info.code, "percent": info.discount})
+
+
+def _tiers_from(rows) -> tuple[tuple[pricing.Tier, ...], bool]:
+    tiers, incomplete = [], False
+    for entry in rows:
+        first, rate = entry.form.first_minute.data, entry.form.rate.data
+        if first is None and rate is None:
+            continue
+        if first is None or rate is None:
+            incomplete = True
+            continue
+        tiers.append(pricing.Tier(int(first), rate))
+    return tuple(tiers), incomplete
+
+
+def _rules_from_form(form: TariffForm) -> pricing.TariffRules:
+    weekday, weekday_incomplete = _tiers_from(form.weekday_tiers)
+    weekend, weekend_incomplete = (weekday, False) if form.weekend_same.data else _tiers_from(form.weekend_tiers)
+    if weekday_incomplete or weekend_incomplete:
+        name = "weekday_tiers" if weekday_incomplete else "weekend_tiers"
+        raise ValidationFailed({name: [_("Fill in both the minute and the rate of each row.")]})
+    discounts = {}
+    for entry in form.discounts:
+        percent = entry.form.percent.data
+        discounts[entry.form.code.data] = percent if percent is not None else pricing.Decimal(0)
+    return pricing.TariffRules(
+        weekday=pricing.Variant(weekday, form.weekday_cap.data),
+        weekend=pricing.Variant(weekend, form.weekend_cap.data),
+        unit_minutes=form.unit_minutes.data, grace_minutes=form.grace_minutes.data,
+        minimum_charge=form.minimum_charge.data or pricing.Decimal(0), discounts=discounts)
+
+
+def _render_tariff(form: TariffForm | None = None, category_form: CategoryForm | None = None,
+                   holiday_form: HolidayForm | None = None, errors: dict | None = None, status: int = 200):
+    rules = services.current_rules()
+    if form is None:
+        form = TariffForm(formdata=None)
+        _fill_tariff_form(form, rules)
+    names = {info.code: info.name for info in services.categories(rules)}
+    return render_template("visits/tariff.html", form=form, category_form=category_form or CategoryForm(formdata=None),
+                           holiday_form=holiday_form or HolidayForm(formdata=None), names=names,
+                           errors=errors or {}, versions=services.tariff_versions(),
+                           holidays=services.holidays(since=date(venue_today().year - 1, 1, 1)),
+                           words=services.tariff_words(rules), tier_rows=TIER_ROWS, current=services.current_tariff()
+                           ), status
+
+
+@bp.route("/admin/tariff", methods=["GET", "POST"])
+@require(Access.ADMIN)
+def tariff():
+    """Edit the tariff: saving adds a new version; visits keep the version they started with."""
+    if request.method == "GET":
+        return _render_tariff()
+    form = TariffForm()
+    if not form.validate_on_submit():
+        return _render_tariff(form=form, status=422)
+    try:
+        version = services.save_tariff(_rules_from_form(form), staff=current_user, note=form.note.data)
+    except DomainError as error:
+        db.session.rollback()
+        return _render_tariff(form=form, errors={k: [str(m) for m in v] for k, v in error.fields.items()} or
+                              {"form": [str(error.message)]}, status=error.status)
+    db.session.commit()
+    flash(_("The tariff is saved as version %(n)s.", n=version.version), "success")
+    return redirect(url_for("visits.tariff"))
+
+
+@bp.route("/admin/tariff/categories", methods=["POST"])
+@require(Access.ADMIN)
+def add_category():
+    """Add a guest category with its discount (a new tariff version)."""
+    form = CategoryForm()
+    if not form.validate_on_submit():
+        return _render_tariff(category_form=form, status=422)
+    try:
+        row = services.add_category(code=form.code.data, name=form.name.data,
+                                    discount=form.discount.data or pricing.Decimal(0), staff=current_user)
+    except DomainError as error:
+        db.session.rollback()
+        for name, messages in error.fields.items():
+            field = getattr(form, name, None)
+            if field is not None:
+                field.errors = list(field.errors) + [str(m) for m in messages]
+        return _render_tariff(category_form=form, status=error.status)
+    db.session.commit()
+    flash(_("The category «%(name)s» is added.", name=row.name), "success")
+    return redirect(url_for("visits.tariff"))
+
+
+@bp.route("/admin/tariff/holidays", methods=["POST"])
+@require(Access.ADMIN)
+def add_holiday():
+    """Add a holiday (priced like a weekend)."""
+    form = HolidayForm()
+    if not form.validate_on_submit():
+        return _render_tariff(holiday_form=form, status=422)
+    services.add_holiday(form.day.data, form.name.data)
+    db.session.commit()
+    flash(_("%(day)s is priced like a weekend now.", day=form.day.data.strftime("%d.%m.%Y")), "success")
+    return redirect(url_for("visits.tariff"))
+
+
+@bp.route("/admin/tariff/holidays/<day>/delete", methods=["POST"])
+@require(Access.ADMIN)
+def remove_holiday(day: str):
+    """Make a holiday an ordinary day again."""
+    try:
+        services.remove_holiday(date.fromisoformat(day))
+    except (ValueError, DomainError):
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    flash(_("The holiday is removed."), "success")
+    return redirect(url_for("visits.tariff"))
+
+
+# ------------------------------------------------------------------------------------------------
+# The home page: the tariff in words and the price calculator
+
+
+def prices_section() -> dict:
+    """Home page: the current tariff in words, the categories and the calculator (works without JS)."""
+    rules = services.current_rules()
+    choices = [(c.code, c.name) for c in services.categories(rules)]
+    minutes = request.args.get("minutes", "")
+    category = request.args.get("category", "standard")
+    try:
+        day = date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        day = venue_today()
+    if not (minutes.isdigit() and int(minutes) <= 24 * 60):
+        minutes = "90"
+    result = services.quote_for(int(minutes), category, day)
+    return {"prices": {"words": services.tariff_words(rules), "categories": choices, "minutes": minutes,
+                       "category": category, "day": day, "quote": result,
+                       "lines": services.breakdown_rows(list(result.lines))}}
+
+
+HOME_SECTIONS.append(prices_section)
