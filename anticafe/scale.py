@@ -22,7 +22,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import click
@@ -54,8 +54,12 @@ DEVICES = ["Телефон у входа 1", "Телефон у входа 2", "
 ORGANISERS = [("Молодёжный комитет", 40), ("Антикафе", 40), ("Клуб настольных игр «Ход конём»", 8),
               ("Центр «Молодёжь Оренбуржья»", 7), ("Школа английского «Speak Up»", 5)]
 
-#: Russian public holidays (month, day): the tariff treats them as weekend days.
-HOLIDAYS = {(1, d) for d in range(1, 9)} | {(2, 23), (3, 8), (5, 1), (5, 9), (6, 12), (11, 4)}
+#: Russian public holidays: the admin's list that the tariff prices like weekends.
+HOLIDAY_NAMES = {**{(1, d): "Новогодние каникулы" for d in range(1, 9)}, (1, 7): "Рождество Христово",
+                 (2, 23): "День защитника Отечества", (3, 8): "Международный женский день",
+                 (5, 1): "Праздник Весны и Труда", (5, 9): "День Победы", (6, 12): "День России",
+                 (11, 4): "День народного единства"}
+HOLIDAYS = set(HOLIDAY_NAMES)
 #: Weekday weights (Monday first) for events and for visits.
 EVENT_WEEKDAYS = [0.8, 0.9, 1.0, 1.0, 1.5, 1.8, 1.4]
 VISIT_WEEKDAYS = [0.8, 0.85, 0.9, 0.95, 1.2, 1.6, 1.4]
@@ -152,6 +156,8 @@ def seed_scale(users, events, registrations, visits, factor, seed):
         builder.bar = bar
         builder.build()
         db.session.commit()
+        builder.analyze()
+        db.session.commit()
         bar.update(bar.length)
     click.echo(f"Seeded in {time.perf_counter() - started:.1f} s: " +
                ", ".join(f"{table} {n}" for table, n in builder.written.items()))
@@ -182,17 +188,6 @@ def random_code(bits: int) -> str:
     return "".join(chars)
 
 
-def default_price(minutes: int, weekend: bool, category: str) -> Decimal:
-    """Price a stay with the fresh install's tariff (issue 6): 3 ₽/min for an hour, then 2 ₽/min."""
-    if minutes <= 5:
-        return Decimal("0.00")
-    amount = Decimal(3 * min(minutes, 60) + 2 * max(minutes - 60, 0))
-    amount = min(amount, Decimal(700 if weekend else 600))
-    if category in ("schoolchild", "student"):
-        amount = amount * Decimal("0.8")
-    return amount.quantize(Decimal("1"), rounding=ROUND_HALF_UP).quantize(Decimal("0.01"))
-
-
 class YearBuilder:
     """Generate the year table by table and write it in batches (parents before children)."""
 
@@ -219,13 +214,14 @@ class YearBuilder:
         self.card_by_id: dict[int, str] = {}
         self.birth_by_id: dict[int, date | None] = {}
         self.category_by_id: dict[int, str] = {}
+        self.name_by_id: dict[int, str] = {}
         #: (user_id, checked_in_at, registration_id, event end) of check-ins at timed events
         self.timed_checkins: list[tuple[int, datetime, int, datetime]] = []
 
     # -- plumbing ---------------------------------------------------------------------------------
 
     def estimated_rows(self) -> int:
-        return self.n_users + self.n_events + self.n_regs * 4 + self.n_visits * 3
+        return self.n_users + self.n_events + self.n_regs * 4 + self.n_visits * 4
 
     def next_id(self, table: str) -> int:
         self.ids[table] = self.ids.get(table, 0) + 1
@@ -274,6 +270,16 @@ class YearBuilder:
         self.tokens()
         self.fix_sequences()
 
+    def analyze(self) -> None:
+        """Give the query planner fresh statistics, as after any bulk load.
+
+        PostgreSQL's autovacuum would get there by itself a minute later; SQLite never does (see
+        bench/RESULTS.md: without statistics it picks worse plans for some queries).
+        """
+        if self.bar is not None:
+            self.bar.update(0, current_item="ANALYZE")
+        db.session.execute(text("ANALYZE"))
+
     def opening_hours(self) -> None:
         """The fresh install's hours, 10:00–23:00 every day, written down as the admin would."""
         self.write("opening_hours", [{"weekday": day, "opens": dtime(OPENS), "closes": dtime(CLOSES), "closed": False}
@@ -314,6 +320,8 @@ class YearBuilder:
             guest = number % round(self.n_users / max(guests, 1)) == 0 if guests else False
             name, last = self.name()
             category = "schoolchild" if age < 18 else ("student" if age < 23 and rng.random() < 0.7 else "standard")
+            if age >= 18 and rng.random() < 0.03:
+                category = "volunteer"
             row = self.person(uid, email=None if guest else f"visitor{number:06d}@{EMAIL_DOMAIN}", name=name,
                               role="visitor", birth=None if guest and rng.random() < 0.5 else birth, created=moment,
                               password_hash=None if guest else shared_hash, category=category)
@@ -322,6 +330,7 @@ class YearBuilder:
                 row["guardian_phone"] = self.phone()
             rows.append(row)
             self.birth_by_id[uid] = row["birth_date"]
+            self.name_by_id[uid] = name
             self.category_by_id[uid] = category
             self.card_by_id[uid] = row["card_code"]
             if guest:
@@ -637,39 +646,79 @@ class YearBuilder:
                 "registration_id": registration_id, "nonce": nonce,
                 "response": json.dumps({"result": result}) if nonce else None}
 
-    # -- timed visits -----------------------------------------------------------------------------
+    # -- timed visits ---------------------------------------------------------------------------
+
+    def tariffs(self) -> None:
+        """The fresh install's tariff, a second version mid-year (volunteers' discount), the holidays."""
+        from .visits import pricing
+
+        admin = self.staff_ids[-1]
+        base = pricing.default_rules()
+        self.volunteers_from = self.local(self.first_day + timedelta(days=PAST_DAYS // 2), 11)
+        second = pricing.TariffRules(weekday=base.weekday, weekend=base.weekend, unit_minutes=base.unit_minutes,
+                                     grace_minutes=base.grace_minutes, minimum_charge=base.minimum_charge,
+                                     discounts={**base.discounts, "volunteer": Decimal(50)})
+        self.tariff_rules = {1: base, 2: second}
+        self.write("tariffs", [
+            {"id": 1, "version": 1, "rules": base.to_dict(), "note": "Тариф по умолчанию",
+             "created_at": self.local(self.first_day, 10) - timedelta(days=200), "created_by_id": admin},
+            {"id": 2, "version": 2, "rules": second.to_dict(), "note": "Скидка 50 % волонтёрам молодёжного комитета",
+             "created_at": self.volunteers_from, "created_by_id": admin}])
+        self.ids["tariffs"] = 2
+        self.write("guest_categories", [{"code": "volunteer", "name": "Волонтёр молодёжного комитета",
+                                         "created_at": self.volunteers_from}])
+        days = {}
+        for year in range(self.first_day.year, self.today.year + 2):
+            for (month, day), name in HOLIDAY_NAMES.items():
+                days[date(year, month, day)] = name
+        self.holidays = set(days)
+        self.write("holidays", [{"day": d, "name": n} for d, n in sorted(days.items())])
 
     def visits(self) -> None:
-        """Timed visits over the past year: timed events' check-ins first, then the everyday flow."""
+        """Timed visits over the past year: timed events' check-ins first, then the everyday flow.
+
+        A few arrive as a company and one of them pays for all (a group bill); guests without an
+        account come as the guest profiles staff made at the door.
+        """
         rng = self.rng
+        self.tariffs()
         days = [self.first_day + timedelta(days=i) for i in range(PAST_DAYS)]
         weights = self.day_weights(days, VISIT_WEEKDAYS)
-        starts = []  # (started_at, user_id or None, registration_id, event end or None)
+        parties = []  # (started_at, [user_id or None, ...], registration_id, event end)
         for uid, moment, rid, event_end in self.timed_checkins[:self.n_visits]:
-            starts.append((moment, uid, rid, event_end))
-        for _ in range(self.n_visits - len(starts)):
+            parties.append((moment, [uid], rid, event_end))
+        planned = len(parties)
+        while planned < self.n_visits:
             day = rng.choices(days, weights)[0]
             hour = self.weighted(VISIT_HOURS_WEEKEND if self.is_weekend(day) else VISIT_HOURS_WEEKDAY)
             moment = self.local(day, hour, rng.randint(0, 59)) + timedelta(seconds=rng.randint(0, 59))
-            uid = self.pick_person(moment) if rng.random() < 0.85 else None
-            starts.append((moment, uid, None, None))
-        starts.sort(key=lambda s: s[0])
-        visits, segments, scans = [], [], []
-        for moment, uid, rid, event_end in starts:
-            self.visit(moment, uid, rid, event_end, visits, segments, scans)
-            if len(visits) >= BATCH * 4:
-                self.flush_visits(visits, segments, scans)
-        self.flush_visits(visits, segments, scans)
+            size = min(rng.choice((2, 2, 3, 4)) if rng.random() < 0.06 else 1, self.n_visits - planned)
+            members = []
+            for _ in range(size):
+                roll = rng.random()
+                if roll < 0.85:
+                    members.append(self.pick_person(moment, exclude=members))
+                elif roll < 0.97 and self.guest_ids:
+                    members.append(self.guest_ids[min(int(rng.paretovariate(1.5)) - 1, len(self.guest_ids) - 1)])
+                else:
+                    members.append(None)
+            parties.append((moment, members, None, None))
+            planned += size
+        parties.sort(key=lambda p: p[0])
+        self.batches = {"bills": [], "visits": [], "visit_segments": [], "visit_corrections": [], "scan_log": []}
+        for moment, members, rid, event_end in parties:
+            self.party(moment, members, rid, event_end)
+            if len(self.batches["visits"]) >= BATCH * 4:
+                self.flush_visits()
+        self.flush_visits()
 
-    def flush_visits(self, visits, segments, scans) -> None:
-        self.write("visits", visits)
-        self.write("visit_segments", segments)
-        self.write("scan_log", scans)
-        visits.clear()
-        segments.clear()
-        scans.clear()
+    def flush_visits(self) -> None:
+        for table in ("bills", "visits", "visit_segments", "visit_corrections", "scan_log"):
+            self.write(table, self.batches[table])
+            self.batches[table].clear()
 
-    def visit(self, started, uid, rid, event_end, visits, segments, scans) -> None:
+    def party(self, started, members, rid, event_end) -> None:
+        """Some people who came in together: their visits, and the bill one of them paid."""
         rng = self.rng
         day = started.astimezone(self.tz).date()
         closing = self.local(day, CLOSES)
@@ -682,6 +731,39 @@ class YearBuilder:
         review = False
         if ended > closing:  # close-day ended it at closing time and flagged it
             ended, review = max(closing, started + timedelta(minutes=5)), rng.random() < 0.5
+        method = rng.choices([m for m, _ in PAYMENT_METHODS], [w for _, w in PAYMENT_METHODS])[0]
+        # a guest or two left yesterday before paying; staff settle it when they come back
+        unpaid = ended > self.now - timedelta(days=1) and rng.random() < 0.02
+        staff = rng.choice(self.staff_ids)
+        paid_at = ended + timedelta(seconds=rng.randint(20, 240))
+        note = rng.choice(SUBSIDY_NOTES) if method == "subsidised" else None
+        bill_id = None if unpaid else self.next_id("bills")
+        total = Decimal(0)
+        payer = None
+        for n, uid in enumerate(members):
+            # companions leave within a few minutes of each other
+            own_end = min(ended + timedelta(minutes=rng.randint(-3, 3)), closing) if n else ended
+            own_end = max(own_end, started + timedelta(minutes=5))
+            visit = self.visit(started, own_end, uid, rid, staff, review)
+            if unpaid:
+                visit["status"] = "stopped"
+            else:
+                visit.update(status="paid", payment_method=method, paid_at=paid_at, note=note or visit["note"],
+                             bill_id=bill_id)
+                total += visit["amount"]
+            payer = payer or visit
+        if not unpaid:
+            self.batches["bills"].append({
+                "id": bill_id, "payer_id": payer["user_id"], "payer_name": self.display_name(payer)[:120],
+                "payment_method": method, "total": total, "note": note, "paid_at": paid_at, "staff_id": staff})
+
+    def display_name(self, visit: dict) -> str:
+        return visit["guest_name"] or self.name_by_id.get(visit["user_id"], "Гость")
+
+    def visit(self, started, ended, uid, rid, staff, review) -> dict:
+        from .visits import pricing
+
+        rng = self.rng
         vid = self.next_id("visits")
         pause = None
         if (ended - started) > timedelta(minutes=60) and rng.random() < 0.1:
@@ -690,31 +772,42 @@ class YearBuilder:
             if pause[1] >= ended:
                 pause = None
         bounds = [(started, pause[0]), (pause[1], ended)] if pause else [(started, ended)]
-        active = sum((b - a).total_seconds() for a, b in bounds)
-        billed = math.ceil(active / 60)
-        category = self.category_by_id.get(uid, "standard") if uid else rng.choices(
-            ["standard", "student", "schoolchild"], [60, 25, 15])[0]
-        method = rng.choices([m for m, _ in PAYMENT_METHODS], [w for _, w in PAYMENT_METHODS])[0]
-        unpaid = ended > self.now - timedelta(days=3) and rng.random() < 0.1
-        name = None if uid else self.name()[0]
-        staff = rng.choice(self.staff_ids)
-        amount = default_price(billed, self.is_weekend(day), category)
-        visits.append({
-            "id": vid, "user_id": uid, "guest_name": name, "guest_phone": self.phone() if name and rng.random() < 0.5
-            else None, "guest_category": category, "status": "stopped" if unpaid else "paid", "started_at": started,
-            "ended_at": ended, "billed_minutes": billed, "amount": amount,
-            "payment_method": None if unpaid else method,
-            "paid_at": None if unpaid else ended + timedelta(seconds=rng.randint(20, 240)),
-            "note": rng.choice(SUBSIDY_NOTES) if method == "subsidised" and not unpaid else
-            ("Закрыто автоматически в конце дня" if review else None),
-            "needs_review": review, "started_by_id": staff, "registration_id": rid,
-        })
+        if uid is not None:
+            category = self.category_by_id.get(uid, "standard")
+        else:
+            category = rng.choices(["standard", "student", "schoolchild"], [60, 25, 15])[0]
+        version = 2 if started >= self.volunteers_from else 1
+        day = started.astimezone(self.tz).date()
+        kind = pricing.day_kind(day, self.holidays if day in self.holidays else ())
+        quote = pricing.quote(self.tariff_rules[version], bounds, day=kind, category=category)
+        guest = uid is None or uid in self.guest_set
+        row = {
+            "id": vid, "user_id": uid,
+            "guest_name": (self.name_by_id[uid] if uid else self.name()[0]) if guest else None,
+            "guest_phone": self.phone() if uid is None and rng.random() < 0.5 else None, "guest_category": category,
+            "started_at": started, "ended_at": ended, "billed_minutes": quote.billed_minutes, "amount": quote.amount,
+            "payment_method": None, "paid_at": None, "bill_id": None,
+            "note": "Закрыто автоматически в конце дня" if review else None, "needs_review": review,
+            "started_by_id": staff, "stopped_by_id": staff, "registration_id": rid, "tariff_id": version,
+            "day_kind": quote.day_kind.value, "breakdown": [line.to_dict() for line in quote.lines],
+            "override_reason": None,
+        }
+        self.batches["visits"].append(row)
         for a, b in bounds:
-            segments.append({"id": self.next_id("visit_segments"), "visit_id": vid, "started_at": a, "ended_at": b})
-        if uid and rid is None and rng.random() < 0.7:  # started and stopped by scanning the guest card
+            self.batches["visit_segments"].append({"id": self.next_id("visit_segments"), "visit_id": vid,
+                                                   "started_at": a, "ended_at": b})
+        if rng.random() < 0.01:  # staff fixed a forgotten stop, the amount shown is the corrected one
+            longer = quote.amount + Decimal(rng.choice((30, 60, 90)))
+            self.batches["visit_corrections"].append({
+                "id": self.next_id("visit_corrections"), "visit_id": vid, "at": ended + timedelta(minutes=30),
+                "staff_id": staff, "reason": "Гость забыл отметиться на выходе, время по словам администратора",
+                "changes": {"ended_at": [(ended + timedelta(minutes=40)).isoformat(), ended.isoformat()]},
+                "amount_before": longer, "amount_after": quote.amount})
+        if uid and not guest and rid is None and rng.random() < 0.7:  # started and stopped with the guest card
             card = self.card_by_id[uid]
-            scans.append(self.scan(started, card, "visit_started", None, None, staff))
-            scans.append(self.scan(ended, card, "visit_stopped", None, None))
+            self.batches["scan_log"].append(self.scan(started, card, "visit_started", None, None, staff))
+            self.batches["scan_log"].append(self.scan(ended, card, "visit_stopped", None, None))
+        return row
 
     # -- the rest ---------------------------------------------------------------------------------
 

@@ -217,33 +217,38 @@ def guest_cards(count: int) -> list[str]:
 
 
 def people_inside(count: int) -> None:
-    """Start `count` timed visits that are going on now: guests with accounts, walk-ins, a few paused."""
-    from anticafe.visits.models import Visit, VisitSegment
+    """Start `count` timed visits through the visits domain, as staff would: regulars with accounts,
+    every fifth a walk-in without one, every tenth paused; they came in over the last few hours."""
+    from anticafe.visits import services as visits
 
+    staff = member("staff", 1)
     moment = now()
-    people = visitors(count, offset=1000)
-    for n, uid in enumerate(people):
+    for n, uid in enumerate(visitors(count, offset=1000)):
+        if n % 5 == 0:
+            visit = visits.start_walk_in(name=f"Гость у стойки {n // 5 + 1}", phone=None, staff=staff)
+        else:
+            visit = visits.start_visit(user=db.session.get(User, uid), staff=staff)
         started = moment - timedelta(minutes=10 + n * 5)
-        values = {"user_id": uid if n % 5 else None, "guest_name": None if n % 5 else f"Гость у стойки {n}",
-                  "guest_category": "standard", "status": "paused" if n % 10 == 3 else "active",
-                  "started_at": started}
-        visit_id = db.session.execute(insert(Visit.__table__).values(**values).returning(Visit.__table__.c.id)
-                                      ).scalar_one()
-        ended = started + timedelta(minutes=5) if values["status"] == "paused" else None
-        db.session.execute(insert(VisitSegment.__table__).values(visit_id=visit_id, started_at=started, ended_at=ended))
+        visit.started_at = started
+        visit.segments[0].started_at = started
+        db.session.flush()
+        if n % 10 == 3:
+            visits.pause_visit(visit, staff=staff, at=started + timedelta(minutes=5))
+    db.session.commit()
 
 
 def stop_visits_of_cards(cards: list[str]) -> None:
-    """Stop the open visits of these guest cards' people (as if staff closed them by hand)."""
-    from sqlalchemy import update
+    """Stop the open visits of these guest cards' people and take their payments, as staff would."""
+    from anticafe.visits import services as visits
+    from anticafe.visits.models import Visit
 
-    from anticafe.visits.models import Visit, VisitSegment
-
-    people = select(User.id).where(User.card_code.in_(cards)).scalar_subquery()
-    moment = now()
-    open_visits = select(Visit.id).where(Visit.user_id.in_(people), Visit.status.in_(("active", "paused")))
-    db.session.execute(update(VisitSegment).where(VisitSegment.visit_id.in_(open_visits),
-                                                  VisitSegment.ended_at.is_(None)).values(ended_at=moment))
-    db.session.execute(update(Visit).where(Visit.id.in_(open_visits.scalar_subquery()))
-                       .values(status="stopped", ended_at=moment, billed_minutes=1))
+    staff = member("staff", 1)
+    open_visits = db.session.scalars(select(Visit).join(User, User.id == Visit.user_id).where(
+        User.card_code.in_(cards), Visit.status.in_(("active", "paused")))).all()
+    for visit in open_visits:
+        visits.stop_visit(visit, staff=staff)
+    unpaid = db.session.scalars(select(Visit).join(User, User.id == Visit.user_id).where(
+        User.card_code.in_(cards), Visit.status == "stopped")).all()
+    for visit in unpaid:
+        visits.pay_visit(visit, staff=staff, method="card")
     db.session.commit()

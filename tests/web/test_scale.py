@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from anticafe.accounts.models import User
 from anticafe.extensions import db
-from anticafe.scale import EMAIL_DOMAIN, default_price, random_code, row_counts
+from anticafe.scale import EMAIL_DOMAIN, random_code, row_counts
 from bench import ceilings, client, report, run
 from bench.scenarios import SCENARIOS
 
@@ -99,6 +99,7 @@ def test_seed_scale_visits_are_priced_segments_and_payments(seeded):
     for visit in visits.values():
         assert visit["status"] in ("paid", "stopped")
         assert visit["user_id"] is not None or visit["guest_name"]
+        assert visit["tariff_id"] in (1, 2) and visit["day_kind"] in ("weekday", "weekend") and visit["breakdown"]
         assert visit["started_at"] < visit["ended_at"]
         assert 1 <= visit["billed_minutes"] <= 300
         assert visit["amount"] >= 0
@@ -110,6 +111,7 @@ def test_seed_scale_visits_are_priced_segments_and_payments(seeded):
             assert visit["started_at"] <= segment["started_at"] < segment["ended_at"] <= visit["ended_at"]
     methods = {v["payment_method"] for v in visits.values()}
     assert {"cash", "card"} <= methods
+    assert all(v["note"] for v in visits.values() if v["payment_method"] == "subsidised")
 
 
 def test_seed_scale_people_and_ages(seeded, app):
@@ -139,15 +141,29 @@ def test_seed_scale_refuses_a_database_that_is_not_empty(app, runner, make_user)
     assert "not empty" in result.output and "table users has rows" in result.output
 
 
-def test_default_price_follows_the_fresh_install_tariff():
-    assert default_price(45, False, "standard") == 135
-    assert default_price(90, False, "standard") == 240
-    assert default_price(4, False, "standard") == 0
-    assert default_price(300, False, "standard") == 600
-    assert default_price(300, True, "standard") == 660
-    assert default_price(400, True, "standard") == 700
-    assert default_price(90, False, "student") == 192
-    assert default_price(300, False, "student") == 480
+def test_seed_scale_prices_visits_with_their_tariff_and_bills_them(seeded):
+    from anticafe.visits import pricing
+
+    tariffs = {t["id"]: pricing.TariffRules.from_dict(t["rules"]) for t in rows("tariffs")}
+    segments = defaultdict(list)
+    for segment in rows("visit_segments"):
+        segments[segment["visit_id"]].append((segment["started_at"], segment["ended_at"]))
+    bills = {b["id"]: b for b in rows("bills")}
+    billed = defaultdict(list)
+    for visit in rows("visits"):
+        quote = pricing.quote(tariffs[visit["tariff_id"]], segments[visit["id"]],
+                              day=pricing.DayKind(visit["day_kind"]), category=visit["guest_category"])
+        assert (visit["amount"], visit["billed_minutes"]) == (quote.amount, quote.billed_minutes)
+        if visit["status"] == "paid":
+            billed[visit["bill_id"]].append(visit)
+            assert bills[visit["bill_id"]]["payment_method"] == visit["payment_method"]
+        else:
+            assert visit["bill_id"] is None
+    assert set(billed) == set(bills)
+    for bill_id, visits in billed.items():
+        assert bills[bill_id]["total"] == sum(v["amount"] for v in visits)
+    assert any(len(v) > 1 for v in billed.values()), "no group bill"
+    assert {b["payment_method"] for b in bills.values()} == {"cash", "card", "transfer", "subsidised"}
 
 
 def test_ticket_codes_look_like_the_registrations_domain_makes_them():
