@@ -23,6 +23,8 @@ BLUEPRINTS = [
     "anticafe.registrations.api:bp",
     "anticafe.visits.views:bp",
     "anticafe.visits.api:bp",
+    "anticafe.door.views:bp",
+    "anticafe.door.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".

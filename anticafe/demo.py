@@ -14,6 +14,7 @@ from .extensions import db
 DEMO_STEPS = [
     ("people", "anticafe.accounts.demo:seed"),
     ("registrations", "anticafe.registrations.demo:seed"),
+    ("door", "anticafe.door.demo:seed"),
     ("visits", "anticafe.visits.demo:seed"),
 ]
 

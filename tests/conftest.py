@@ -380,3 +380,30 @@ def pytest_sessionfinish(session, exitstatus):
     if skipped and session.exitstatus == 0:
         reporter.write_line(f"ANTICAFE_FAIL_ON_SKIP: {len(skipped)} test(s) were skipped", red=True)
         session.exitstatus = 1
+
+
+# ------------------------------------------------------------------------------------------------
+# The door
+
+@pytest.fixture
+def door_registration(app):
+    """Create a registration with a ticket: door_registration(event, user, status="confirmed", **fields)."""
+    from anticafe.codes import random_code
+    from anticafe.db import utcnow
+    from anticafe.registrations.models import Registration
+
+    positions = itertools.count(1)
+
+    def make(event, user, status: str = "confirmed", **fields):
+        fields.setdefault("ticket_code", random_code(128) if status == "confirmed" else None)
+        fields.setdefault("source", "self")
+        if status == "waitlisted":
+            fields.setdefault("waitlist_position", next(positions))
+        if status == "confirmed":
+            fields.setdefault("confirmed_at", utcnow())
+        registration = Registration(event_id=event.id, user_id=user.id, status=status, **fields)
+        db.session.add(registration)
+        db.session.commit()
+        return registration
+
+    return make

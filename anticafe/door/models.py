@@ -1,14 +1,30 @@
-"""Check-ins at the door and the log of every scan."""
+"""Check-ins at the door, each event's check-in window, and the log of every scan."""
 
+import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..db import UTCDateTime, utcnow
+from ..events.models import Event
 from ..extensions import db
 from ..registrations.models import Registration
+
+
+class ScanSource(enum.StrEnum):
+    """How a code reached the door (kept in the scan log for the audit and the statistics)."""
+
+    CAMERA = "camera"
+    PHOTO = "photo"
+    TYPED = "typed"
+    #: found by name / phone / email and checked in by hand
+    MANUAL = "manual"
+    WALK_IN = "walk_in"
+    UNDO = "undo"
+    #: another program calling the API without saying
+    API = "api"
 
 
 class CheckIn(db.Model):
@@ -35,10 +51,14 @@ class CheckIn(db.Model):
     walk_in: Mapped[bool] = mapped_column(default=False)
     undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: why staff let a walk-in into a full event (or one outside its age limits)
+    override_reason: Mapped[str | None] = mapped_column(Text)
 
     registration: Mapped[Registration] = relationship()
+    event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     staff: Mapped[User | None] = relationship(foreign_keys=[staff_id])
+    undone_by: Mapped[User | None] = relationship(foreign_keys=[undone_by_id])
 
     def __repr__(self) -> str:
         return f"<CheckIn {self.id} registration={self.registration_id} at={self.checked_in_at:%H:%M:%S}>"
@@ -67,6 +87,37 @@ class ScanLog(db.Model):
     nonce: Mapped[str | None] = mapped_column(String(64))
     #: the JSON answer given the first time, replayed for a retry with the same nonce
     response: Mapped[str | None] = mapped_column(Text)
+    #: camera, photo, typed, manual, walk_in, undo or api (`ScanSource`)
+    source: Mapped[str | None] = mapped_column(String(10))
+    #: the person the code belonged to, when known (tickets and guest cards alike)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
+    #: staff's reason for an override, or other words worth keeping with the entry
+    note: Mapped[str | None] = mapped_column(Text)
+
+    staff: Mapped[User | None] = relationship(foreign_keys=[staff_id])
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+    event: Mapped[Event | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<ScanLog {self.id} {self.result}>"
+
+
+class CheckInWindow(db.Model):
+    """An event's own check-in window; events without a row use the venue default (60 minutes before)."""
+
+    __tablename__ = "checkin_windows"
+    __table_args__ = (
+        CheckConstraint("opens_minutes_before >= 0", name="opens_not_negative"),
+        CheckConstraint("closes_minutes_after >= 0", name="closes_not_negative"),
+    )
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    #: check-in opens this many minutes before the start
+    opens_minutes_before: Mapped[int] = mapped_column(default=60)
+    #: and closes this many minutes after the end
+    closes_minutes_after: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<CheckInWindow event={self.event_id} -{self.opens_minutes_before}/+{self.closes_minutes_after}>"

@@ -1,0 +1,166 @@
+"""Door rules: what a scanned text is, whether check-in is open, why a ticket is refused.
+
+Pure module: no Flask, no database. Values in, values out.
+"""
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from urllib.parse import unquote, urlsplit
+
+from .. import codes
+
+#: Check-in opens this long before an event starts (unless the event has its own window).
+DEFAULT_OPENS_BEFORE = timedelta(minutes=60)
+#: ... and closes this long after it ends.
+DEFAULT_CLOSES_AFTER = timedelta(minutes=0)
+
+#: Longest text a scanner may send; a QR with more is not one of ours.
+MAX_RAW_LENGTH = 500
+#: A link that is not a ticket link offers its last path segment as a code only if it is this long
+#: (our codes carry 50 bits or more; "/t/" or "/about" are not codes).
+MIN_LINKED_CODE_LENGTH = 8
+
+_TICKET_PATH = re.compile(r"^/t/([^/?#]+)/?$")
+
+
+class CodeKind(enum.StrEnum):
+    #: a ticket URL (`https://<host>/t/<code>`): only a ticket can match
+    TICKET = "ticket"
+    #: a bare typed or scanned code: a ticket code or a guest-card code
+    CODE = "code"
+
+
+@dataclass(frozen=True)
+class ScannedCode:
+    """What the scanner read, reduced to a canonical code and where it can belong."""
+
+    kind: CodeKind
+    code: str
+
+
+def parse_code(raw: str | None) -> ScannedCode | None:
+    """Read a ticket URL (any host), a bare code (any case, dashes and spaces forgiven) or None.
+
+    A URL whose path is `/t/<code>` is a ticket; any other http(s) URL offers its last path segment
+    as a code when it is long enough (a guest card's QR may hold a link); text that is not a code at
+    all gives None.
+    """
+    text = (raw or "").strip()
+    if not text or len(text) > MAX_RAW_LENGTH:
+        return None
+    if "://" in text:
+        try:
+            parts = urlsplit(text)
+        except ValueError:  # e.g. a broken IPv6 host
+            return None
+        if parts.scheme.lower() not in ("http", "https"):
+            return None
+        path = unquote(parts.path)
+        match = _TICKET_PATH.match(path)
+        if match:
+            code = codes.normalize(match.group(1))
+            return ScannedCode(CodeKind.TICKET, code) if code else None
+        segment = path.rstrip("/").rsplit("/", 1)[-1]
+        code = codes.normalize(segment)
+        return ScannedCode(CodeKind.CODE, code) if code and len(code) >= MIN_LINKED_CODE_LENGTH else None
+    code = codes.normalize(text)
+    return ScannedCode(CodeKind.CODE, code) if code else None
+
+
+class Window(enum.StrEnum):
+    """Where a moment falls relative to an event's check-in window."""
+
+    OPEN = "open"
+    #: another day than the event's (before it)
+    WRONG_DAY = "wrong_day"
+    #: the event's day, but the window has not opened yet
+    NOT_OPEN_YET = "not_open_yet"
+    #: the window has closed
+    OVER = "over"
+
+
+@dataclass(frozen=True)
+class CheckInWindowTimes:
+    """When check-in for an event opens and closes (aware datetimes)."""
+
+    opens_at: datetime
+    closes_at: datetime
+
+
+def window_times(starts_at: datetime, ends_at: datetime, *, opens_before: timedelta | None = None,
+                 closes_after: timedelta | None = None) -> CheckInWindowTimes:
+    """Return an event's check-in window from its times and the (optional) per-event offsets."""
+    before = DEFAULT_OPENS_BEFORE if opens_before is None else opens_before
+    after = DEFAULT_CLOSES_AFTER if closes_after is None else closes_after
+    return CheckInWindowTimes(opens_at=starts_at - before, closes_at=ends_at + after)
+
+
+def window_state(now: datetime, window: CheckInWindowTimes, *, starts_at: datetime, tz: tzinfo) -> Window:
+    """Tell whether check-in is open at `now`; if not, say why (wrong day, not yet, over)."""
+    if now > window.closes_at:
+        return Window.OVER
+    if now >= window.opens_at:
+        return Window.OPEN
+    if now.astimezone(tz).date() != starts_at.astimezone(tz).date():
+        return Window.WRONG_DAY
+    return Window.NOT_OPEN_YET
+
+
+class Refusal(enum.StrEnum):
+    """Why a ticket does not let its holder in (the API's error codes)."""
+
+    REGISTRATION_CANCELLED = "registration_cancelled"
+    TICKET_REVOKED = "ticket_revoked"
+    WAITLISTED = "waitlisted"
+    EVENT_CANCELLED = "event_cancelled"
+    OUTSIDE_CHECKIN_WINDOW = "outside_checkin_window"
+
+
+def refusal(*, registration_status: str, ticket_revoked: bool, event_cancelled: bool,
+            window: Window) -> Refusal | None:
+    """Return why a registration may not be checked in now, or None when it may.
+
+    The order is the one that explains best: a cancelled registration says more than a closed window.
+    """
+    if registration_status == "cancelled":
+        return Refusal.REGISTRATION_CANCELLED
+    if ticket_revoked:
+        return Refusal.TICKET_REVOKED
+    if registration_status == "waitlisted":
+        return Refusal.WAITLISTED
+    if event_cancelled:
+        return Refusal.EVENT_CANCELLED
+    if window is not Window.OPEN:
+        return Refusal.OUTSIDE_CHECKIN_WINDOW
+    return None
+
+
+def seats_left(capacity: int | None, confirmed: int) -> int | None:
+    """Return the free seats of an event (None: unlimited); never below zero."""
+    if capacity is None:
+        return None
+    return max(capacity - confirmed, 0)
+
+
+def is_full(capacity: int | None, confirmed: int) -> bool:
+    """Tell whether one more confirmed person would exceed the capacity."""
+    return capacity is not None and confirmed >= capacity
+
+
+def age_outside_limits(age: int | None, min_age: int | None, max_age: int | None) -> bool:
+    """Tell whether a known age breaks an event's age limits (an unknown age never does)."""
+    if age is None:
+        return False
+    return (min_age is not None and age < min_age) or (max_age is not None and age > max_age)
+
+
+def is_no_show(*, registration_status: str, checked_in: bool, event_ends_at: datetime, now: datetime) -> bool:
+    """A confirmed registration without a standing check-in is a no-show once the event has ended."""
+    return registration_status == "confirmed" and not checked_in and now >= event_ends_at
+
+
+def event_day(starts_at: datetime, tz: tzinfo) -> date:
+    """Return the venue date an event starts on."""
+    return starts_at.astimezone(tz).date()
