@@ -71,6 +71,9 @@ VISIT_HOURS_WEEKDAY = {10: 1, 11: 1, 12: 2, 13: 3, 14: 5, 15: 8, 16: 10, 17: 11,
 VISIT_HOURS_WEEKEND = {10: 2, 11: 4, 12: 7, 13: 9, 14: 10, 15: 10, 16: 10, 17: 9, 18: 8, 19: 7, 20: 5, 21: 3, 22: 1}
 OPENS, CLOSES = 10, 23
 
+#: Scan results the door refuses with 409.
+REFUSED = {"outside_checkin_window", "registration_cancelled", "waitlisted", "event_cancelled", "wrong_event",
+           "ticket_revoked"}
 PAYMENT_METHODS = [("cash", 40), ("card", 38), ("transfer", 12), ("subsidised", 10)]
 SUBSIDY_NOTES = ["Социальная программа: многодетная семья", "Волонтёр молодёжного комитета",
                  "Социальная программа: ребёнок-инвалид", "Победитель турнира: бесплатный вечер"]
@@ -457,6 +460,11 @@ class YearBuilder:
             })
             self.event_info.append(rows[-1])
         self.write("events", rows)
+        # big tournaments open the doors earlier, some parties let people in after the end of the programme
+        windows = [{"event_id": e["id"], "opens_minutes_before": rng.choice((90, 120)),
+                    "closes_minutes_after": rng.choice((0, 30, 60)), "updated_at": e["created_at"]}
+                   for e in rows if rng.random() < 0.08]
+        self.write("checkin_windows", windows)
 
     # -- registrations, check-ins and the scan log ------------------------------------------------
 
@@ -592,8 +600,8 @@ class YearBuilder:
                 if rng.random() < show_rate:
                     self.check_in(event, row, checkins, scans)
                 elif rng.random() < 0.02:
-                    scans.append(self.scan(starts, TICKET_BASE + row["ticket_code"], "outside_checkin_window",
-                                           event["id"], rid))
+                    scans.append(self.scan(starts - timedelta(hours=3), TICKET_BASE + row["ticket_code"],
+                                           "outside_checkin_window", event["id"], rid, user_id=uid))
         pool = [g for g in self.guest_ids if g not in taken]
         for _ in range(walk_ins):
             if capacity is not None and confirmed >= capacity and rng.random() < 0.9:
@@ -621,30 +629,43 @@ class YearBuilder:
             starts + timedelta(minutes=max(-45.0, min(rng.gauss(-8, 12), 60.0))))
         staff, device = rng.choice(self.staff_ids), rng.choice(DEVICES)
         undone = not walk_in and rng.random() < 0.005
-        checkins.append({"id": self.next_id("checkins"), "registration_id": reg["id"], "event_id": event["id"],
-                         "user_id": reg["user_id"], "checked_in_at": moment, "staff_id": staff, "device": device,
-                         "walk_in": walk_in, "undone_at": moment + timedelta(minutes=2) if undone else None,
-                         "undone_by_id": staff if undone else None})
-        if walk_in:
-            return  # registered by hand at the door: no scan
+        cid = self.next_id("checkins")
+        uid = reg["user_id"]
+        checkins.append({"id": cid, "registration_id": reg["id"], "event_id": event["id"], "user_id": uid,
+                         "checked_in_at": moment, "staff_id": staff, "device": device, "walk_in": walk_in,
+                         "undone_at": moment + timedelta(minutes=2) if undone else None,
+                         "undone_by_id": staff if undone else None, "override_reason": None})
+        if walk_in:  # registered and let in by hand at the door
+            scans.append(self.scan(moment, f"walk-in:{uid}", "checked_in", event["id"], reg["id"], staff, device,
+                                   user_id=uid, checkin_id=cid, source="walk_in"))
+            return
         raw = TICKET_BASE + reg["ticket_code"]
-        scans.append(self.scan(moment, raw, "checked_in", event["id"], reg["id"], staff, device))
+        scans.append(self.scan(moment, raw, "checked_in", event["id"], reg["id"], staff, device, user_id=uid,
+                               checkin_id=cid))
         if rng.random() < 0.05:  # the camera read it twice, or a second phone scanned it
             scans.append(self.scan(moment + timedelta(seconds=rng.randint(3, 90)), raw, "already_checked_in",
-                                   event["id"], reg["id"], staff, device))
+                                   event["id"], reg["id"], staff, device, user_id=uid, checkin_id=cid))
+        if undone:
+            scans.append(self.scan(moment + timedelta(minutes=2), f"checkin:{cid}", "undone", event["id"],
+                                   reg["id"], staff, device, user_id=uid, checkin_id=cid, source="undo"))
         if rng.random() < 0.015:
             scans.append(self.scan(moment + timedelta(seconds=5), random_code(60), "unknown_code", event["id"],
                                    None, staff, device))
         if event["entry"] == "timed" and not undone:
             self.timed_checkins.append((reg["user_id"], moment, reg["id"], event["ends_at"]))
 
-    def scan(self, moment, raw, result, event_id, registration_id, staff=None, device=None) -> dict:
+    def scan(self, moment, raw, result, event_id, registration_id, staff=None, device=None, *, user_id=None,
+             checkin_id=None, source=None) -> dict:
+        """A scan log entry: the camera mostly, now and then a typed code or a photo."""
         rng = self.rng
         nonce = uuid.uuid4().hex if rng.random() < 0.3 else None
+        status = 404 if result == "unknown_code" else 409 if result in REFUSED else 200
         return {"id": self.next_id("scan_log"), "at": moment, "staff_id": staff or rng.choice(self.staff_ids),
                 "device": device or rng.choice(DEVICES), "raw": raw, "result": result, "event_id": event_id,
                 "registration_id": registration_id, "nonce": nonce,
-                "response": json.dumps({"result": result}) if nonce else None}
+                "response": json.dumps({"status": status, "body": {"result": result}}) if nonce else None,
+                "source": source or rng.choices(["camera", "typed", "photo"], [90, 8, 2])[0], "user_id": user_id,
+                "checkin_id": checkin_id, "note": None}
 
     # -- timed visits ---------------------------------------------------------------------------
 
@@ -805,8 +826,8 @@ class YearBuilder:
                 "amount_before": longer, "amount_after": quote.amount})
         if uid and not guest and rid is None and rng.random() < 0.7:  # started and stopped with the guest card
             card = self.card_by_id[uid]
-            self.batches["scan_log"].append(self.scan(started, card, "visit_started", None, None, staff))
-            self.batches["scan_log"].append(self.scan(ended, card, "visit_stopped", None, None))
+            self.batches["scan_log"].append(self.scan(started, card, "visit_started", None, None, staff, user_id=uid))
+            self.batches["scan_log"].append(self.scan(ended, card, "visit_stopped", None, None, user_id=uid))
         return row
 
     # -- the rest ---------------------------------------------------------------------------------

@@ -88,7 +88,13 @@ def prep_app(url: str, secret: str):
 
 
 def available(app, scenario: Scenario) -> bool:
-    return scenario.rule is None or any(rule.rule == scenario.rule for rule in app.url_map.iter_rules())
+    """Tell whether the app on main serves this scenario's feature."""
+    if scenario.rule is not None and not any(rule.rule == scenario.rule for rule in app.url_map.iter_rules()):
+        return False
+    if scenario.needs is not None:
+        with app.app_context():
+            return scenario.needs()
+    return True
 
 
 def load(server: Gunicorn, job: dict, work: Path, *, concurrency: int, max_requests: int,
