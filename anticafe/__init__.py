@@ -51,6 +51,12 @@ MODEL_MODULES = [
 ]
 
 
+#: Modules that connect two domains through hooks when imported (e.g. guest cards at the door).
+CONNECTIONS = [
+    "anticafe.visits.door",
+]
+
+
 def _load(dotted: str):
     module, _, attribute = dotted.partition(":")
     return getattr(import_module(module), attribute)
@@ -172,6 +178,8 @@ def register_blueprints(app: Flask) -> None:
     """Register every domain's blueprints."""
     for dotted in BLUEPRINTS:
         app.register_blueprint(_load(dotted))
+    for dotted in CONNECTIONS:
+        import_module(dotted)
 
 
 def register_errorhandlers(app: Flask) -> None:

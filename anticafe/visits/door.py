@@ -1,0 +1,29 @@
+"""Where timed visits meet the door: a guest card starts or stops a visit, a `timed` event's check-in
+starts one, and undoing that check-in cancels it. Connected through the door's hooks at import time
+(the factory imports this module once)."""
+
+from ..door import services as door
+from . import services
+
+
+def card_code_handler(code: str, *, staff, device, event_id, log) -> dict | None:
+    """Answer a scanned guest card (None when the code is not a card)."""
+    answer = services.card_scan_answer(code, staff=staff, device=device)
+    if answer is not None:
+        log.user_id = answer["visit"]["user_id"]
+    return answer
+
+
+def after_check_in(checkin, ticket, *, staff) -> dict | None:
+    """A check-in to a timed event starts the visitor's paid visit."""
+    return services.timed_check_in(ticket.registration, staff=staff)
+
+
+def after_undo(checkin, *, staff) -> None:
+    """Undoing such a check-in cancels the visit it started (kept in the visit's history)."""
+    services.timed_check_in_undone(checkin.registration_id, staff=staff)
+
+
+door.CODE_HANDLERS.append(card_code_handler)
+door.AFTER_CHECK_IN.append(after_check_in)
+door.AFTER_UNDO.append(after_undo)
