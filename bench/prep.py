@@ -237,6 +237,24 @@ def people_inside(count: int) -> None:
     db.session.commit()
 
 
+def visits_going_on(cards: list[str], *, minutes: int) -> None:
+    """Open a visit, started `minutes` ago, for each of these guest cards' people (bulk, like seed-scale)."""
+    from anticafe.visits import services as visits
+    from anticafe.visits.models import Visit, VisitSegment
+
+    tariff = visits.ensure_tariff()
+    staff = member("staff", 1)
+    started = now() - timedelta(minutes=minutes)
+    people = db.session.execute(select(User.id, User.guest_category).where(User.card_code.in_(cards))).all()
+    table = Visit.__table__
+    for uid, category in people:
+        visit_id = db.session.execute(insert(table).values(
+            user_id=uid, guest_category=category or "standard", status="active", started_at=started,
+            started_by_id=staff.id, tariff_id=tariff.id, needs_review=False).returning(table.c.id)).scalar_one()
+        db.session.execute(insert(VisitSegment.__table__).values(visit_id=visit_id, started_at=started))
+    db.session.commit()
+
+
 def stop_visits_of_cards(cards: list[str]) -> None:
     """Stop the open visits of these guest cards' people and take their payments, as staff would."""
     from anticafe.visits import services as visits
