@@ -25,6 +25,8 @@ BLUEPRINTS = [
     "anticafe.visits.api:bp",
     "anticafe.door.views:bp",
     "anticafe.door.api:bp",
+    "anticafe.passes.views:bp",
+    "anticafe.passes.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -48,6 +50,7 @@ MODEL_MODULES = [
     "anticafe.visits.models",
     "anticafe.notifications.models",
     "anticafe.venue.models",
+    "anticafe.passes.models",
 ]
 
 

@@ -16,6 +16,7 @@ DEMO_STEPS = [
     ("registrations", "anticafe.registrations.demo:seed"),
     ("door", "anticafe.door.demo:seed"),
     ("visits", "anticafe.visits.demo:seed"),
+    ("passes", "anticafe.passes.demo:seed"),
 ]
 
 #: The demo logins `make run` prints: (role, email, password).

@@ -1023,7 +1023,7 @@ def shift_report(day: date) -> ShiftReport:
             total = totals[visit.payment_method]
             total.visits += 1
             total.amount += visit.amount or Decimal(0)
-            if visit.amount == 0 and visit.payment_method != PaymentMethod.SUBSIDISED:
+            if visit.amount == 0 and any(line.get("kind") == "grace" for line in visit.breakdown or []):
                 free_short += 1
     start, end = rules.local_day_bounds(day, venue_tz())
     corrections = list(db.session.scalars(
