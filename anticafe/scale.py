@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, insert, inspect, select, text
+from sqlalchemy import bindparam, func, insert, inspect, select, text, update
 
 from . import codes
 from .accounts.demo import AGE_WEIGHTS, FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES
@@ -205,6 +205,7 @@ class YearBuilder:
         self.written: dict[str, int] = {}
         self.bar = None
         self.staff_ids: list[int] = []
+        self.committee_ids: list[int] = []
         # people: parallel lists indexed by position in creation order
         self.people_ids: list[int] = []
         self.people_created: list[datetime] = []
@@ -308,6 +309,8 @@ class YearBuilder:
                                         password_hash=shared_hash))
                 if role in ("staff", "admin"):
                     self.staff_ids.append(uid)
+                else:
+                    self.committee_ids.append(uid)
         ages, weights = list(AGE_WEIGHTS), list(AGE_WEIGHTS.values())
         guests = round(self.n_users * 0.08)
         span = (self.now - year_start).total_seconds()
@@ -695,6 +698,74 @@ class YearBuilder:
         self.holidays = set(days)
         self.write("holidays", [{"day": d, "name": n} for d, n in sorted(days.items())])
 
+    def passes(self) -> None:
+        """Pass types, and the passes regulars bought or the committee granted during the year."""
+        rng = self.rng
+        made = self.local(self.first_day, 10) - timedelta(days=60)
+        types = [
+            {"id": 1, "name": "10 часов", "kind": "package", "minutes": 600, "validity_days": 90,
+             "weekdays_only": False, "price": Decimal("1500.00"), "staff_may_issue": True,
+             "committee_may_issue": False, "active": True, "description": "Десять часов в антикафе на три месяца.",
+             "created_at": made},
+            {"id": 2, "name": "Будни: 20 часов", "kind": "package", "minutes": 1200, "validity_days": 60,
+             "weekdays_only": True, "price": Decimal("2400.00"), "staff_may_issue": True,
+             "committee_may_issue": False, "active": True, "description": "С понедельника по пятницу.",
+             "created_at": made},
+            {"id": 3, "name": "Месяц безлимит", "kind": "membership", "minutes": None, "validity_days": 30,
+             "weekdays_only": False, "price": Decimal("2500.00"), "staff_may_issue": True,
+             "committee_may_issue": False, "active": True, "description": "Сколько угодно времени 30 дней.",
+             "created_at": made},
+            {"id": 4, "name": "Социальная программа", "kind": "allowance", "minutes": 600, "validity_days": None,
+             "weekdays_only": False, "price": Decimal("0.00"), "staff_may_issue": False,
+             "committee_may_issue": True, "active": True,
+             "description": "10 часов в месяц по решению молодёжного комитета.", "created_at": made}]
+        self.ids["pass_types"] = len(types)
+        self.write("pass_types", types)
+        self.pass_rows = []
+        self.passes_by_user: dict[int, list[dict]] = {}
+        committee = self.committee_ids
+        weights = [b - a for a, b in zip([0.0, *self.people_cum], self.people_cum, strict=False)]
+        mean = sum(weights) / max(len(weights), 1)
+        for uid, weight in zip(self.people_ids, weights, strict=True):
+            # regulars buy passes: the more often someone comes, the likelier they hold one
+            roll = rng.random() / min(weight / mean, 8.0)
+            kind = 1 if roll < 0.03 else 2 if roll < 0.04 else 3 if roll < 0.05 else 4 if roll < 0.065 else None
+            if kind is None:
+                continue
+            pass_type = types[kind - 1]
+            first = self.first_day + timedelta(days=rng.randint(0, PAST_DAYS - 1))
+            if pass_type["kind"] == "allowance":
+                first = first.replace(day=1)
+                last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+            else:
+                last = first + timedelta(days=pass_type["validity_days"] - 1)
+            granted = pass_type["kind"] == "allowance"
+            row = {"id": self.next_id("passes"), "type_id": pass_type["id"], "user_id": uid,
+                   "kind": pass_type["kind"], "name": pass_type["name"], "weekdays_only": pass_type["weekdays_only"],
+                   "starts_on": first, "ends_on": last, "minutes_total": pass_type["minutes"],
+                   "minutes_remaining": pass_type["minutes"], "price": pass_type["price"],
+                   "payment_method": None if granted else rng.choice(("cash", "card", "transfer")),
+                   "reason": "Решение молодёжного комитета: социальная программа" if granted else None,
+                   "issued_by_id": rng.choice(committee) if granted else rng.choice(self.staff_ids),
+                   "issued_at": self.local(first, 12), "cancelled_at": None, "cancelled_by_id": None,
+                   "cancel_reason": None}
+            self.pass_rows.append(row)
+            self.passes_by_user.setdefault(uid, []).append(row)
+        self.write("passes", self.pass_rows)
+
+    def prepaid_for(self, uid: int | None, day: date, weekend: bool) -> list:
+        """What the person's passes can pay on `day`: memberships first, then minutes, soonest to expire."""
+        from .visits import pricing
+
+        offers = []
+        for row in sorted(self.passes_by_user.get(uid, ()), key=lambda r: (r["kind"] != "membership", r["ends_on"])):
+            if not row["starts_on"] <= day <= row["ends_on"] or (row["weekdays_only"] and weekend):
+                continue
+            if row["kind"] != "membership" and not row["minutes_remaining"]:
+                continue
+            offers.append(pricing.Prepaid(str(row["id"]), row["name"], row["minutes_remaining"]))
+        return offers
+
     def visits(self) -> None:
         """Timed visits over the past year: timed events' check-ins first, then the everyday flow.
 
@@ -703,6 +774,7 @@ class YearBuilder:
         """
         rng = self.rng
         self.tariffs()
+        self.passes()
         days = [self.first_day + timedelta(days=i) for i in range(PAST_DAYS)]
         weights = self.day_weights(days, VISIT_WEEKDAYS)
         parties = []  # (started_at, [user_id or None, ...], registration_id, event end)
@@ -726,15 +798,21 @@ class YearBuilder:
             parties.append((moment, members, None, None))
             planned += size
         parties.sort(key=lambda p: p[0])
-        self.batches = {"bills": [], "visits": [], "visit_segments": [], "visit_corrections": [], "scan_log": []}
+        self.batches = {"bills": [], "visits": [], "visit_segments": [], "visit_corrections": [], "pass_uses": [],
+                        "scan_log": []}
         for moment, members, rid, event_end in parties:
             self.party(moment, members, rid, event_end)
             if len(self.batches["visits"]) >= BATCH * 4:
                 self.flush_visits()
         self.flush_visits()
+        balances = [{"pass_id": p["id"], "left": p["minutes_remaining"]} for p in self.pass_rows
+                    if p["minutes_remaining"] is not None]
+        passes = db.metadata.tables["passes"]
+        db.session.execute(update(passes).where(passes.c.id == bindparam("pass_id"))
+                           .values(minutes_remaining=bindparam("left")), balances)
 
     def flush_visits(self) -> None:
-        for table in ("bills", "visits", "visit_segments", "visit_corrections", "scan_log"):
+        for table in ("bills", "visits", "visit_segments", "visit_corrections", "pass_uses", "scan_log"):
             self.write(table, self.batches[table])
             self.batches[table].clear()
 
@@ -766,14 +844,16 @@ class YearBuilder:
             own_end = min(ended + timedelta(minutes=rng.randint(-3, 3)), closing) if n else ended
             own_end = max(own_end, started + timedelta(minutes=5))
             visit = self.visit(started, own_end, uid, rid, staff, review)
-            if unpaid:
+            if visit["amount"] == 0:  # a pass paid it all: closed at the stop, nothing to bill
+                visit.update(status="paid", payment_method="cash", paid_at=own_end)
+            elif unpaid:
                 visit["status"] = "stopped"
             else:
                 visit.update(status="paid", payment_method=method, paid_at=paid_at, note=note or visit["note"],
                              bill_id=bill_id)
                 total += visit["amount"]
-            payer = payer or visit
-        if not unpaid:
+                payer = payer or visit
+        if not unpaid and payer is not None:
             self.batches["bills"].append({
                 "id": bill_id, "payer_id": payer["user_id"], "payer_name": self.display_name(payer)[:120],
                 "payment_method": method, "total": total, "note": note, "paid_at": paid_at, "staff_id": staff})
@@ -800,7 +880,15 @@ class YearBuilder:
         version = 2 if started >= self.volunteers_from else 1
         day = started.astimezone(self.tz).date()
         kind = pricing.day_kind(day, self.holidays if day in self.holidays else ())
-        quote = pricing.quote(self.tariff_rules[version], bounds, day=kind, category=category)
+        offers = self.prepaid_for(uid, day, kind == pricing.DayKind.WEEKEND) if uid in self.passes_by_user else []
+        quote = pricing.quote(self.tariff_rules[version], bounds, day=kind, category=category, prepaid=offers)
+        for used in quote.prepaid_used:
+            held = next(r for r in self.passes_by_user[uid] if str(r["id"]) == used.key)
+            if held["minutes_remaining"] is not None:
+                held["minutes_remaining"] -= used.minutes
+            self.batches["pass_uses"].append({"id": self.next_id("pass_uses"), "pass_id": held["id"],
+                                              "visit_id": vid, "minutes": used.minutes, "created_at": ended,
+                                              "reversed_at": None})
         guest = uid is None or uid in self.guest_set
         row = {
             "id": vid, "user_id": uid,

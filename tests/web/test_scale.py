@@ -149,12 +149,18 @@ def test_seed_scale_prices_visits_with_their_tariff_and_bills_them(seeded):
     for segment in rows("visit_segments"):
         segments[segment["visit_id"]].append((segment["started_at"], segment["ended_at"]))
     bills = {b["id"]: b for b in rows("bills")}
+    uses = defaultdict(list)
+    for use in rows("pass_uses"):
+        uses[use["visit_id"]].append(use)
     billed = defaultdict(list)
     for visit in rows("visits"):
+        paid = [pricing.Prepaid(str(u["pass_id"]), "pass", u["minutes"]) for u in uses[visit["id"]]]
         quote = pricing.quote(tariffs[visit["tariff_id"]], segments[visit["id"]],
-                              day=pricing.DayKind(visit["day_kind"]), category=visit["guest_category"])
+                              day=pricing.DayKind(visit["day_kind"]), category=visit["guest_category"], prepaid=paid)
         assert (visit["amount"], visit["billed_minutes"]) == (quote.amount, quote.billed_minutes)
-        if visit["status"] == "paid":
+        if visit["status"] == "paid" and visit["bill_id"] is None:
+            assert visit["amount"] == 0  # a pass paid it all
+        elif visit["status"] == "paid":
             billed[visit["bill_id"]].append(visit)
             assert bills[visit["bill_id"]]["payment_method"] == visit["payment_method"]
         else:
@@ -164,6 +170,19 @@ def test_seed_scale_prices_visits_with_their_tariff_and_bills_them(seeded):
         assert bills[bill_id]["total"] == sum(v["amount"] for v in visits)
     assert any(len(v) > 1 for v in billed.values()), "no group bill"
     assert {b["payment_method"] for b in bills.values()} == {"cash", "card", "transfer", "subsidised"}
+
+
+def test_seed_scale_pass_balances_match_their_uses(seeded):
+    spent = defaultdict(int)
+    for use in rows("pass_uses"):
+        spent[use["pass_id"]] += use["minutes"]
+    assert spent, "no visit was paid with a pass"
+    for held in rows("passes"):
+        if held["kind"] == "membership":
+            assert held["minutes_remaining"] is None
+        else:
+            assert held["minutes_remaining"] == held["minutes_total"] - spent[held["id"]] >= 0
+        assert (held["price"] > 0) == (held["payment_method"] is not None)
 
 
 def test_ticket_codes_look_like_the_registrations_domain_makes_them():
