@@ -59,10 +59,15 @@ def options(argv=None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", "2000")),
                         help="count bound of one repetition")
     parser.add_argument("--no-growth", action="store_true", help="skip the growth curve")
+    parser.add_argument("--factors", default=os.environ.get("BENCH_FACTORS", ""),
+                        help="growth-curve factors, e.g. 0.1,1,10 (default: 0.1,1,10; quick: 0.1,1)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the Markdown report")
     opts = parser.parse_args(argv)
     opts.reps = 1 if opts.quick else 3
-    opts.factors = tuple(f for f in GROWTH_FACTORS if not (opts.quick and f > 1))
+    if opts.factors:
+        opts.factors = tuple(sorted({float(f) for f in opts.factors.split(",") if f} | {1.0}))
+    else:
+        opts.factors = tuple(f for f in GROWTH_FACTORS if not (opts.quick and f > 1))
     return opts
 
 
