@@ -462,6 +462,14 @@ class YearBuilder:
                 "created_at": created, "updated_at": created + timedelta(days=rng.randint(0, 5)),
             })
             self.event_info.append(rows[-1])
+        columns = db.metadata.tables["events"].c
+        for row in rows:  # the events domain's publication and cancellation details, where the model has them
+            if "published_at" in columns:
+                row["published_at"] = row["created_at"] + timedelta(hours=2) if row["published"] else None
+            if "cancelled_at" in columns:
+                cancelled = row["status"] == "cancelled"
+                row["cancelled_at"] = row["starts_at"] - timedelta(days=2) if cancelled else None
+                row["cancel_reason"] = "Ведущий заболел, перенесём на другой день" if cancelled else None
         self.write("events", rows)
         # big tournaments open the doors earlier, some parties let people in after the end of the programme
         windows = [{"event_id": e["id"], "opens_minutes_before": rng.choice((90, 120)),

@@ -120,6 +120,15 @@ def verdicts(report: dict) -> list[tuple[str, str, str]]:
     return found
 
 
+def _client_cost(report: dict) -> str:
+    costs = [rep["client_cpu_ms_per_request"] for run in report["runs"].values() for row in run["scenarios"].values()
+             for rep in row.get("reps", []) if "client_cpu_ms_per_request" in rep]
+    if not costs:
+        return ""
+    return (f"The client used {min(costs):.2f}–{max(costs):.2f} ms of CPU per request (process start "
+            "included), the same for the app and the ceilings. ")
+
+
 # -- the document ----------------------------------------------------------------------------------
 
 def write_report(report: dict, path: Path) -> None:
@@ -141,14 +150,19 @@ def write_report(report: dict, path: Path) -> None:
         "",
         f"- The app is served by gunicorn, {WORKERS} `{WORKER_CLASS}` workers, on 127.0.0.1 with the production "
         "settings (`ANTICAFE_ENV=production`, a SECRET_KEY generated for the run) and `RATELIMIT_ENABLED=false` "
-        "(all clients share one address; a per-address limit would measure the limiter, not the app).",
+        "(all clients share one address; a per-address limit would measure the limiter, not the app), and "
+        "`VENUE_CAPACITY=400` instead of 60 so that the guest-card scenario can keep a couple of hundred people "
+        "inside (a card scanned again within 60 s of its start is taken for a double read, so each stop goes to "
+        "someone who came in 90 minutes earlier).",
         "- Ceilings, served the same way against the same database in the same run: a bare Flask route returning a "
         "small JSON (`bench/ceilings.py:bare`), and a minimal Flask + SQLAlchemy route that looks a ticket up and "
         "inserts a check-in row (`bench/ceilings.py:checkin`). Ratios are req/s divided by the ceiling's req/s.",
-        f"- Load generator: `bench/client.py`, a small asyncio HTTP/1.1 client over `asyncio.open_connection` "
-        f"(standard library only), in its own process: {report['concurrency']} connections, keep-alive when the "
-        "server allows it (gunicorn's sync workers close after each answer, so it reconnects; connecting counts "
-        f"in the latency). Each repetition is bounded by {report['requests']} requests and "
+        f"- Load generator: `bench/client.py`, a small asyncio HTTP/1.1 client (standard library only: a low-level "
+        "`asyncio.Protocol` on `loop.create_connection`, which costs the client less CPU than streams from "
+        "`asyncio.open_connection` — it shares the two cores with the server), in its own process: "
+        f"{report['concurrency']} connections, keep-alive when the server allows it (gunicorn's sync workers "
+        "close after each answer, so it reconnects; connecting counts in the latency). "
+        f"{_client_cost(report)}Each repetition is bounded by {report['requests']} requests and "
         f"{report['seconds']:g} s, after {report['warmup']} unmeasured warm-up requests; "
         f"{report['reps']} repetition(s), interleaved with the ceilings, and each figure is the median over them.",
         "- Data: `flask --app wsgi seed-scale` (5,000 people, 1,500 events, 40,000 registrations, 60,000 timed "

@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import secrets
 import statistics
 import subprocess
@@ -62,6 +63,8 @@ def options(argv=None) -> argparse.Namespace:
     parser.add_argument("--factors", default=os.environ.get("BENCH_FACTORS", ""),
                         help="growth-curve factors, e.g. 0.1,1,10 (default: 0.1,1,10; quick: 0.1,1)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the Markdown report")
+    parser.add_argument("--report-only", action="store_true",
+                        help="only rewrite the Markdown report from the last run's bench/out/results.json")
     opts = parser.parse_args(argv)
     opts.reps = 1 if opts.quick else 3
     if opts.factors:
@@ -276,8 +279,9 @@ def versions() -> dict:
     for package in ("Flask", "SQLAlchemy", "Flask-SQLAlchemy", "gunicorn", "psycopg", "Werkzeug", "pydantic"):
         found[package] = version(package)
     try:
-        found["PostgreSQL"] = subprocess.run([str(PG_BIN / "postgres"), "--version"], capture_output=True,
-                                             text=True, timeout=10).stdout.strip().rsplit(" ", 1)[-1]
+        text = subprocess.run([str(PG_BIN / "postgres"), "--version"], capture_output=True, text=True,
+                              timeout=10).stdout
+        found["PostgreSQL"] = (re.search(r"\d+\.\d+", text) or re.search(r".*", text)).group(0)
     except OSError:
         found["PostgreSQL"] = "not installed"
     return found
@@ -285,6 +289,11 @@ def versions() -> dict:
 
 def main(argv=None) -> int:
     opts = options(argv)
+    from .report import write_report
+
+    if opts.report_only:
+        write_report(json.loads((OUT / "results.json").read_text()), opts.results)
+        return 0
     OUT.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="anticafe-bench-"))
     report = {"started": datetime.now().astimezone().isoformat(timespec="seconds"), "machine": machine(),
@@ -301,8 +310,6 @@ def main(argv=None) -> int:
         for log_file in work.glob("*.log"):
             (OUT / log_file.name).write_bytes(log_file.read_bytes())
         remove_folder(work)
-    from .report import write_report
-
     write_report(report, opts.results)
     log(f"done in {report['minutes']} min: {opts.results}")
     return 0

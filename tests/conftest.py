@@ -16,7 +16,7 @@ import psycopg
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
-from pgserver import PG_BIN, free_port, throwaway_postgres  # noqa: F401  (free_port: for fixtures)
+from pgserver import PG_BIN, free_port, throwaway_postgres
 from werkzeug.serving import make_server
 
 from anticafe import create_app
