@@ -30,6 +30,8 @@ vendor: node_modules/.installed
 	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/
 	cp node_modules/@zxing/browser/umd/zxing-browser.min.js $(VENDOR)/
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
+	mkdir -p $(VENDOR)/fonts
+	cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf $(VENDOR)/fonts/
 
 translations: $(VENV)/.installed
 	$(FLASK) i18n compile

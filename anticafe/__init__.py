@@ -19,6 +19,8 @@ BLUEPRINTS = [
     "anticafe.notifications.api:bp",
     "anticafe.venue.views:bp",
     "anticafe.venue.api:bp",
+    "anticafe.events.views:bp",
+    "anticafe.events.api:bp",
     "anticafe.registrations.views:bp",
     "anticafe.registrations.api:bp",
     "anticafe.visits.views:bp",
@@ -27,6 +29,8 @@ BLUEPRINTS = [
     "anticafe.door.api:bp",
     "anticafe.passes.views:bp",
     "anticafe.passes.api:bp",
+    "anticafe.stats.views:bp",
+    "anticafe.stats.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -57,6 +61,7 @@ MODEL_MODULES = [
 #: Modules that connect two domains through hooks when imported (e.g. guest cards at the door).
 CONNECTIONS = [
     "anticafe.visits.door",
+    "anticafe.stats.models",
 ]
 
 

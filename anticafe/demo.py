@@ -13,6 +13,7 @@ from .extensions import db
 #: (label, "module:function") — each function takes a `DemoContext` and adds its rows.
 DEMO_STEPS = [
     ("people", "anticafe.accounts.demo:seed"),
+    ("events", "anticafe.events.demo:seed"),
     ("registrations", "anticafe.registrations.demo:seed"),
     ("door", "anticafe.door.demo:seed"),
     ("visits", "anticafe.visits.demo:seed"),

@@ -1,13 +1,15 @@
 """Events of the café's programme and the series they repeat in."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..bookings.models import Zone
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
+from . import rules
 
 
 class Category(enum.StrEnum):
@@ -36,13 +38,17 @@ class EventSeries(db.Model):
     """A repeating event ("Mafia every Friday 19:00"); each occurrence is its own Event."""
 
     __tablename__ = "event_series"
+    __table_args__ = (
+        CheckConstraint("interval_weeks >= 1", name="interval_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     #: repeat every N weeks
     interval_weeks: Mapped[int] = mapped_column(default=1)
-    #: last date an occurrence may start on (venue time), or None when `count` limits it
-    until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: last date an occurrence may start on (venue date), or None when `count` limits it
+    until: Mapped[date | None]
+    #: number of occurrences, or None when `until` limits it
     count: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -61,6 +67,7 @@ class Event(db.Model):
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("status IN ('scheduled', 'cancelled')", name="status_known"),
         CheckConstraint("entry IN ('free', 'timed')", name="entry_known"),
+        CheckConstraint("min_age IS NULL OR max_age IS NULL OR min_age <= max_age", name="ages_ordered"),
         Index("ix_events_published_starts_at", "published", "starts_at"),
     )
 
@@ -87,13 +94,19 @@ class Event(db.Model):
     #: file name of the resized cover picture under instance/uploads
     cover_image: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(12), default=EventStatus.SCHEDULED)
+    #: when and why staff cancelled it (shown on the page and told to the registrants)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
     published: Mapped[bool] = mapped_column(default=False)
+    #: first publication; registration opens then unless `registration_opens_at` says otherwise
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: iCalendar SEQUENCE: grows with every change a calendar app should pick up
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     series: Mapped[EventSeries | None] = relationship(back_populates="events")
+    zone: Mapped[Zone | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r} {self.starts_at:%Y-%m-%d %H:%M}>"
@@ -101,3 +114,24 @@ class Event(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status == EventStatus.CANCELLED
+
+    @property
+    def registration_opens(self) -> datetime | None:
+        """When registration opens: the explicit time, else the publication (None for a draft)."""
+        return rules.registration_window(opens_at=self.registration_opens_at, closes_at=self.registration_closes_at,
+                                         published_at=self.published_at, starts_at=self.starts_at)[0]
+
+    @property
+    def registration_closes(self) -> datetime:
+        """When registration closes: the explicit time, else the start."""
+        return self.registration_closes_at or self.starts_at
+
+    def registration_state(self, now: datetime) -> str:
+        """Return "not_yet", "open" or "closed" (a draft or a cancelled event is never open)."""
+        if not self.published or self.is_cancelled:
+            return "closed" if self.is_cancelled else "not_yet"
+        return rules.registration_state(now, self.registration_opens, self.registration_closes)
+
+    def allows_age(self, age: int | None) -> bool:
+        """Tell whether a person of `age` (on the event's date) fits the age limits."""
+        return rules.age_allows(self.min_age, self.max_age, age)

@@ -1,0 +1,433 @@
+"""Calendar pages (month, week, upcoming), the event page, iCalendar feeds, covers, and staff pages."""
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_date, pgettext
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from ..accounts.views import safe_next, show_errors
+from ..auth import Access, require
+from ..bookings.models import Zone
+from ..db import utcnow
+from ..errors import DomainError
+from ..extensions import db
+from ..ical import calendar_response
+from ..main.views import HOME_SECTIONS
+from ..timeutil import to_venue, venue_today
+from . import rules, services
+from .forms import CancelForm, EditEventForm, NewEventForm
+from .markup import plain_text, render_markdown
+from .models import Category, Entry, Event
+from .recurrence import SeriesRule
+
+bp = Blueprint("events", __name__)
+
+
+def _is_staff() -> bool:
+    return bool(current_user.is_authenticated) and current_user.is_staff
+
+
+# ------------------------------------------------------------------------------------------------
+# Template helpers
+
+@bp.app_template_filter("category_label")
+def category_label(code: str) -> str:
+    """Return a category's name in the current language."""
+    try:
+        return str(services.CATEGORY_LABELS[Category(code)])
+    except ValueError:
+        return code
+
+
+@bp.app_template_global("entry_label")
+def entry_label(code: str) -> str:
+    """Return how one gets in ("Free entry", "Timed visit...") in the current language."""
+    try:
+        return str(services.ENTRY_LABELS[Entry(code)])
+    except ValueError:
+        return code
+
+
+@bp.app_template_global("public_url")
+def public_url(endpoint: str, **values) -> str:
+    """Return an absolute URL for links that leave the site (calendar apps)."""
+    return services.public_url(endpoint, **values)
+
+
+@bp.app_template_filter("markdown")
+def markdown_filter(text: str) -> Markup:
+    """Render a Markdown description to sanitized HTML."""
+    return Markup(render_markdown(text or ""))
+
+
+@bp.app_template_filter("excerpt")
+def excerpt_filter(text: str, limit: int = 140) -> str:
+    """Return a description's first words as plain text."""
+    return plain_text(text or "", limit)
+
+
+@bp.app_template_filter("age_limits")
+def age_limits(event: Event) -> str:
+    """Return the age limits in short ("12+", "12–18", "up to 10"), or "" without limits."""
+    if event.min_age is not None and event.max_age is not None:
+        return f"{event.min_age}–{event.max_age}"
+    if event.min_age is not None:
+        return f"{event.min_age}+"
+    if event.max_age is not None:
+        return _("up to %(n)s", n=event.max_age)
+    return ""
+
+
+# ------------------------------------------------------------------------------------------------
+# Filters shared by the calendar pages
+
+def _filters() -> dict:
+    """Read ?category= and ?for_me=1 (the age filter only for people whose birth date we know)."""
+    category = request.args.get("category") or None
+    if category not in {c.value for c in Category}:
+        category = None
+    can_filter_age = bool(current_user.is_authenticated and current_user.birth_date)
+    for_me = can_filter_age and request.args.get("for_me") == "1"
+    return {"category": category, "for_me": for_me, "can_filter_age": can_filter_age}
+
+
+def _link_args(filters: dict) -> dict:
+    """Return the query arguments that keep the filters on links between views."""
+    args = {}
+    if filters["category"]:
+        args["category"] = filters["category"]
+    if filters["for_me"]:
+        args["for_me"] = "1"
+    return args
+
+
+def _cards(events: list[Event], filters: dict) -> list[services.EventCard]:
+    items = services.cards(events, current_user)
+    return services.for_age(items) if filters["for_me"] else items
+
+
+def _by_day(items: list[services.EventCard]) -> dict[date, list[services.EventCard]]:
+    days: dict[date, list] = defaultdict(list)
+    for item in items:
+        days[item.starts.date()].append(item)
+    return days
+
+
+def _page_context(filters: dict) -> dict:
+    return {"filters": filters, "link_args": _link_args(filters), "categories": list(Category),
+            "today": venue_today()}
+
+
+@bp.route("/events/")
+def month():
+    """Show a month as a grid (a list of days on phones)."""
+    filters = _filters()
+    today = venue_today()
+    year, number = today.year, today.month
+    raw = request.args.get("month", "")
+    if raw:
+        try:
+            parsed = datetime.strptime(raw, "%Y-%m")
+            year, number = parsed.year, parsed.month
+        except ValueError:
+            pass
+    grid = rules.month_grid(year, number)
+    events = services.events_on_days(grid[0][0], grid[-1][-1], staff=_is_staff(), category=filters["category"])
+    items = _cards(events, filters)
+    first = date(year, number, 1)
+    previous, following = (date(*rules.shift_month(year, number, step), 1) for step in (-1, 1))
+    return render_template("events/month.html", grid=grid, by_day=_by_day(items), month_start=first,
+                           month_title=format_date(first, "LLLL yyyy").capitalize(), items=items,
+                           prev_month=previous.strftime("%Y-%m"), next_month=following.strftime("%Y-%m"),
+                           **_page_context(filters))
+
+
+@bp.route("/events/week")
+def week():
+    """Show one week, Monday to Sunday."""
+    filters = _filters()
+    try:
+        day = date.fromisoformat(request.args.get("date", ""))
+    except ValueError:
+        day = venue_today()
+    start = rules.week_start(day)
+    days = [start + timedelta(days=n) for n in range(7)]
+    events = services.events_on_days(days[0], days[-1], staff=_is_staff(), category=filters["category"])
+    items = _cards(events, filters)
+    return render_template("events/week.html", days=days, by_day=_by_day(items), items=items,
+                           prev_week=(start - timedelta(days=7)).isoformat(),
+                           next_week=(start + timedelta(days=7)).isoformat(), **_page_context(filters))
+
+
+@bp.route("/events/upcoming")
+def upcoming():
+    """List what is on next, day by day."""
+    filters = _filters()
+    events = services.upcoming_events(limit=100, staff=_is_staff(), category=filters["category"])
+    items = _cards(events, filters)
+    return render_template("events/upcoming.html", by_day=_by_day(items), items=items, **_page_context(filters))
+
+
+def _visible_or_404(event_id: int) -> Event:
+    event = db.session.get(Event, event_id)
+    if event is None or not (event.published or _is_staff()):
+        abort(404)
+    return event
+
+
+@bp.route("/events/<int:event_id>")
+def detail(event_id: int):
+    """Show everything about one event."""
+    event = _visible_or_404(event_id)
+    card = services.card(event, current_user)
+    series = [item for item in services.series_events(event) if item.published or _is_staff()]
+    later = [item for item in series if item.starts_at > event.starts_at and not item.is_cancelled][:4]
+    address = current_app.config["VENUE_ADDRESS"]
+    return render_template("events/detail.html", event=event, card=card, later=later,
+                           series_size=len(series), place=services.place_text(event), address=address,
+                           registration=event.registration_state(utcnow()),
+                           ics_url=url_for("events.event_ics", event_id=event.id))
+
+
+@bp.route("/events/<int:event_id>.ics")
+def event_ics(event_id: int):
+    """Download one event for a calendar app."""
+    event = _visible_or_404(event_id)
+    return calendar_response([services.calendar_item(event)], name=event.title, filename=f"event-{event.id}.ics")
+
+
+@bp.route("/calendar.ics")
+def calendar_ics():
+    """The café's programme as a calendar subscription (recent and upcoming events; ?category=)."""
+    category = request.args.get("category") or None
+    name = f"{current_app.config['VENUE_NAME']} — {pgettext('navigation', 'Events')}"
+    if category is not None:
+        if category not in {c.value for c in Category}:
+            abort(404)
+        name += f": {category_label(category)}"
+    items = services.calendar_items(services.feed_events(category))
+    return calendar_response(items, name=name, filename="calendar.ics")
+
+
+@bp.route("/feeds/<token>.ics")
+def personal_feed(token: str):
+    """A person's own confirmed events, at a secret address their calendar app subscribes to."""
+    user = services.user_for_feed_token(token) or abort(404)
+    items = services.calendar_items(services.personal_events(user))
+    response = calendar_response(items, name=f"{_('My events')} — {current_app.config['VENUE_NAME']}",
+                                 filename="my-events.ics")
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@bp.route("/feeds/regenerate", methods=["POST"])
+@require(Access.USER)
+def regenerate_feed():
+    """Give the current person a new personal feed address (the old one stops working)."""
+    services.regenerate_feed_token(current_user)
+    db.session.commit()
+    flash(_("Your calendar feed has a new address. Subscribe again with it: the old one no longer works."),
+          "success")
+    return redirect(safe_next(url_for("events.upcoming")))
+
+
+@bp.route("/events/covers/<name>")
+def cover(name: str):
+    """Serve a cover picture (random names, so they can be cached for long)."""
+    path = services.cover_path(name) or abort(404)
+    return send_file(path, mimetype="image/jpeg", max_age=60 * 60 * 24 * 365, conditional=True)
+
+
+def upcoming_section() -> dict:
+    """Home page: the next few published events."""
+    events = services.upcoming_events(limit=4, days=60)
+    return {"upcoming_events": services.cards(events, current_user)}
+
+
+HOME_SECTIONS.append(upcoming_section)
+
+
+# ------------------------------------------------------------------------------------------------
+# Staff pages
+
+def _zone_choices() -> list[tuple]:
+    zones = db.session.scalars(select(Zone).order_by(Zone.name)).all()
+    return [("", _("The whole café (no particular zone)"))] + [(z.id, z.name) for z in zones]
+
+
+def _cover_upload(form) -> bytes | None:
+    upload = request.files.get(form.cover.name)
+    if upload is None or not upload.filename:
+        return None
+    return services.prepare_cover(upload.stream)
+
+
+def _staff_event(event_id: int) -> Event:
+    return db.session.get(Event, event_id) or abort(404)
+
+
+@bp.route("/staff/events/")
+@require(Access.STAFF)
+def manage():
+    """List events for staff, drafts and cancelled ones included."""
+    past = request.args.get("when") == "past"
+    now = utcnow()
+    stmt = select(Event)
+    if past:
+        stmt = stmt.where(Event.starts_at < now).order_by(Event.starts_at.desc(), Event.id.desc()).limit(100)
+    else:
+        stmt = stmt.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id).limit(300)
+    items = services.cards(list(db.session.scalars(stmt)))
+    return render_template("events/manage.html", items=items, past=past)
+
+
+@bp.route("/staff/events/new", methods=["GET", "POST"])
+@require(Access.STAFF)
+def new():
+    """Create an event, once or as a weekly series."""
+    form = NewEventForm()
+    form.zone_id.choices = _zone_choices()
+    if form.validate_on_submit():
+        repeat = None
+        if form.repeat.data == "weekly":
+            by_date = form.repeat_end.data == "until"
+            repeat = SeriesRule(interval_weeks=form.interval_weeks.data or 1,
+                                until=form.until.data if by_date else None,
+                                count=None if by_date else form.count.data)
+        try:
+            event = services.create_event(form.event_data(), published=form.published.data, repeat=repeat,
+                                          cover=_cover_upload(form))
+        except DomainError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            db.session.commit()
+            if repeat is not None:
+                count = len(event.series.events)
+                flash(_("The series is created: %(n)s events.", n=count), "success")
+            else:
+                flash(_("The event is created."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    return render_template("events/form.html", form=form, event=None), 422 if form.errors else 200
+
+
+@bp.route("/staff/events/<int:event_id>/edit", methods=["GET", "POST"])
+@require(Access.STAFF)
+def edit(event_id: int):
+    """Change an event (for a series: this one, or this and the following ones)."""
+    event = _staff_event(event_id)
+    form = EditEventForm(obj=event)
+    form.zone_id.choices = _zone_choices()
+    if not form.is_submitted():
+        for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+            value = getattr(event, name)
+            getattr(form, name).data = to_venue(value).replace(tzinfo=None) if value else None
+    elif form.validate():
+        data = form.event_data()
+        if form.remove_cover.data:
+            data["cover_image"] = None
+        scope = form.scope.data if event.series_id else "this"
+        try:
+            changed = services.update_event(event, data, scope=scope, cover=_cover_upload(form))
+        except DomainError as error:
+            db.session.rollback()
+            show_errors(form, error)
+        else:
+            db.session.commit()
+            if not changed:
+                flash(_("Nothing was changed."), "info")
+            elif len(changed) > 1:
+                flash(_("Saved: %(n)s events changed.", n=len(changed)), "success")
+            else:
+                flash(_("The event is saved."), "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    return render_template("events/form.html", form=form, event=event), 422 if form.errors else 200
+
+
+def _back_to(event_id: int):
+    return redirect(safe_next(url_for("events.detail", event_id=event_id)))
+
+
+@bp.route("/staff/events/<int:event_id>/duplicate", methods=["POST"])
+@require(Access.STAFF)
+def duplicate(event_id: int):
+    """Copy an event as a draft a week later, and open the copy for editing."""
+    copy = services.duplicate_event(_staff_event(event_id))
+    db.session.commit()
+    flash(_("This is a copy, saved as a draft. Check the date and the details, then publish it."), "info")
+    return redirect(url_for("events.edit", event_id=copy.id))
+
+
+@bp.route("/staff/events/<int:event_id>/publish", methods=["POST"])
+@require(Access.STAFF)
+def publish(event_id: int):
+    """Publish a draft."""
+    event = _staff_event(event_id)
+    services.publish_event(event)
+    db.session.commit()
+    flash(_("The event is published."), "success")
+    return _back_to(event.id)
+
+
+@bp.route("/staff/events/<int:event_id>/unpublish", methods=["POST"])
+@require(Access.STAFF)
+def unpublish(event_id: int):
+    """Hide an event again (only while nobody is registered)."""
+    event = _staff_event(event_id)
+    try:
+        services.unpublish_event(event)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("The event is a draft again; visitors no longer see it."), "success")
+    return _back_to(event.id)
+
+
+@bp.route("/staff/events/<int:event_id>/cancel", methods=["GET", "POST"])
+@require(Access.STAFF)
+def cancel(event_id: int):
+    """Ask for a reason, then cancel (and tell everybody registered)."""
+    event = _staff_event(event_id)
+    if event.is_cancelled:
+        flash(_("This event is already cancelled."), "info")
+        return redirect(url_for("events.detail", event_id=event.id))
+    form = CancelForm()
+    if form.validate_on_submit():
+        scope = form.scope.data if event.series_id else "this"
+        try:
+            changed = services.cancel_event(event, form.reason.data, scope=scope)
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Cancelled: %(n)s events. Everybody registered has been told.", n=len(changed))
+                  if len(changed) > 1 else _("The event is cancelled. Everybody registered has been told."),
+                  "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    card = services.card(event)
+    return render_template("events/cancel.html", form=form, event=event, card=card), 422 if form.errors else 200
+
+
+@bp.route("/staff/events/<int:event_id>/delete", methods=["POST"])
+@require(Access.STAFF)
+def delete(event_id: int):
+    """Delete a draft nobody registered for."""
+    event = _staff_event(event_id)
+    try:
+        services.delete_draft(event)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return _back_to(event.id)
+    db.session.commit()
+    flash(_("The draft is deleted."), "success")
+    return redirect(url_for("events.manage"))
+
