@@ -64,6 +64,12 @@ class Config:
     VENUE_CAPACITY = int(os.environ.get("VENUE_CAPACITY", "60"))
     #: Guests under 16 still inside after this venue-local time are flagged on the live board.
     MINORS_CURFEW = os.environ.get("MINORS_CURFEW", "22:00")
+
+    #: Visitors may give up a confirmed seat until this many minutes before the start (0: until it).
+    REGISTRATION_CANCEL_CUTOFF_MINUTES = int(os.environ.get("REGISTRATION_CANCEL_CUTOFF_MINUTES", "0"))
+    #: The door's default check-in window around an event (each event may have its own).
+    CHECKIN_OPENS_MINUTES_BEFORE = int(os.environ.get("CHECKIN_OPENS_MINUTES_BEFORE", "60"))
+    CHECKIN_CLOSES_MINUTES_AFTER = int(os.environ.get("CHECKIN_CLOSES_MINUTES_AFTER", "0"))
     #: Absolute base for links that leave the app (QR codes, feeds); empty = the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
@@ -84,3 +90,14 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "anticafe@localhost")
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+    #: Bookings: the slot grid, the cleaning gap kept between two uses of a zone, how late a visitor
+    #: may cancel, when an unclaimed booking is released, when the reminder goes out, how far ahead
+    #: visitors may book, and how many open requests one visitor may have.
+    BOOKING_SLOT_MINUTES = int(os.environ.get("BOOKING_SLOT_MINUTES", "30"))
+    BOOKING_BUFFER_MINUTES = int(os.environ.get("BOOKING_BUFFER_MINUTES", "15"))
+    BOOKING_CANCEL_CUTOFF_HOURS = float(os.environ.get("BOOKING_CANCEL_CUTOFF_HOURS", "2"))
+    BOOKING_RELEASE_AFTER_MINUTES = int(os.environ.get("BOOKING_RELEASE_AFTER_MINUTES", "15"))
+    BOOKING_REMINDER_HOURS = int(os.environ.get("BOOKING_REMINDER_HOURS", "24"))
+    BOOKING_MAX_DAYS_AHEAD = int(os.environ.get("BOOKING_MAX_DAYS_AHEAD", "60"))
+    BOOKING_MAX_OPEN_REQUESTS = int(os.environ.get("BOOKING_MAX_OPEN_REQUESTS", "3"))

@@ -31,6 +31,10 @@ BLUEPRINTS = [
     "anticafe.passes.api:bp",
     "anticafe.stats.views:bp",
     "anticafe.stats.api:bp",
+    "anticafe.bookings.views:bp",
+    "anticafe.bookings.views_staff:bp",
+    "anticafe.bookings.views_admin:bp",
+    "anticafe.bookings.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -41,6 +45,7 @@ COMMANDS = [
     "anticafe.notifications.cli:send_notifications",
     "anticafe.registrations.cli:queue_reminders_command",
     "anticafe.visits.cli:close_day",
+    "anticafe.bookings.cli:queue_booking_reminders",
     "anticafe.scale:seed_scale",
 ]
 
@@ -62,6 +67,7 @@ MODEL_MODULES = [
 CONNECTIONS = [
     "anticafe.visits.door",
     "anticafe.stats.models",
+    "anticafe.bookings.events",
 ]
 
 

@@ -13,11 +13,13 @@ from .extensions import db
 #: (label, "module:function") — each function takes a `DemoContext` and adds its rows.
 DEMO_STEPS = [
     ("people", "anticafe.accounts.demo:seed"),
+    ("zones", "anticafe.bookings.demo:seed_zones"),
     ("events", "anticafe.events.demo:seed"),
     ("registrations", "anticafe.registrations.demo:seed"),
     ("door", "anticafe.door.demo:seed"),
     ("visits", "anticafe.visits.demo:seed"),
     ("passes", "anticafe.passes.demo:seed"),
+    ("bookings", "anticafe.bookings.demo:seed"),
 ]
 
 #: The demo logins `make run` prints: (role, email, password).

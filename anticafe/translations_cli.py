@@ -89,6 +89,23 @@ def missing(domain: str | None, locale: str = "ru") -> list[str]:
     return gaps
 
 
+def conflicts(locale: str = "ru") -> dict[tuple, dict[str, list[str]]]:
+    """Return the messages that two catalogs translate differently: {(context, msgid): {text: [domains]}}.
+
+    The app merges every catalog into one, so the same English text must mean the same Russian text
+    everywhere; where a domain needs another word, it gives the message a context (pgettext).
+    """
+    seen: dict[tuple, dict[str, list[str]]] = {}
+    for domain in [None, *domains()]:
+        for message in load(domain, locale):
+            if not message.id or not message.string:
+                continue
+            key = (message.context, message.id if isinstance(message.id, str) else message.id[0])
+            text = message.string if isinstance(message.string, str) else " | ".join(message.string)
+            seen.setdefault(key, {}).setdefault(text, []).append(domain or "core")
+    return {key: texts for key, texts in seen.items() if len(texts) > 1}
+
+
 @click.group("i18n")
 def i18n():
     """Extract, check and compile the translation catalogs."""
@@ -128,10 +145,14 @@ def compile_all() -> None:
 
 @i18n.command("check")
 def check_command():
-    """Fail if a string in the code has no Russian translation."""
+    """Fail if a string has no Russian translation, or two catalogs translate it differently."""
     problems = {str(domain or "core"): gaps for domain in [None, *domains()] if (gaps := missing(domain))}
     for domain, gaps in problems.items():
         click.echo(f"{domain}: {len(gaps)} untranslated, e.g. {gaps[:5]}")
-    if problems:
+    clashes = conflicts()
+    for (context, msgid), texts in clashes.items():
+        where = "; ".join(f"{text!r} in {', '.join(owners)}" for text, owners in texts.items())
+        click.echo(f"translated differently: {msgid!r}{f' (context {context})' if context else ''}: {where}")
+    if problems or clashes:
         raise SystemExit(1)
     click.echo("All catalogs are complete.")

