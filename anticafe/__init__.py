@@ -46,6 +46,7 @@ COMMANDS = [
     "anticafe.registrations.cli:queue_reminders_command",
     "anticafe.visits.cli:close_day",
     "anticafe.bookings.cli:queue_booking_reminders",
+    "anticafe.scale:seed_scale",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.

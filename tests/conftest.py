@@ -7,9 +7,6 @@ Every test that takes `app` (or anything built on it) runs twice: `[sqlite]` and
 import itertools
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
 import threading
 import uuid
 from datetime import date, datetime, timedelta
@@ -19,12 +16,12 @@ import psycopg
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+from pgserver import PG_BIN, free_port, throwaway_postgres
 from werkzeug.serving import make_server
 
 from anticafe import create_app
 from anticafe.extensions import db
 
-PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 BACKENDS = [b for b in os.environ.get("ANTICAFE_TEST_DBS", "sqlite,postgresql").split(",") if b]
 
 #: Settings every test app gets; fast password hashing, no rate limits (their own test turns them on).
@@ -39,19 +36,9 @@ TEST_CONFIG = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # ------------------------------------------------------------------------------------------------
-# PostgreSQL: one throwaway server per test session; a database per test, copied from a template.
-
-def _as_postgres(*cmd):
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    subprocess.run(prefix + [str(c) for c in cmd], check=True, capture_output=True, timeout=120)
-
+# PostgreSQL: one throwaway server per test session (tests/pgserver.py, shared with the benchmarks);
+# a database per test, copied from a template.
 
 @pytest.fixture(scope="session")
 def pg_server():
@@ -59,19 +46,8 @@ def pg_server():
     if not (PG_BIN / "initdb").exists():
         pytest.fail(f"PostgreSQL server binaries not found in {PG_BIN}: apt-get install postgresql "
                     "(or run with ANTICAFE_TEST_DBS=sqlite for a quick local run)")
-    root = tempfile.mkdtemp(prefix="pgtest-")
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    data, port = os.path.join(root, "data"), free_port()
-    _as_postgres(PG_BIN / "initdb", "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                 "--locale=C.UTF-8", "--no-sync")
-    _as_postgres(PG_BIN / "pg_ctl", "start", "-w", "-D", data, "-l", f"{root}/server.log",
-                 "-o", f"-F -p {port} -k {root} -c listen_addresses=127.0.0.1 -c max_connections=200")
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
-    finally:
-        _as_postgres(PG_BIN / "pg_ctl", "stop", "-w", "-m", "immediate", "-D", data)
-        shutil.rmtree(root, ignore_errors=True)
+    with throwaway_postgres() as url:
+        yield url
 
 
 def _pg_admin(server: str) -> str:
