@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import generate_password_hash
 
 from .. import codes
@@ -168,7 +169,8 @@ def issue_token(user: User, label: str = "API") -> str:
 
 def user_for_token(raw: str) -> User | None:
     """Return the user of a usable bearer token and note its use; None if unknown, expired or revoked."""
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == ApiToken.hash(raw)))
+    token = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
+                              .where(ApiToken.token_hash == ApiToken.hash(raw)))
     if token is None or not token.usable or not token.user.active:
         return None
     now = utcnow()
