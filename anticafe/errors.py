@@ -32,6 +32,23 @@ class ValidationFailed(DomainError):
         super().__init__(code, message or lazy_gettext("Please correct the marked fields."), fields=fields)
 
 
+def show_on_form(form, error: DomainError, mapping: dict | None = None) -> None:
+    """Put a service's field errors on the form's fields (`mapping` renames service fields to form
+    fields); errors for fields the form lacks, or a refusal without fields, become flash messages."""
+    from flask import flash
+
+    mapping = mapping or {}
+    for name, messages in error.fields.items():
+        field = getattr(form, mapping.get(name, name), None)
+        if field is None:
+            for message in messages:
+                flash(str(message), "error")
+        else:
+            field.errors = list(field.errors) + [str(m) for m in messages]
+    if not error.fields:
+        flash(str(error.message), "error")
+
+
 def wants_json() -> bool:
     """Tell whether this request belongs to the JSON API."""
     return request.path.startswith("/api/")

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..auth import Access, Role, require
-from ..errors import DomainError, ValidationFailed
+from ..errors import DomainError, ValidationFailed, show_on_form
 from ..extensions import db, limiter
 from ..timeutil import venue_today
 from . import services
@@ -28,17 +28,6 @@ def safe_next(default: str) -> str:
     return default
 
 
-def show_errors(form, error: DomainError) -> None:
-    """Put a service's field errors onto the form's fields (others become a flash)."""
-    for name, messages in error.fields.items():
-        field = getattr(form, name, None)
-        if field is None:
-            for message in messages:
-                flash(str(message), "error")
-        else:
-            field.errors = list(field.errors) + [str(m) for m in messages]
-
-
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     """Create a visitor account and log in."""
@@ -54,7 +43,7 @@ def signup():
                 guardian_phone=form.guardian_phone.data))
         except DomainError as error:
             db.session.rollback()
-            show_errors(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             login_user(user)
@@ -109,7 +98,7 @@ def profile():
                 locale=form.locale.data, email_notifications=form.email_notifications.data)
         except DomainError as error:
             db.session.rollback()
-            show_errors(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Your details are saved."), "success")
@@ -132,7 +121,7 @@ def change_password():
                                      form.password2.data)
         except ValidationFailed as error:
             db.session.rollback()
-            show_errors(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             flash(_("Your password is changed."), "success")

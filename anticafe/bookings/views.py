@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import Access, check_access, require
-from ..errors import DomainError
+from ..errors import DomainError, show_on_form
 from ..extensions import db
 from ..ical import calendar_response
 from ..timeutil import venue_today
@@ -48,17 +48,10 @@ def parse_hhmm(day: date, value: str) -> datetime:
 def apply_errors(form, error: DomainError, mapping: dict[str, str] | None = None) -> None:
     """Show a service's refusal: field messages on the form's fields, the sentence itself as a flash
     (unless it only says "correct the marked fields")."""
+    show_on_form(form, error, mapping)
     mapping = mapping or {}
-    placed = False
-    for name, messages in error.fields.items():
-        field = getattr(form, mapping.get(name, name), None)
-        if field is None:
-            for message in messages:
-                flash(str(message), "error")
-        else:
-            field.errors = list(field.errors) + [str(m) for m in messages]
-            placed = True
-    if not placed or error.code not in ("validation_error", "party_too_large"):
+    placed = any(getattr(form, mapping.get(name, name), None) is not None for name in error.fields)
+    if error.fields and (not placed or error.code not in ("validation_error", "party_too_large")):
         flash(str(error.message), "error")
 
 

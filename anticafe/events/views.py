@@ -10,11 +10,11 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from ..accounts.views import safe_next, show_errors
+from ..accounts.views import safe_next
 from ..auth import Access, require
 from ..bookings.models import Zone
 from ..db import utcnow
-from ..errors import DomainError
+from ..errors import DomainError, show_on_form
 from ..extensions import db
 from ..ical import calendar_response
 from ..main.views import HOME_SECTIONS
@@ -304,7 +304,7 @@ def new():
                                           cover=_cover_upload(form))
         except DomainError as error:
             db.session.rollback()
-            show_errors(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             if repeat is not None:
@@ -336,7 +336,7 @@ def edit(event_id: int):
             changed = services.update_event(event, data, scope=scope, cover=_cover_upload(form))
         except DomainError as error:
             db.session.rollback()
-            show_errors(form, error)
+            show_on_form(form, error)
         else:
             db.session.commit()
             if not changed:

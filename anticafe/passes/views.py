@@ -21,7 +21,7 @@ from flask_login import current_user
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..auth import Access, require
-from ..errors import DomainError
+from ..errors import DomainError, show_on_form
 from ..extensions import db
 from ..timeutil import venue_today
 from . import checkout, rules, services
@@ -81,21 +81,6 @@ def parse_decimal(text: str | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def show_errors(form, error: DomainError) -> None:
-    """Put a service's field errors onto the form (others become a flash)."""
-    flashed = False
-    for name, messages in error.fields.items():
-        field = getattr(form, name, None)
-        if field is None:
-            for message in messages:
-                flash(str(message), "error")
-            flashed = True
-        else:
-            field.errors = list(field.errors) + [str(m) for m in messages]
-    if not error.fields and not flashed:
-        flash(str(error.message), "error")
-
-
 def _person(user_id: int) -> User:
     return db.session.get(User, user_id) or abort(404)
 
@@ -122,7 +107,7 @@ def _issue(form: IssueForm, holder: User, types: list[PassType]) -> bool:
                                      starts_on=form.starts_on.data, months=form.months.data or 1)
     except DomainError as error:
         db.session.rollback()
-        show_errors(form, error)
+        show_on_form(form, error)
         return False
     db.session.commit()
     flash(_issued_message(issued), "success")
@@ -306,7 +291,7 @@ def _edit_type(pass_type: PassType | None):
                 saved = services.save_pass_type(data, pass_type)
             except DomainError as error:
                 db.session.rollback()
-                show_errors(form, error)
+                show_on_form(form, error)
             else:
                 db.session.commit()
                 flash(_("The pass type “%(name)s” is saved.", name=saved.name), "success")

@@ -11,7 +11,7 @@ from ..accounts.services import search_users
 from ..accounts.views import safe_next
 from ..auth import Access, require
 from ..db import utcnow
-from ..errors import DomainError
+from ..errors import DomainError, show_on_form
 from ..events.models import Event
 from ..extensions import db
 from ..qr import qr_response
@@ -237,12 +237,7 @@ def walk_in(event_id: int):
                                                by=current_user._get_current_object())
     except DomainError as error:
         db.session.rollback()
-        for name, messages in error.fields.items():
-            field = getattr(form, name, None)
-            if field is not None:
-                field.errors = list(field.errors) + [str(m) for m in messages]
-        if not error.fields:
-            flash(str(error.message), "error")
+        show_on_form(form, error)
         return _staff_page(event, form, 422)
     db.session.commit()
     _staff_registered(registration)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from .. import codes
 from ..accounts.models import User
 from ..auth import Access, require
-from ..errors import DomainError, ValidationFailed
+from ..errors import DomainError, ValidationFailed, show_on_form
 from ..extensions import db
 from ..i18n import rubles
 from ..main.views import HOME_SECTIONS
@@ -142,12 +142,7 @@ def walk_in():
                                        override_reason=form.override_reason.data)
     except DomainError as error:
         db.session.rollback()
-        for name, messages in error.fields.items():
-            field = getattr(form, name, None)
-            if field is not None:
-                field.errors = list(field.errors) + [str(m) for m in messages]
-        if not error.fields:
-            flash(str(error.message), "error")
+        show_on_form(form, error)
         return _render_board(form, error.status)
     db.session.commit()
     flash(_("%(name)s: the visit started at %(time)s.", name=visit.display_name,
@@ -247,12 +242,7 @@ def pay(visit_id: int):
     except DomainError as error:
         db.session.rollback()
         visit = _visit_or_404(visit_id)
-        for name, messages in error.fields.items():
-            field = getattr(form, name, None)
-            if field is not None:
-                field.errors = list(field.errors) + [str(m) for m in messages]
-        if not error.fields:
-            flash(str(error.message), "error")
+        show_on_form(form, error)
         return render_template("visits/checkout.html", **_checkout_context(visit, pay_form=form)), error.status
     db.session.commit()
     flash(_("Paid: %(amount)s.", amount=rubles(bill.total)), "success")
@@ -280,12 +270,7 @@ def correct(visit_id: int):
     except DomainError as error:
         db.session.rollback()
         visit = _visit_or_404(visit_id)
-        for name, messages in error.fields.items():
-            field = getattr(form, name, None)
-            if field is not None:
-                field.errors = list(field.errors) + [str(m) for m in messages]
-        if not error.fields:
-            flash(str(error.message), "error")
+        show_on_form(form, error)
         return render_template("visits/checkout.html", **_checkout_context(visit, correction=form)), error.status
     db.session.commit()
     flash(_("The visit is corrected."), "success")
@@ -453,10 +438,7 @@ def add_category():
                                     discount=form.discount.data or pricing.Decimal(0), staff=current_user)
     except DomainError as error:
         db.session.rollback()
-        for name, messages in error.fields.items():
-            field = getattr(form, name, None)
-            if field is not None:
-                field.errors = list(field.errors) + [str(m) for m in messages]
+        show_on_form(form, error)
         return _render_tariff(category_form=form, status=error.status)
     db.session.commit()
     flash(_("The category «%(name)s» is added.", name=row.name), "success")
