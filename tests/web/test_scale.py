@@ -5,6 +5,7 @@ Small factors only and no timings: speed is measured by `make bench`, never asse
 
 import asyncio
 import json
+import threading
 from collections import defaultdict
 from datetime import timedelta
 
@@ -246,10 +247,32 @@ def test_client_parses_responses(raw, eof, expected):
         assert used == len(raw)
 
 
+def run_in_thread(coroutine):
+    """Run a coroutine to completion in its own thread and event loop.
+
+    The load generator normally runs in its own process; in the test process a Playwright test may
+    already have an event loop running in the main thread, where asyncio.run() would refuse.
+    """
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as error:  # re-raised in the test's thread, SystemExit included
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
 def test_client_drives_a_real_server_with_keep_alive(serve):
     with serve(ceilings.bare()) as server:
         port = int(server.url.rsplit(":", 1)[1])
-        result = asyncio.run(client.drive({
+        result = run_in_thread(client.drive({
             "host": "127.0.0.1", "port": port, "concurrency": 3, "max_requests": 30, "max_seconds": 20,
             "requests": [["GET", "/ping", {}, None], ["GET", "/missing", {}, None]], "cycle": True,
             "json_field": "status"}))
@@ -261,7 +284,7 @@ def test_client_drives_a_real_server_with_keep_alive(serve):
 
 def test_client_refuses_other_hosts():
     with pytest.raises(SystemExit):
-        asyncio.run(client.drive({"host": "192.0.2.1", "port": 80, "max_requests": 1, "max_seconds": 1,
+        run_in_thread(client.drive({"host": "192.0.2.1", "port": 80, "max_requests": 1, "max_seconds": 1,
                                   "requests": [["GET", "/", {}, None]]}))
 
 
