@@ -4,13 +4,10 @@ Two phones scanning one ticket, a client retrying with the same nonce, walk-ins 
 the database decides, and every request gets a clean answer.
 """
 
-import json
-import threading
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from races import at_once, post_json
 from sqlalchemy import func, select
 
 from anticafe.door.models import CheckIn, ScanLog
@@ -20,37 +17,6 @@ from anticafe.registrations.models import Registration
 pytestmark = pytest.mark.concurrency
 
 PHONES = 8
-
-
-def post(url: str, body: dict, headers: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", **headers})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
-def all_at_once(count: int, call) -> list:
-    """Run call(i) in `count` threads released together; return the results in order."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(i: int) -> None:
-        barrier.wait()
-        try:
-            results[i] = call(i)
-        except Exception as error:  # reported by the assertion below
-            results[i] = error
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not [r for r in results if isinstance(r, Exception)], results
-    return results
 
 
 @pytest.fixture
@@ -70,9 +36,10 @@ def test_phones_scanning_one_ticket_check_it_in_once(app, serve, tonight, make_u
     with serve(app) as server:
         for code in codes:
             url = f"https://cafe.example/t/{code}"
-            answers = all_at_once(PHONES, lambda i, url=url: post(
-                server.url + "/api/v1/checkin", {"code": url, "event_id": event_id, "device": f"Телефон {i}",
-                                                 "nonce": f"phone-{i}-{url}"}, phones[i]))
+            answers = at_once([lambda i=i, url=url: post_json(
+                server.url + "/api/v1/checkin", phones[i], {"code": url, "event_id": event_id,
+                                                            "device": f"Телефон {i}", "nonce": f"phone-{i}-{url}"})
+                for i in range(PHONES)])
             assert {status for status, _ in answers} == {200}
             results = sorted(body["result"] for _, body in answers)
             assert results == ["already_checked_in"] * (PHONES - 1) + ["checked_in"]
@@ -92,9 +59,9 @@ def test_retries_with_one_nonce_answer_the_first_result(app, serve, tonight, mak
     ticket = door_registration(tonight, make_user())
     body = {"code": ticket.ticket_code, "event_id": tonight.id, "device": "Телефон 1", "nonce": "retry-me"}
     with serve(app) as server:
-        answers = all_at_once(PHONES, lambda i: post(server.url + "/api/v1/checkin", body, phones[0]))
-        later = post(server.url + "/api/v1/checkin", body, phones[0])
-        fresh = post(server.url + "/api/v1/checkin", {**body, "nonce": "another"}, phones[0])
+        answers = at_once([lambda: post_json(server.url + "/api/v1/checkin", phones[0], body)] * PHONES)
+        later = post_json(server.url + "/api/v1/checkin", phones[0], body)
+        fresh = post_json(server.url + "/api/v1/checkin", phones[0], {**body, "nonce": "another"})
     assert {status for status, _ in answers} == {200}
     assert all(answer == answers[0][1] for _, answer in answers)
     assert answers[0][1]["result"] == "checked_in"
@@ -110,9 +77,9 @@ def test_walk_ins_cannot_overfill_an_event(app, serve, make_event, make_user, do
     door_registration(event, make_user())
     event_id = event.id
     with serve(app) as server:
-        answers = all_at_once(PHONES, lambda i: post(
-            server.url + f"/api/v1/events/{event_id}/walk-ins", {"name": f"Гость {i}", "device": f"Телефон {i}"},
-            phones[i]))
+        answers = at_once([lambda i=i: post_json(
+            server.url + f"/api/v1/events/{event_id}/walk-ins", phones[i],
+            {"name": f"Гость {i}", "device": f"Телефон {i}"}) for i in range(PHONES)])
     statuses = sorted(status for status, _ in answers)
     assert statuses == [201] * 3 + [409] * (PHONES - 3)
     assert {body["error"]["code"] for status, body in answers if status == 409} == {"event_full"}

@@ -1,15 +1,12 @@
 """Passes at the visits checkout: the bill uses them, corrections give minutes back, reports split minutes."""
 
-import json
-import threading
 import time as clock
-import urllib.error
-import urllib.request
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from conftest import venue_dt
+from races import at_once, post_json
 from sqlalchemy import select
 
 from anticafe.db import utcnow
@@ -207,32 +204,6 @@ def test_shift_report_and_my_card_show_passes(client, auth, staff, make_user, gi
 # Races through a real server
 
 
-def post(url: str, headers: dict, body: dict | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=json.dumps(body or {}).encode(), method="POST",
-                                     headers={**headers, "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
-def at_once(calls) -> list:
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_two_checkouts_racing_for_one_package_never_overspend(app, serve, staff, make_user, give, token_for,
                                                              monkeypatch):
     """Each guest's 100-minute package is wanted by two 90-minute checkouts at once: the stop of today's
@@ -260,7 +231,8 @@ def test_two_checkouts_racing_for_one_package_never_overspend(app, serve, staff,
         calls.append((f"/api/v1/visits/{earlier.id}/corrections", {"reason": "Пересчитать с абонементом",
                                                                     "ended_at": end}))
     with serve(app) as server:
-        results = at_once([lambda url=url, body=body: post(server.url + url, headers, body) for url, body in calls])
+        results = at_once([lambda url=url, body=body: post_json(server.url + url, headers, body)
+                           for url, body in calls])
     assert [status for status, _ in results] == [200] * len(calls)
     db.session.expire_all()
     for pass_id in packages:

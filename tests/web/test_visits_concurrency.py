@@ -1,14 +1,11 @@
 """Races decided by the database: parallel HTTP requests against a real threaded server, on both databases."""
 
-import json
-import threading
-import urllib.error
-import urllib.request
 from collections import Counter
 from datetime import timedelta
 from itertools import pairwise
 
 import pytest
+from races import at_once, post_json
 
 from anticafe.db import utcnow
 from anticafe.extensions import db
@@ -16,33 +13,6 @@ from anticafe.visits import services
 from anticafe.visits.models import Visit, VisitSegment
 
 pytestmark = pytest.mark.concurrency
-
-
-def post(url: str, headers: dict, body: dict | None = None) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=json.dumps(body or {}).encode(), method="POST",
-                                     headers={**headers, "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
-def at_once(calls) -> list[tuple[int, dict]]:
-    """Run the callables in threads released together; return their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.fixture
@@ -54,7 +24,7 @@ def test_two_scans_of_one_card_start_one_visit(app, serve, make_user, staff_head
     guest = make_user()
     code = guest.card_code
     with serve(app) as server:
-        results = at_once([lambda: post(f"{server.url}/api/v1/visits", staff_headers, {"card_code": code})
+        results = at_once([lambda: post_json(f"{server.url}/api/v1/visits", staff_headers, {"card_code": code})
                            for _ in range(6)])
     statuses = Counter(status for status, _ in results)
     assert statuses == {201: 1, 409: 5}
@@ -68,7 +38,7 @@ def test_stops_from_two_phones_stop_once(app, serve, make_user, staff_headers):
     visit_id = services.start_visit(user=make_user(), staff=staff, at=utcnow() - timedelta(minutes=45)).id
     db.session.commit()
     with serve(app) as server:
-        results = at_once([lambda: post(f"{server.url}/api/v1/visits/{visit_id}/stop", staff_headers)
+        results = at_once([lambda: post_json(f"{server.url}/api/v1/visits/{visit_id}/stop", staff_headers)
                            for _ in range(5)])
     assert Counter(status for status, _ in results) == {200: 1, 409: 4}
     winner = next(body for status, body in results if status == 200)
@@ -83,7 +53,7 @@ def test_pause_and_resume_from_several_phones_keep_one_clock(app, serve, make_us
     visit_id = services.start_visit(user=make_user(), staff=staff, at=utcnow() - timedelta(minutes=30)).id
     db.session.commit()
     with serve(app) as server:
-        calls = [lambda action=action: post(f"{server.url}/api/v1/visits/{visit_id}/{action}", staff_headers)
+        calls = [lambda action=action: post_json(f"{server.url}/api/v1/visits/{visit_id}/{action}", staff_headers)
                  for action in ["pause", "resume"] * 4]
         results = at_once(calls)
     assert {status for status, _ in results} <= {200, 409}
@@ -104,7 +74,8 @@ def test_the_last_free_place_goes_to_one_guest(app, serve, make_user, staff_head
     db.session.commit()
     guest_ids = [make_user().id for _ in range(5)]
     with serve(app) as server:
-        results = at_once([lambda guest=guest: post(f"{server.url}/api/v1/visits", staff_headers, {"user_id": guest})
+        results = at_once([lambda guest=guest: post_json(f"{server.url}/api/v1/visits", staff_headers,
+                                                         {"user_id": guest})
                            for guest in guest_ids])
     assert Counter(status for status, _ in results) == {201: 1, 409: 4}
     assert {body["error"]["code"] for status, body in results if status == 409} == {"venue_full"}
