@@ -61,6 +61,9 @@ def test_weekly_series_filter_open_and_download(page: Page, live_server, tmp_pat
     page.get_by_role("link", name="Афиша").first.click()
     if first.month != date.today().month or first.year != date.today().year:
         page.get_by_role("link", name="Следующий месяц").click()
+        # The month grid shows the neighbouring weeks too, so wait for the new month's page itself.
+        expect(page).to_have_url(re.compile(rf"month={first:%Y-%m}"))
+    expect(page.get_by_role("heading", name=re.compile(str(first.year)))).to_be_visible()
     expect(page.get_by_text("Пижамная вечеринка").first).to_be_visible()
     page.get_by_label("Категория").select_option(label="Турнир")
     expect(page).to_have_url(re.compile(r"category=tournament"))
