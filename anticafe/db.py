@@ -3,13 +3,23 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, Integer
+from sqlalchemy import DateTime, Integer, bindparam
 from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)
+
+
+def constant_in(column, values):
+    """`column IN ('a', 'b')` with the values written into the SQL instead of bound as `?`.
+
+    For small fixed sets such as the open statuses of a visit: given `?`, SQLite's planner can neither
+    use a partial index nor its statistics, and scans a year of closed visits to find the few open ones
+    (20 ms instead of 0.2 ms). The values are constants of the code, never user input.
+    """
+    return column.in_(bindparam(None, list(values), expanding=True, literal_execute=True))
 
 
 class UTCDateTime(TypeDecorator):

@@ -1,9 +1,11 @@
 """Language and formatting: Russian first, English second; venue time; rubles."""
 
 from decimal import Decimal
+from functools import lru_cache
 
+from babel.numbers import format_currency as babel_format_currency
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_currency, format_datetime, format_decimal, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
 from .timeutil import to_venue
@@ -28,10 +30,15 @@ def select_timezone() -> str:
 
 def rubles(amount) -> str:
     """Format an amount in rubles for the current locale (whole rubles without kopecks)."""
-    value = Decimal(amount)
+    return _rubles(Decimal(amount), str(get_locale()))
+
+
+@lru_cache(maxsize=2048)
+def _rubles(value: Decimal, locale: str) -> str:
+    # Babel's formatting is slow next to the pages that show dozens of prices; amounts repeat a lot.
     if value == value.to_integral_value():
-        return format_currency(value, "RUB", format="#,##0\u00a0¤", currency_digits=False)
-    return format_currency(value, "RUB")
+        return babel_format_currency(value, "RUB", format="#,##0\u00a0¤", currency_digits=False, locale=locale)
+    return babel_format_currency(value, "RUB", locale=locale)
 
 
 def local_time(moment, fmt: str = "short") -> str:

@@ -19,24 +19,25 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from flask_babel import format_datetime, format_time, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select, text, union, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, text, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from .. import codes
 from ..accounts.models import User
 from ..accounts.services import create_guest_profile
-from ..db import utcnow
+from ..db import constant_in, utcnow
 from ..errors import DomainError
 from ..events.models import Event, EventStatus
 from ..extensions import db
 from ..registrations.models import Registration, RegistrationStatus
 from ..timeutil import to_venue, venue_tz
-from ..visits.models import Visit
+from ..visits.models import OPEN_STATUSES, Visit
 from . import rules
 from .models import CheckIn, CheckInWindow, ScanLog, ScanSource
 
@@ -173,8 +174,10 @@ def _window_of(event: Event, opens_minutes: int | None, closes_minutes: int | No
                               closes_after=timedelta(minutes=closes_minutes))
 
 
-def load_ticket(*, code: str | None = None, registration_id: int | None = None) -> Ticket | None:
-    """Find a registration by ticket code or id with its event, person, window and standing check-in (one query)."""
+@cache
+def _ticket_statement(by_code: bool):
+    """The statement behind `load_ticket`, built once: scans are the hot path, and building a select
+    with its joins and eager options costs more CPU than running it."""
     staff = aliased(User)
     stmt = (
         select(Registration, CheckInWindow.opens_minutes_before, CheckInWindow.closes_minutes_after,
@@ -186,11 +189,16 @@ def load_ticket(*, code: str | None = None, registration_id: int | None = None) 
         .outerjoin(staff, staff.id == CheckIn.staff_id)
         .options(contains_eager(Registration.event), contains_eager(Registration.user))
     )
-    if code is not None:
-        stmt = stmt.where(Registration.ticket_code == code)
-    else:
-        stmt = stmt.where(Registration.id == registration_id)
-    row = db.session.execute(stmt).first()
+    if by_code:
+        return stmt.where(Registration.ticket_code == bindparam("key"))
+    return stmt.where(Registration.id == bindparam("key"))
+
+
+def load_ticket(*, code: str | None = None, registration_id: int | None = None) -> Ticket | None:
+    """Find a registration by ticket code or id with its event, person, window and standing check-in (one query)."""
+    stmt = _ticket_statement(code is not None)
+    key = code if code is not None else registration_id
+    row = db.session.execute(stmt, {"key": key}).first()
     if row is None:
         return None
     registration, opens, closes, checkin_id, checked_in_at, staff_id, device, staff_name = row
@@ -641,12 +649,12 @@ def people_inside_now(now: datetime | None = None) -> int:
                  .join(Event, Event.id == CheckIn.event_id)
                  .where(CheckIn.undone_at.is_(None), Event.status == EventStatus.SCHEDULED,
                         Event.ends_at > now, CheckIn.checked_in_at <= now))
-    visiting = select(Visit.user_id.label("user_id")).where(Visit.status.in_(("active", "paused")),
+    visiting = select(Visit.user_id.label("user_id")).where(constant_in(Visit.status, OPEN_STATUSES),
                                                            Visit.user_id.is_not(None))
     people = union(at_events, visiting).subquery()
     known = select(func.count()).select_from(people).scalar_subquery()
     anonymous = (select(func.count()).select_from(Visit)
-                 .where(Visit.status.in_(("active", "paused")), Visit.user_id.is_(None)).scalar_subquery())
+                 .where(constant_in(Visit.status, OPEN_STATUSES), Visit.user_id.is_(None)).scalar_subquery())
     return int(db.session.scalar(select(known + anonymous)))
 
 

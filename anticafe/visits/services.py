@@ -17,8 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Protocol
 
-from flask import current_app, url_for
-from flask_babel import gettext, ngettext
+from flask import current_app, g, has_app_context, url_for
+from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +27,7 @@ from sqlalchemy.orm import selectinload
 from .. import codes
 from ..accounts import services as accounts
 from ..accounts.models import User
-from ..db import utcnow
+from ..db import constant_in, utcnow
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..i18n import rubles
@@ -351,7 +351,15 @@ def _percent(value: Decimal | None) -> str:
 
 def breakdown_rows(lines: list[pricing.Line]) -> list[dict]:
     """Return a bill's lines as {"kind", "text", "amount", ...} for pages and JSON."""
-    return [{**line.to_dict(), "text": describe_line(line)} for line in lines]
+    # The board describes the same few lines (tiers, cap, discount) for every guest: say each once per request.
+    texts = g.setdefault("bill_line_texts", {}) if has_app_context() else {}
+    locale = str(get_locale())
+    rows = []
+    for line in lines:
+        if (line, locale) not in texts:
+            texts[line, locale] = describe_line(line)
+        rows.append({**line.to_dict(), "text": texts[line, locale]})
+    return rows
 
 
 def stored_lines(visit: Visit) -> list[pricing.Line]:
@@ -391,9 +399,10 @@ def occupancy(now: datetime | None = None) -> Occupancy:
     from ..events.models import Event
 
     now = now or utcnow()
-    open_rows = db.session.execute(select(Visit.id, Visit.user_id).where(Visit.status.in_(OPEN_STATUSES))).all()
+    is_open = constant_in(Visit.status, OPEN_STATUSES)
+    open_rows = db.session.execute(select(Visit.id, Visit.user_id).where(is_open)).all()
     visit_people = {row.user_id for row in open_rows if row.user_id is not None}
-    open_users = select(Visit.user_id).where(Visit.status.in_(OPEN_STATUSES), Visit.user_id.is_not(None))
+    open_users = select(Visit.user_id).where(constant_in(Visit.status, OPEN_STATUSES), Visit.user_id.is_not(None))
     guests = set(db.session.scalars(
         select(CheckIn.user_id).distinct().join(Event, Event.id == CheckIn.event_id).where(
             CheckIn.undone_at.is_(None), Event.entry == "free", Event.status == "scheduled",
@@ -410,7 +419,7 @@ def open_visit_for(user: User) -> Visit | None:
     """Return the person's active or paused visit, if any."""
     if user is None or user.id is None:
         return None
-    return db.session.scalar(select(Visit).where(Visit.user_id == user.id, Visit.status.in_(OPEN_STATUSES)))
+    return db.session.scalar(select(Visit).where(Visit.user_id == user.id, constant_in(Visit.status, OPEN_STATUSES)))
 
 
 def _check_category(code: str | None) -> str | None:
@@ -654,7 +663,7 @@ def timed_check_in(registration, *, staff: User | None) -> dict | None:
 def timed_check_in_undone(registration_id: int, *, staff: User | None) -> Visit | None:
     """Cancel the open visit that a timed event's check-in started, when that check-in is undone."""
     visit = db.session.scalar(select(Visit).where(Visit.registration_id == registration_id,
-                                                  Visit.status.in_(OPEN_STATUSES)))
+                                                  constant_in(Visit.status, OPEN_STATUSES)))
     if visit is None:
         return None
     return cancel_visit(visit, staff=staff, reason=gettext("The door check-in was undone."))
@@ -821,7 +830,7 @@ def close_day(now: datetime | None = None) -> tuple[list[Visit], int]:
     now = now or utcnow()
     closed: list[Visit] = []
     waiting = 0
-    ids = list(db.session.scalars(select(Visit.id).where(Visit.status.in_(OPEN_STATUSES)).order_by(Visit.id)))
+    ids = list(db.session.scalars(select(Visit.id).where(constant_in(Visit.status, OPEN_STATUSES)).order_by(Visit.id)))
     for visit_id in ids:
         visit = _lock_visit(visit_id)
         if not visit.is_open:
@@ -921,16 +930,19 @@ def _with_people(stmt):
 
 
 def list_visits(status: str | None = None, day: date | None = None, limit: int = 500) -> list[Visit]:
-    """Return visits by status ("open" = active or paused) and/or venue-local start date."""
-    stmt = _with_people(select(Visit)).order_by(Visit.started_at.desc()).limit(limit)
-    if status == "open":
-        stmt = stmt.where(Visit.status.in_(OPEN_STATUSES))
-    elif status:
-        stmt = stmt.where(Visit.status == status)
+    """Return visits by status ("open" = active or paused) and/or venue-local start date, newest first."""
+    stmt = _with_people(select(Visit)).limit(limit)
     if day is not None:
         start, end = rules.local_day_bounds(day, venue_tz())
         stmt = stmt.where(Visit.started_at >= start, Visit.started_at < end)
-    return list(db.session.scalars(stmt))
+    if status == "open":
+        # Ordered by status first so that SQLite reads the open visits through the (status, started_at)
+        # index; ordered by start alone, it walks the start index through a year of closed visits.
+        stmt = stmt.where(constant_in(Visit.status, OPEN_STATUSES)).order_by(Visit.status, Visit.started_at.desc())
+        return sorted(db.session.scalars(stmt), key=lambda visit: visit.started_at, reverse=True)
+    if status:
+        stmt = stmt.where(Visit.status == status)
+    return list(db.session.scalars(stmt.order_by(Visit.started_at.desc())))
 
 
 def board(now: datetime | None = None) -> dict:
@@ -970,14 +982,14 @@ def find_people(query: str, limit: int = 20) -> list[tuple[User, Visit | None]]:
         if by_card is not None and by_card not in people:
             people.insert(0, by_card)
     open_by_user = {v.user_id: v for v in db.session.scalars(
-        select(Visit).where(Visit.status.in_(OPEN_STATUSES), Visit.user_id.in_([p.id for p in people])))}
+        select(Visit).where(constant_in(Visit.status, OPEN_STATUSES), Visit.user_id.in_([p.id for p in people])))}
     return [(person, open_by_user.get(person.id)) for person in people]
 
 
 def other_unsettled(visit: Visit) -> list[Visit]:
     """Return the other visits that could join this one's bill: open or awaiting payment."""
     stmt = _with_people(select(Visit)).where(
-        Visit.id != visit.id, Visit.status.in_([*OPEN_STATUSES, VisitStatus.STOPPED.value])
+        Visit.id != visit.id, constant_in(Visit.status, [*OPEN_STATUSES, VisitStatus.STOPPED.value])
     ).order_by(Visit.started_at)
     return list(db.session.scalars(stmt))
 
