@@ -140,17 +140,17 @@ class _BodyCache:
 
     def __init__(self, size: int = 16):
         self.size = size
-        self.entries: OrderedDict[str, bytes] = OrderedDict()
+        self.entries: OrderedDict[str, tuple[bytes, datetime | None]] = OrderedDict()
         self.lock = Lock()
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: str) -> tuple[bytes, datetime | None] | None:
         with self.lock:
             body = self.entries.get(key)
             if body is not None:
                 self.entries.move_to_end(key)
             return body
 
-    def put(self, key: str, body: bytes) -> None:
+    def put(self, key: str, body: tuple[bytes, datetime | None]) -> None:
         with self.lock:
             self.entries[key] = body
             self.entries.move_to_end(key)
@@ -187,20 +187,24 @@ def calendar_response(items, *, name: str, filename: str, version: str | None = 
             response.set_etag(etag)
             response.headers["Cache-Control"] = "private, max-age=300"
             return response
-    if callable(items):
-        items = items()
-    last_modified = max((item.updated_at for item in items), default=None)
-    etag = etag or feed_etag(items, name)
+    cached = _bodies.get(etag) if etag is not None else None
+    if cached is None:
+        if callable(items):
+            items = items()
+        last_modified = max((item.updated_at for item in items), default=None)
+        etag = etag or feed_etag(items, name)
+        cached = _bodies.get(etag)
+    else:  # a known version: answer from the cache without loading a single event
+        last_modified = cached[1]
     if request.if_none_match.contains(etag) or (
             not request.if_none_match and last_modified and request.if_modified_since
             and last_modified.replace(microsecond=0) <= request.if_modified_since):
         response = Response(status=304)
     else:
-        body = _bodies.get(etag)
-        if body is None:
-            body = build_calendar(items, name=name)
-            _bodies.put(etag, body)
-        response = Response(body, mimetype="text/calendar")
+        if cached is None:
+            cached = (build_calendar(items, name=name), last_modified)
+            _bodies.put(etag, cached)
+        response = Response(cached[0], mimetype="text/calendar")
         response.headers["Content-Type"] = "text/calendar; charset=utf-8"
         response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.set_etag(etag)

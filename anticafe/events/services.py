@@ -8,6 +8,7 @@ a new time or place, and runs the capacity hooks. Services flush; the view, API 
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,19 +17,19 @@ from flask_babel import format_datetime, lazy_ngettext, pgettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import bindparam, event, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from ..accounts.models import User
 from ..accounts.services import new_feed_token
 from ..bookings.models import Zone
-from ..db import utcnow
+from ..db import constant_in, utcnow
 from ..door.models import CheckIn
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..ical import CalendarItem
 from ..notifications.services import notify
 from ..registrations.models import Registration, RegistrationStatus
-from ..timeutil import from_venue, to_venue
+from ..timeutil import from_venue, to_venue, venue_tz
 from . import images, recurrence, rules
 from .models import Category, Entry, Event, EventSeries, EventStatus
 
@@ -608,8 +609,8 @@ def counts_for(event_ids) -> dict[int, rules.Counts]:
         for event_id, status, number in db.session.execute(
                 select(Registration.event_id, Registration.status, func.count(Registration.id))
                 .where(Registration.event_id.in_(chunk),
-                       Registration.status.in_([RegistrationStatus.CONFIRMED.value,
-                                                RegistrationStatus.WAITLISTED.value]))
+                       constant_in(Registration.status, [RegistrationStatus.CONFIRMED.value,
+                                                         RegistrationStatus.WAITLISTED.value]))
                 .group_by(Registration.event_id, Registration.status)):
             raw[event_id][0 if status == RegistrationStatus.CONFIRMED.value else 1] = number
         for event_id, number in db.session.execute(
@@ -644,14 +645,16 @@ class EventCard:
 def cards(events: list[Event], user=None) -> list[EventCard]:
     """Wrap events for cards and pages (one grouped count query for all of them)."""
     counts = counts_for([e.id for e in events])
+    zone = venue_tz()
+    knows_age = user is not None and getattr(user, "is_authenticated", False) and user.birth_date
     result = []
     for item in events:
         number = counts.get(item.id, rules.Counts())
-        age = age_at(user, item)
-        age_ok = None if age is None else item.allows_age(age)
+        starts = item.starts_at.astimezone(zone)
+        age_ok = item.allows_age(user.age_on(starts.date())) if knows_age else None
         result.append(EventCard(event=item, counts=number,
                                 seats_left=rules.seats_left(item.capacity, number.registered), age_ok=age_ok,
-                                starts=to_venue(item.starts_at), ends=to_venue(item.ends_at)))
+                                starts=starts, ends=item.ends_at.astimezone(zone)))
     return result
 
 
@@ -669,17 +672,29 @@ def _listing(*, staff: bool, category: str | None):
     return stmt
 
 
-def events_between(start: datetime, end: datetime, *, staff: bool = False, category: str | None = None) -> list[Event]:
-    """Return the events starting in [start, end) that the viewer may see, in order."""
+#: What a month grid's chip shows: the month page loads only these (a month holds up to ~170 events).
+CHIP_COLUMNS = ("id", "title", "category", "starts_at", "ends_at", "capacity", "min_age", "max_age", "status",
+                "published")
+
+
+def events_between(start: datetime, end: datetime, *, staff: bool = False, category: str | None = None,
+                   only: tuple[str, ...] | None = None) -> list[Event]:
+    """Return the events starting in [start, end) that the viewer may see, in order.
+
+    `only`: load just these columns (reading any other one raises, rather than loading it event by event).
+    """
     stmt = _listing(staff=staff, category=category).where(Event.starts_at >= start, Event.starts_at < end)
+    if only:
+        stmt = stmt.options(load_only(*(getattr(Event, name) for name in only), raiseload=True))
     return list(db.session.scalars(stmt))
 
 
-def events_on_days(first: date, last: date, *, staff: bool = False, category: str | None = None) -> list[Event]:
+def events_on_days(first: date, last: date, *, staff: bool = False, category: str | None = None,
+                   only: tuple[str, ...] | None = None) -> list[Event]:
     """Return the events starting on venue dates first..last (inclusive)."""
     start = from_venue(datetime.combine(first, datetime.min.time()))
     end = from_venue(datetime.combine(last + timedelta(days=1), datetime.min.time()))
-    return events_between(start, end, staff=staff, category=category)
+    return events_between(start, end, staff=staff, category=category, only=only)
 
 
 def upcoming_events(limit: int = 50, *, staff: bool = False, category: str | None = None,
@@ -767,10 +782,20 @@ def feed_version(category: str | None = None) -> str:
     Any edit bumps `updated_at`; an event entering or leaving the window changes the count and the id
     sum. (A renamed zone shows in feeds once one of its events changes.)
     """
-    row = db.session.execute(select(func.count(Event.id), func.max(Event.updated_at),
-                                    func.coalesce(func.sum(Event.sequence), 0), func.coalesce(func.sum(Event.id), 0))
-                             .where(*_feed_filter(category))).one()
+    since = utcnow() - timedelta(days=RECENT_DAYS)
+    row = db.session.execute(_feed_version_statement(category is not None),
+                             {"since": since, "category": category}).one()
     return ":".join(str(value) for value in row)
+
+
+@cache
+def _feed_version_statement(by_category: bool):
+    # Built once: a subscribed calendar polls often, and building the aggregate costs more than running it.
+    conditions = [Event.published.is_(True), Event.starts_at >= bindparam("since", type_=Event.starts_at.type)]
+    if by_category:
+        conditions.append(Event.category == bindparam("category"))
+    return (select(func.count(Event.id), func.max(Event.updated_at), func.coalesce(func.sum(Event.sequence), 0),
+                   func.coalesce(func.sum(Event.id), 0)).where(*conditions))
 
 
 def personal_events(user: User) -> list:

@@ -4,7 +4,7 @@ from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import format_date, pgettext
+from flask_babel import format_date, get_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -118,6 +118,53 @@ def _by_day(items: list[services.EventCard]) -> dict[date, list[services.EventCa
     return days
 
 
+def _chip_lines(items: list[services.EventCard]) -> dict[int, dict]:
+    """Return {event id: {"time", "category", "extra", "href"}}: what each chip of the month grid says.
+
+    A month shows up to ~170 chips; saying each label once per page instead of once per chip (Babel's
+    lookups and formatting) is most of the page's time.
+    """
+    labels = {c.value: str(services.CATEGORY_LABELS[c]) for c in Category}
+    words = {"cancelled": pgettext("event", "Cancelled"), "draft": pgettext("event", "Draft"),
+             "waitlist": _("Waitlist"), "not_for_age": _("Not for your age")}
+    seats: dict[int, str] = {}
+    limits_text: dict[tuple, str] = {}
+    # One url_for for all the chips (it is the slowest part of a chip): /events/<id> with the id swapped in.
+    detail = url_for("events.detail", event_id=0).removesuffix("0")
+    chips = {}
+    for item in items:
+        event = item.event
+        extra = []
+        if event.is_cancelled:
+            extra.append(words["cancelled"])
+        elif not event.published:
+            extra.append(words["draft"])
+        elif item.full:
+            extra.append(words["waitlist"])
+        elif item.seats_left is not None:
+            if item.seats_left not in seats:
+                seats[item.seats_left] = ngettext("%(num)s seat left", "%(num)s seats left", item.seats_left)
+            extra.append(seats[item.seats_left])
+        ages = (event.min_age, event.max_age)
+        if ages not in limits_text:
+            limits_text[ages] = age_limits(event)
+        limits = limits_text[ages]
+        if limits:
+            extra.append(limits)
+        if item.age_ok is False:
+            extra.append(words["not_for_age"])
+        chips[event.id] = {"time": item.starts.strftime("%H:%M"), "extra": " · ".join(extra),
+                           "category": labels.get(event.category, event.category), "href": f"{detail}{event.id}"}
+    return chips
+
+
+def _day_labels(days: list[date]) -> dict[date, str]:
+    """Return {day: "пятница, 4 декабря"} (format "EEEE, d MMMM") from the locale's names, read once."""
+    names = get_locale()
+    weekdays, months = names.days["format"]["wide"], names.months["format"]["wide"]
+    return {day: f"{weekdays[day.weekday()]}, {day.day} {months[day.month]}" for day in days}
+
+
 def _page_context(filters: dict) -> dict:
     return {"filters": filters, "link_args": _link_args(filters), "categories": list(Category),
             "today": venue_today()}
@@ -137,11 +184,14 @@ def month():
         except ValueError:
             pass
     grid = rules.month_grid(year, number)
-    events = services.events_on_days(grid[0][0], grid[-1][-1], staff=_is_staff(), category=filters["category"])
+    events = services.events_on_days(grid[0][0], grid[-1][-1], staff=_is_staff(), category=filters["category"],
+                                     only=services.CHIP_COLUMNS)
     items = _cards(events, filters)
     first = date(year, number, 1)
     previous, following = (date(*rules.shift_month(year, number, step), 1) for step in (-1, 1))
-    return render_template("events/month.html", grid=grid, by_day=_by_day(items), month_start=first,
+    return render_template("events/month.html", grid=grid, by_day=_by_day(items), chips=_chip_lines(items),
+                           day_labels=_day_labels([day for week in grid for day in week]),
+                           month_start=first,
                            month_title=format_date(first, "LLLL yyyy").capitalize(), items=items,
                            prev_month=previous.strftime("%Y-%m"), next_month=following.strftime("%Y-%m"),
                            **_page_context(filters))
