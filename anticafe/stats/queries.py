@@ -65,6 +65,7 @@ from ..registrations.models import Registration, RegistrationStatus
 from ..timeutil import venue_tz
 from ..visits.models import Visit
 from . import rules
+from .cache import cached
 from .sql import LocalTime, int_constant, text_constant
 
 #: Time the committee reports separately from time paid at the tariff (`VisitFigures.free_hours`):
@@ -348,6 +349,7 @@ def _rollup(ev) -> dict:
     }
 
 
+@cached
 def event_figures(scope: Scope, dims, *, top: int | None = None, all_events: bool = False) -> EventFigures:
     """Event figures by each of `dims`, with distinct attendees; plus the `top` or all event lines.
 
@@ -423,6 +425,7 @@ def _convert_key(scope: Scope, dim: str, key):
     return key
 
 
+@cached
 def attendance_by_age(scope: Scope) -> dict:
     """{age group: Attendance} by the person's age on the event's local date (registrations and check-ins)."""
     lt = scope.local
@@ -594,6 +597,7 @@ def _stay_hours(lt: LocalTime, pf):
     return lt.weekday(start), first, last
 
 
+@cached
 def presence_figures(scope: Scope, *, series: str | None = None, ages: bool = False, heat: bool = False,
                      frequency: bool = False, returners: bool = True) -> PresenceFigures:
     """People, visits and check-ins by period (and series, ages...), in one statement.

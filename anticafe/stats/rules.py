@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
+from functools import lru_cache
 
 #: The earliest and latest dates a period may touch (keeps date arithmetic and UTC conversion safe).
 MIN_DATE = date(2000, 1, 1)
@@ -386,6 +387,13 @@ def hours(seconds: int, digits: int = 1) -> float:
 
 def offset_segments(start: datetime, end: datetime, zone: tzinfo, step: timedelta = timedelta(hours=6)
                     ) -> list[tuple[datetime | None, int]]:
+    """Split [start, end) (aware UTC) into stretches with one UTC offset each (see `_offset_segments`)."""
+    return list(_offset_segments(start, end, zone, step))
+
+
+@lru_cache(maxsize=256)
+def _offset_segments(start: datetime, end: datetime, zone: tzinfo, step: timedelta
+                     ) -> tuple[tuple[datetime | None, int], ...]:
     """Split [start, end) (aware UTC) into stretches with one UTC offset each.
 
     Returns [(until, minutes), ...]: the offset in minutes holds up to `until` (exclusive, UTC);
@@ -421,4 +429,4 @@ def offset_segments(start: datetime, end: datetime, zone: tzinfo, step: timedelt
             continue
         probe = following
     segments.append((None, current))
-    return segments
+    return tuple(segments)  # cached (probing two years costs ~10 ms): immutable
