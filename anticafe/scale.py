@@ -271,6 +271,7 @@ class YearBuilder:
         self.events()
         self.registrations()
         self.visits()
+        self.bookings()
         self.tokens()
         self.fix_sequences()
 
@@ -927,6 +928,82 @@ class YearBuilder:
         return row
 
     # -- the rest ---------------------------------------------------------------------------------
+
+    # -- bookings ---------------------------------------------------------------------------------
+
+    def bookings(self) -> None:
+        """Zones booked for birthdays, clubs and consoles: never overlapping an event or each other.
+
+        About 3 bookings a day across the zones (scaled with the visits), on the 30-minute grid, 1–4 hours,
+        with the 15-minute cleaning buffer; past ones checked in, released, declined or cancelled, the month
+        ahead requested or confirmed.
+        """
+        rng = self.rng
+        slot, buffer = timedelta(minutes=30), timedelta(minutes=15)
+        busy: dict[int, list[tuple[datetime, datetime]]] = {}
+        for event in self.event_info:
+            if event["zone_id"] is not None and event["status"] == "scheduled":
+                busy.setdefault(event["zone_id"], []).append((event["starts_at"], event["ends_at"]))
+        zones = [(self.zone_ids["Игровая"], 12, ["День рождения", "Турнир по «Колонизаторам» с друзьями",
+                                                   "Встреча класса"], 5),
+                 (self.zone_ids["Консольный угол"], 4, ["FIFA с друзьями", "Mortal Kombat: реванш",
+                                                        "Семейный вечер"], 4),
+                 (self.zone_ids["Переговорная"], 10, ["Клуб дебатов", "Занятие по английскому",
+                                                      "Собрание волонтёров", "Подготовка к олимпиаде"], 3),
+                 (self.zone_ids["Большой зал"], 40, ["Репетиция выпускного", "Собрание школьного актива"], 1)]
+        prices = {self.zone_ids["Консольный угол"]: Decimal("300.00"), self.zone_ids["Переговорная"]: Decimal("500.00")}
+        last_day = self.today + timedelta(days=AHEAD_DAYS)
+        days = [self.first_day + timedelta(days=i) for i in range((last_day - self.first_day).days + 1)]
+        per_day = 3 * self.n_visits / 60000
+        weights = [w for *_, w in zones]
+        rows = []
+        for day in days:
+            for _ in range(self._poisson(per_day * (1.4 if self.is_weekend(day) else 0.8))):
+                zid, capacity, purposes, _weight = rng.choices(zones, weights)[0]
+                start = self.local(day, rng.randint(OPENS, CLOSES - 2), rng.choice((0, 30)))
+                end = min(start + slot * rng.randint(2, 8), self.local(day, CLOSES))
+                taken = busy.setdefault(zid, [])
+                if any(start < other_end + buffer and other_start < end + buffer for other_start, other_end in taken):
+                    continue
+                if start < self.now:
+                    status = rng.choices(["checked_in", "released", "declined", "cancelled"], [80, 6, 6, 8])[0]
+                else:
+                    status = rng.choices(["confirmed", "requested", "cancelled"], [70, 22, 8])[0]
+                if status in ("checked_in", "released", "confirmed"):
+                    taken.append((start, end))
+                uid = self.pick_person(created := start - timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 10)))
+                decided = created + timedelta(hours=rng.randint(1, 30)) if status != "requested" else None
+                price = prices.get(zid)
+                hours = Decimal((end - start) // timedelta(minutes=30)) / 2
+                paid = status == "checked_in" and price is not None
+                rows.append({
+                    "id": self.next_id("bookings"), "zone_id": zid, "user_id": uid,
+                    "booker_name": self.name_by_id.get(uid) or self.name()[0], "contact": self.phone(),
+                    "party_size": rng.randint(2, capacity), "purpose": rng.choice(purposes),
+                    "starts_at": start, "ends_at": end, "status": status,
+                    "staff_message": "Извините, в это время зал на обслуживании" if status == "declined" else None,
+                    "price_per_hour": price, "amount": price * hours if paid else None,
+                    "payment_method": rng.choice(("cash", "card")) if paid else None,
+                    "paid_at": end if paid else None, "series_id": None, "created_by_id": uid,
+                    "created_at": created, "decided_at": decided,
+                    "decided_by_id": rng.choice(self.staff_ids) if decided else None,
+                    "cancelled_at": created + timedelta(days=1) if status == "cancelled" else None,
+                    "cancelled_by_id": uid if status == "cancelled" else None,
+                    "checked_in_at": start + timedelta(minutes=rng.randint(0, 10)) if status == "checked_in" else None,
+                    "checked_in_by_id": rng.choice(self.staff_ids) if status == "checked_in" else None,
+                    "released_at": start + timedelta(minutes=15) if status == "released" else None,
+                    "updated_at": decided or created, "sequence": 0,
+                })
+        columns = db.metadata.tables["bookings"].c
+        self.write("bookings", [{k: v for k, v in row.items() if k in columns} for row in rows])
+
+    def _poisson(self, mean: float) -> int:
+        """A Poisson-distributed count (Knuth's method: means here are small)."""
+        limit, k, product = math.exp(-mean), 0, self.rng.random()
+        while product > limit:
+            k += 1
+            product *= self.rng.random()
+        return k
 
     def tokens(self) -> None:
         """The door phones' API tokens (their raw values are not kept: the benchmark makes its own)."""
