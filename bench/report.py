@@ -74,17 +74,18 @@ def verdicts(report: dict) -> list[tuple[str, str, str]]:
     found.append(("Registration near capacity: ≥ half the check-in figure, race guarantees kept",
                   *each(registration)))
 
-    def under(key, limit, what="p50"):
+    def under(key, limit, what="p50", note=""):
         def fn(run):
             row = run["scenarios"].get(key)
             if row is None:
                 return None
-            return row[what] < limit and not _unexpected(row), f"{what} {_f(row[what])} ms"
+            return row[what] < limit and not _unexpected(row), f"{what} {_f(row[what])} ms{note}"
         return fn
 
+    cached = " (repeat questions, answered from the statistics cache; counted afresh: the growth curve)"
     for key, label in (("stats_dashboard", "Committee dashboard, a year"),
                        ("stats_summary", "`/api/v1/stats/summary`, a year")):
-        found.append((f"{label}: < 300 ms (8 clients, p50)", *each(under(key, 300))))
+        found.append((f"{label}: < 300 ms (8 clients, p50)", *each(under(key, 300, note=cached))))
 
     def growth(run):
         figures = run.get("growth", {})
@@ -208,8 +209,10 @@ def write_report(report: dict, path: Path) -> None:
     growth_keys = sorted({k for run in report["runs"].values() for g in run.get("growth", {}).values() for k in g})
     if growth_keys:
         lines += ["", "## Growth curve: the year's statistics at factor 0.1, 1 and 10", "",
-                  "One client, one request after another (median of "
-                  "7 requests); the time a committee member waits.", "",
+                  "One client, one request after another (median of 7 requests), each sent with "
+                  "`Cache-Control: no-cache` so that the figures are counted afresh past the statistics cache "
+                  "(`anticafe/stats/cache.py`): the time a committee member waits for a question nobody asked "
+                  "in the last minute, and how it grows with the data.", "",
                   "| database | figure | " + " | ".join(f"factor {f:g}" for f in report["factors"]) + " | 1 → 10 |",
                   "|---|---|" + "---:|" * (len(report["factors"]) + 1)]
         for db, run in report["runs"].items():
