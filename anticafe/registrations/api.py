@@ -73,8 +73,9 @@ def register(event_id: int, body: RegisterIn):
             raise DomainError("not_found", _l("No such person."), status=404)
     event = _event_for(event_id)
     registration = services.register(event, user, by=current_user)
+    answer = registration_out(registration)  # before the commit expires (and would reload) the three rows
     db.session.commit()
-    return registration_out(registration), 201
+    return answer, 201
 
 
 @endpoint(bp, "/registrations/<int:registration_id>", summary="One registration", response=RegistrationOut,

@@ -254,7 +254,8 @@ def register(event: Event, user: User, *, by: User | None = None, source: str = 
     existing = active_registration(event.id, user.id)
     if existing is not None:
         raise _already_registered(existing, self_service=self_service)
-    confirmed = counts(event.id).confirmed
+    confirmed = db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED.value))
     registration = Registration(event_id=event.id, user_id=user.id, source=source.value, created_at=now,
                                 created_by_id=None if self_service else by.id)
     if rules.has_seat(event.capacity, confirmed) or (staff and over_capacity):
