@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from conftest import venue_dt
+from sqlalchemy import event as sa_event
 
 from anticafe import codes
 from anticafe.db import utcnow
@@ -269,8 +270,16 @@ def test_close_day_ends_open_visits_at_closing_time(app, runner, staff, make_use
     closed, waiting = services.close_day(now=venue_dt(yesterday, 23, 30))
     assert {v.id for v in closed} == {late.id, paused.id} and waiting == 1
     db.session.rollback()
+    statements = []
+
+    def note(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
     result = runner.invoke(args=["close-day"])
+    sa_event.remove(db.engine, "before_cursor_execute", note)
     assert result.exit_code == 0 and "Closed 2" in result.output
+    assert ("PRAGMA optimize" in statements) == (db.engine.dialect.name == "sqlite")
     late, paused = db.session.get(Visit, late.id), db.session.get(Visit, paused.id)
     assert late.status == "stopped" and late.needs_review and late.ended_at == venue_dt(yesterday, 23)
     assert late.billed_minutes == 180
