@@ -10,11 +10,9 @@ and with the independent `vobject` parser.
 """
 
 import hashlib
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from threading import Lock
 from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, request
@@ -22,6 +20,7 @@ from flask_babel import get_locale
 from icalendar import Timezone
 
 from .db import utcnow
+from .memo import Memo
 from .timeutil import venue_tz
 
 #: Calendar apps that honour it refresh a subscription this often.
@@ -135,30 +134,8 @@ def build_calendar(items: list[CalendarItem], *, name: str, prodid: str = "-//An
     return b"".join(out)
 
 
-class _BodyCache:
-    """The last few feed bodies by ETag: a feed that did not change is not written again."""
-
-    def __init__(self, size: int = 16):
-        self.size = size
-        self.entries: OrderedDict[str, tuple[bytes, datetime | None]] = OrderedDict()
-        self.lock = Lock()
-
-    def get(self, key: str) -> tuple[bytes, datetime | None] | None:
-        with self.lock:
-            body = self.entries.get(key)
-            if body is not None:
-                self.entries.move_to_end(key)
-            return body
-
-    def put(self, key: str, body: tuple[bytes, datetime | None]) -> None:
-        with self.lock:
-            self.entries[key] = body
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
-_bodies = _BodyCache()
+#: The last few feed bodies (with their Last-Modified) by ETag: a feed that did not change is not written again.
+_bodies = Memo(size=16)
 
 
 def feed_etag(items: list[CalendarItem], name: str) -> str:

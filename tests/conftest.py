@@ -33,8 +33,10 @@ TEST_CONFIG = {
     "RATELIMIT_ENABLED": False,
     "MAIL_SERVER": "",
     "SERVER_NAME": None,
-    # Figures computed afresh on every request (tests/unit/test_stats_cache.py turns the cache on).
+    # Pages and figures made afresh on every request (test_stats_cache.py and test_month_cache.py turn
+    # their caches on).
     "STATS_CACHE_SECONDS": 0,
+    "CALENDAR_CACHE_SECONDS": 0,
 }
 
 

@@ -798,6 +798,29 @@ def _feed_version_statement(by_category: bool):
                    func.coalesce(func.sum(Event.id), 0)).where(*conditions))
 
 
+def grid_version(first: date, last: date, *, staff: bool) -> tuple:
+    """Fingerprint what a month grid of venue dates first..last shows, with one query on indexes.
+
+    The events starting in the range (which, their last edit) and the newest registration anywhere
+    (a new one changes the seats left). A cancelled registration does not change it: the grid's cache
+    time bounds how long its seat shows as taken.
+    """
+    start = from_venue(datetime.combine(first, datetime.min.time()))
+    end = from_venue(datetime.combine(last + timedelta(days=1), datetime.min.time()))
+    return tuple(db.session.execute(_grid_version_statement(staff), {"start": start, "end": end}).one())
+
+
+@cache
+def _grid_version_statement(staff: bool):
+    # Built once, like the feed's: it runs on every month page.
+    in_range = [Event.starts_at >= bindparam("start", type_=Event.starts_at.type),
+                Event.starts_at < bindparam("end", type_=Event.starts_at.type)]
+    if not staff:
+        in_range.append(Event.published.is_(True))
+    return select(func.count(Event.id), func.max(Event.updated_at), func.coalesce(func.sum(Event.id), 0),
+                  select(func.max(Registration.id)).scalar_subquery()).where(*in_range)
+
+
 def personal_events(user: User) -> list:
     """Return the events a person holds a confirmed registration for (recent ones and all ahead), as rows."""
     since = utcnow() - timedelta(days=PERSONAL_RECENT_DAYS)

@@ -18,6 +18,7 @@ from ..errors import DomainError, show_on_form
 from ..extensions import db
 from ..ical import calendar_response
 from ..main.views import HOME_SECTIONS
+from ..memo import Memo
 from ..timeutil import to_venue, venue_today
 from . import rules, services
 from .forms import CancelForm, EditEventForm, NewEventForm
@@ -184,17 +185,47 @@ def month():
         except ValueError:
             pass
     grid = rules.month_grid(year, number)
-    events = services.events_on_days(grid[0][0], grid[-1][-1], staff=_is_staff(), category=filters["category"],
-                                     only=services.CHIP_COLUMNS)
-    items = _cards(events, filters)
     first = date(year, number, 1)
+    grid_html, has_items = _month_grid(grid, first, filters, today)
     previous, following = (date(*rules.shift_month(year, number, step), 1) for step in (-1, 1))
-    return render_template("events/month.html", grid=grid, by_day=_by_day(items), chips=_chip_lines(items),
-                           day_labels=_day_labels([day for week in grid for day in week]),
-                           month_start=first,
-                           month_title=format_date(first, "LLLL yyyy").capitalize(), items=items,
+    return render_template("events/month.html", grid_html=grid_html, has_items=has_items, month_start=first,
+                           month_title=format_date(first, "LLLL yyyy").capitalize(),
                            prev_month=previous.strftime("%Y-%m"), next_month=following.strftime("%Y-%m"),
                            **_page_context(filters))
+
+
+#: Rendered month grids: {(what the grid depends on, the data's version): (HTML, whether it has events)}.
+_grids = Memo(size=64)
+
+
+def _month_grid(grid: list[list[date]], first: date, filters: dict, today: date) -> tuple[Markup, bool]:
+    """Render the month grid, or reuse the one rendered for the same question and data.
+
+    The key holds everything the grid shows: the language, the month, the filters, whether drafts are
+    shown (staff), the viewer's birth date (the "not for your age" marks), today, and the version of
+    the events and registrations (`services.grid_version`), so that an edit or a new registration shows
+    at once; a cancelled registration frees its seat on the grid within `CALENDAR_CACHE_SECONDS`.
+    """
+    staff = _is_staff()
+    seconds = current_app.config["CALENDAR_CACHE_SECONDS"]
+    birth = current_user.birth_date if current_user.is_authenticated else None
+    key = None
+    if seconds > 0:
+        version = services.grid_version(grid[0][0], grid[-1][-1], staff=staff)
+        key = (str(db.engine.url), str(get_locale()), first, filters["category"], filters["for_me"], staff, birth,
+               today, version)
+        found = _grids.get(key)
+        if found is not None:
+            return found
+    events = services.events_on_days(grid[0][0], grid[-1][-1], staff=staff, category=filters["category"],
+                                     only=services.CHIP_COLUMNS)
+    items = _cards(events, filters)
+    html = Markup(render_template("events/_month_grid.html", grid=grid, by_day=_by_day(items),
+                                  chips=_chip_lines(items), day_labels=_day_labels([d for week in grid for d in week]),
+                                  month_start=first, today=today))
+    if key is not None:
+        _grids.put(key, (html, bool(items)), seconds)
+    return html, bool(items)
 
 
 @bp.route("/events/week")

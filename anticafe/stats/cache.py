@@ -15,9 +15,6 @@ recomputes and refreshes the entry.
 """
 
 import copy
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 
@@ -27,15 +24,13 @@ from sqlalchemy import func, select
 from ..door.models import CheckIn
 from ..events.models import Event
 from ..extensions import db
+from ..memo import Memo
 from ..passes.models import PassUse
 from ..registrations.models import Registration
 from ..visits.models import Visit
 
-#: Entries kept per worker (each is a few kilobytes of counts).
-MAX_ENTRIES = 64
-
-_entries: OrderedDict = OrderedDict()
-_lock = threading.Lock()
+#: Each entry is a few kilobytes of counts.
+_figures = Memo(size=64)
 
 
 def data_version() -> tuple:
@@ -63,19 +58,12 @@ def cached(compute: Callable) -> Callable:
             return compute(scope, *args, **kwargs)
         key = (compute.__name__, str(db.engine.url), scope.lo, scope.hi, scope.split, scope.event_ids,
                _frozen(args), _frozen(sorted(kwargs.items())), data_version())
-        now = time.monotonic()
         if not wants_fresh():
-            with _lock:
-                entry = _entries.get(key)
-                if entry is not None and entry[0] > now:
-                    _entries.move_to_end(key)
-                    return copy.deepcopy(entry[1])
+            found = _figures.get(key)
+            if found is not None:
+                return copy.deepcopy(found)
         result = compute(scope, *args, **kwargs)
-        with _lock:
-            _entries[key] = (now + seconds, copy.deepcopy(result))
-            _entries.move_to_end(key)
-            while len(_entries) > MAX_ENTRIES:
-                _entries.popitem(last=False)
+        _figures.put(key, copy.deepcopy(result), seconds)
         return result
 
     return wrapper
@@ -83,8 +71,7 @@ def cached(compute: Callable) -> Callable:
 
 def clear() -> None:
     """Forget every entry (tests)."""
-    with _lock:
-        _entries.clear()
+    _figures.clear()
 
 
 def _frozen(value):

@@ -8,6 +8,7 @@ from flask import current_app, g
 from sqlalchemy import event, select
 from stats_data import JANUARY, build_world
 
+from anticafe import memo
 from anticafe.codes import random_code
 from anticafe.door.models import CheckIn
 from anticafe.extensions import db
@@ -87,8 +88,8 @@ def test_a_correction_shows_when_the_entry_expires_or_on_a_hard_reload(world, ca
 
     cache.clear()
     assert _summary().checked_in == before.checked_in - 1
-    clock = cache.time.monotonic()
-    monkeypatch.setattr(cache.time, "monotonic", lambda: clock + 61)
+    clock = memo.time.monotonic()
+    monkeypatch.setattr(memo.time, "monotonic", lambda: clock + 61)
     standing.undone_at = None
     db.session.commit()
     assert _summary().checked_in == before.checked_in  # expired: counted again

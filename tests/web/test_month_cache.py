@@ -1,0 +1,84 @@
+"""The month grid is kept a few seconds per worker (events.views._month_grid): what it shows must be
+right for every viewer, and edits and new registrations must show at once."""
+
+from datetime import date, timedelta
+
+import pytest
+from conftest import venue_dt
+from sqlalchemy import event as sa_event
+
+from anticafe.events import views
+from anticafe.extensions import db
+from anticafe.registrations import services as registrations
+
+DAY = date.today() + timedelta(days=3)
+MONTH = {"month": f"{DAY:%Y-%m}"}
+
+
+@pytest.fixture
+def cached(app):
+    app.config["CALENDAR_CACHE_SECONDS"] = 30
+    views._grids.clear()
+    yield app
+    views._grids.clear()
+
+
+@pytest.fixture
+def statements(cached):
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    sa_event.remove(db.engine, "before_cursor_execute", note)
+
+
+def _events_loaded(statements: list[str]) -> int:
+    return sum(1 for s in statements if s.lstrip().upper().startswith("SELECT EVENTS.ID"))
+
+
+def test_a_repeat_visit_reuses_the_grid(cached, client, make_event, statements):
+    make_event(title="Мафия", starts_at=venue_dt(DAY, 19), capacity=10)
+    first = client.get("/events/", query_string=MONTH, headers={"Accept-Language": "ru"})
+    loaded = _events_loaded(statements)
+    second = client.get("/events/", query_string=MONTH, headers={"Accept-Language": "ru"})
+    assert first.status_code == second.status_code == 200
+    assert "Мафия" in second.text and "Осталось 10 мест" in second.text
+    assert loaded == 1 and _events_loaded(statements) == 1  # the second page did not load the events
+
+
+def test_edits_and_registrations_show_at_once(cached, client, make_event, make_user):
+    mafia = make_event(title="Мафия", starts_at=venue_dt(DAY, 19), capacity=10)
+    assert "Осталось 10 мест" in client.get("/events/", query_string=MONTH).text
+    registrations.register(mafia, make_user(birth_date=date(2005, 1, 1)))
+    db.session.commit()
+    assert "Осталось 9 мест" in client.get("/events/", query_string=MONTH).text
+    mafia.title = "Мафия: финал"
+    db.session.commit()
+    assert "Мафия: финал" in client.get("/events/", query_string=MONTH).text
+
+
+def test_each_viewer_gets_their_own_grid(cached, client, make_event, make_user, auth):
+    make_event(title="Для малышей", starts_at=venue_dt(DAY, 12), max_age=10, category="kids")
+    make_event(title="Черновик", starts_at=venue_dt(DAY, 18), published=False)
+    anonymous = client.get("/events/", query_string=MONTH).text
+    assert "Для малышей" in anonymous and "Черновик" not in anonymous and "Не по возрасту" not in anonymous
+    assert "For kids" in client.get("/events/", query_string=MONTH, headers={"Accept-Language": "en"}).text
+
+    auth.login(make_user(birth_date=date(2000, 1, 1)))
+    assert "Не по возрасту" in client.get("/events/", query_string=MONTH).text
+    auth.logout()
+    auth.login(make_user("staff"))
+    assert "Черновик" in client.get("/events/", query_string=MONTH).text
+    auth.logout()
+    assert "Черновик" not in client.get("/events/", query_string=MONTH).text
+
+
+def test_switched_off_it_renders_every_time(cached, client, make_event, statements):
+    cached.config["CALENDAR_CACHE_SECONDS"] = 0
+    make_event(title="Мафия", starts_at=venue_dt(DAY, 19))
+    client.get("/events/", query_string=MONTH)
+    client.get("/events/", query_string=MONTH)
+    assert _events_loaded(statements) == 2
