@@ -96,6 +96,11 @@ def _me_job(ctx: Ctx, rep: int) -> dict:
     return {"requests": [item], "cycle": True, "warmup": [item] * WARMUP}
 
 
+def _health_job(ctx: Ctx, rep: int) -> dict:
+    item = request("GET", "/healthz")
+    return {"requests": [item], "cycle": True, "warmup": [item] * WARMUP}
+
+
 def _home_job(ctx: Ctx, rep: int) -> dict:
     item = request("GET", "/", RUSSIAN)
     return {"requests": [item], "cycle": True, "warmup": [item] * WARMUP}
@@ -313,6 +318,7 @@ SCENARIOS: list[Scenario] = [
     Scenario("stats_summary", "Statistics summary API, a whole year", "/api/v1/stats/summary", _summary_job,
              prepare=_stats_prepare, growth=True),
     Scenario("home", "Home page (GET /)", "/", _home_job),
+    Scenario("healthz", "The app's lightest route: health check, SELECT 1 (GET /healthz)", "/healthz", _health_job),
     Scenario("api_me", "API current user, bearer token (GET /api/v1/me)", "/api/v1/me", _me_job,
              prepare=_me_prepare),
 ]

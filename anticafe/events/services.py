@@ -783,8 +783,9 @@ def feed_version(category: str | None = None) -> str:
     sum. (A renamed zone shows in feeds once one of its events changes.)
     """
     since = utcnow() - timedelta(days=RECENT_DAYS)
-    row = db.session.execute(_feed_version_statement(category is not None),
-                             {"since": since, "category": category}).one()
+    # On the session's connection, past the ORM's statement handling (a third of this query's cost).
+    row = db.session.connection().execute(_feed_version_statement(category is not None),
+                                          {"since": since, "category": category}).one()
     return ":".join(str(value) for value in row)
 
 
@@ -807,7 +808,7 @@ def grid_version(first: date, last: date, *, staff: bool) -> tuple:
     """
     start = from_venue(datetime.combine(first, datetime.min.time()))
     end = from_venue(datetime.combine(last + timedelta(days=1), datetime.min.time()))
-    return tuple(db.session.execute(_grid_version_statement(staff), {"start": start, "end": end}).one())
+    return tuple(db.session.connection().execute(_grid_version_statement(staff), {"start": start, "end": end}).one())
 
 
 @cache
