@@ -27,6 +27,7 @@ from ..door.models import CheckIn
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..ical import CalendarItem
+from ..memo import Memo
 from ..notifications.services import notify
 from ..registrations.models import Registration, RegistrationStatus
 from ..timeutil import from_venue, to_venue, venue_tz
@@ -776,17 +777,32 @@ def feed_events(category: str | None = None) -> list:
     return list(db.session.execute(stmt))
 
 
+#: The feed's version per category, kept `CALENDAR_CACHE_SECONDS` per worker: calendar apps poll the
+#: same feed over and over (most every few minutes or hours), so an edit reaching them that much later
+#: changes nothing for them, and a repeat request is answered 304 without touching the database.
+_feed_versions = Memo(size=16)
+
+
 def feed_version(category: str | None = None) -> str:
     """Fingerprint /calendar.ics with one aggregate query: which events, their last change and sequences.
 
     Any edit bumps `updated_at`; an event entering or leaving the window changes the count and the id
     sum. (A renamed zone shows in feeds once one of its events changes.)
     """
+    seconds = current_app.config["CALENDAR_CACHE_SECONDS"]
+    key = (str(db.engine.url), category)
+    if seconds > 0:
+        found = _feed_versions.get(key)
+        if found is not None:
+            return found
     since = utcnow() - timedelta(days=RECENT_DAYS)
     # On the session's connection, past the ORM's statement handling (a third of this query's cost).
     row = db.session.connection().execute(_feed_version_statement(category is not None),
                                           {"since": since, "category": category}).one()
-    return ":".join(str(value) for value in row)
+    version = ":".join(str(value) for value in row)
+    if seconds > 0:
+        _feed_versions.put(key, version, seconds)
+    return version
 
 
 @cache

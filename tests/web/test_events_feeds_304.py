@@ -44,3 +44,33 @@ def test_the_etag_differs_by_language(app, client, make_event):
     ru = client.get("/calendar.ics", headers={"Accept-Language": "ru"}).headers["ETag"]
     en = client.get("/calendar.ics", headers={"Accept-Language": "en"}).headers["ETag"]
     assert ru != en
+
+
+def test_a_worker_keeps_the_version_for_a_while_then_sees_the_change(app, client, make_event, monkeypatch):
+    from anticafe import memo
+    from anticafe.events import services
+
+    app.config["CALENDAR_CACHE_SECONDS"] = 30
+    services._feed_versions.clear()
+    event = make_event(starts_at=datetime.now(UTC) + timedelta(days=3))
+    etag = client.get("/calendar.ics").headers["ETag"]
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        again = client.get("/calendar.ics", headers={"If-None-Match": etag})
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert again.status_code == 304 and statements == []  # not even the version query
+
+    event.title = "Турнир по мафии: финал"
+    db.session.commit()
+    assert client.get("/calendar.ics", headers={"If-None-Match": etag}).status_code == 304  # within 30 s
+    now = memo.time.monotonic()
+    monkeypatch.setattr(memo.time, "monotonic", lambda: now + 31)
+    changed = client.get("/calendar.ics", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and "финал" in changed.get_data(as_text=True)
+    services._feed_versions.clear()
