@@ -240,6 +240,21 @@ def venue_dt(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 @pytest.fixture
+def statements(app):
+    """The SQL statements the app runs from now on, in order (a list that grows as the test goes)."""
+    from sqlalchemy import event as sa_event
+
+    seen: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", note)
+    yield seen
+    sa_event.remove(db.engine, "before_cursor_execute", note)
+
+
+@pytest.fixture
 def make_event(app):
     """Create an event: make_event(starts_at=..., capacity=10, ...) (published and scheduled by default)."""
     from anticafe.events.models import Event

@@ -5,7 +5,6 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import venue_dt
-from sqlalchemy import event as sa_event
 
 from anticafe.events import views
 from anticafe.extensions import db
@@ -21,18 +20,6 @@ def cached(app):
     views._grids.clear()
     yield app
     views._grids.clear()
-
-
-@pytest.fixture
-def statements(cached):
-    seen: list[str] = []
-
-    def note(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    sa_event.listen(db.engine, "before_cursor_execute", note)
-    yield seen
-    sa_event.remove(db.engine, "before_cursor_execute", note)
 
 
 def _events_loaded(statements: list[str]) -> int:

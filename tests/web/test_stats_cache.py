@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 from flask import current_app, g
-from sqlalchemy import event, select
+from sqlalchemy import select
 from stats_data import JANUARY, build_world
 
 from anticafe import memo
@@ -29,18 +29,6 @@ def cached_app(app):
 @pytest.fixture
 def world(cached_app):
     return build_world(db.session)
-
-
-@pytest.fixture
-def statements(cached_app):
-    seen: list[str] = []
-
-    def note(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", note)
 
 
 def _summary():
