@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
-from flask_babel import format_datetime, lazy_ngettext, pgettext
+from flask_babel import format_datetime, gettext, lazy_ngettext, pgettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import bindparam, event, func, select, text
@@ -147,6 +147,17 @@ def place_text(event: Event) -> str:
     parts = [event.zone.name] if event.zone is not None else []
     parts += [current_app.config["VENUE_NAME"], current_app.config["VENUE_ADDRESS"]]
     return ", ".join(parts)
+
+
+def age_limits(event: Event) -> str:
+    """Return the age limits in short ("12+", "12–18", "up to 10"), or "" without limits."""
+    if event.min_age is not None and event.max_age is not None:
+        return f"{event.min_age}–{event.max_age}"
+    if event.min_age is not None:
+        return f"{event.min_age}+"
+    if event.max_age is not None:
+        return gettext("up to %(n)s", n=event.max_age)
+    return ""
 
 
 def local_day(event: Event) -> date:

@@ -75,13 +75,7 @@ def excerpt_filter(text: str, limit: int = 140) -> str:
 @bp.app_template_filter("age_limits")
 def age_limits(event: Event) -> str:
     """Return the age limits in short ("12+", "12–18", "up to 10"), or "" without limits."""
-    if event.min_age is not None and event.max_age is not None:
-        return f"{event.min_age}–{event.max_age}"
-    if event.min_age is not None:
-        return f"{event.min_age}+"
-    if event.max_age is not None:
-        return _("up to %(n)s", n=event.max_age)
-    return ""
+    return services.age_limits(event)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from ..accounts.models import User
 from ..db import utcnow
 from ..errors import DomainError
 from ..events.models import Event, EventStatus
+from ..events.services import age_limits
 from ..extensions import db
 from ..notifications.services import absolute_link, notify
 from ..timeutil import to_venue
@@ -200,17 +201,6 @@ def refusal_message(refusal: rules.Refusal, event: Event, user: User | None, *, 
 def _refusal_error(refusal: rules.Refusal, event: Event, user: User, *, self_service: bool) -> DomainError:
     return DomainError(rules.API_CODES[refusal], refusal_message(refusal, event, user, self_service=self_service),
                        status=422, extra={"reason": refusal.value})
-
-
-def age_limits(event: Event) -> str:
-    """Return an event's age limits in words: "12–16", "14+", "up to 12"."""
-    if event.min_age is not None and event.max_age is not None:
-        return f"{event.min_age}–{event.max_age}"
-    if event.min_age is not None:
-        return f"{event.min_age}+"
-    if event.max_age is not None:
-        return gettext("up to %(age)s", age=event.max_age)
-    return ""
 
 
 def _already_registered(existing: Registration, *, self_service: bool) -> DomainError:
