@@ -4,6 +4,7 @@ second visitor no longer sees that time as free."""
 import re
 from datetime import date, timedelta
 
+from browser_steps import log_in
 from playwright.sync_api import Page, expect
 
 from anticafe.accounts.models import User
@@ -19,11 +20,6 @@ def person(email: str, name: str, role: str = "visitor") -> User:
                 password_hash=hash_password("secret-123"), card_code=new_card_code(), feed_token=new_feed_token())
 
 
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Эл. почта").fill(email)
-    page.get_by_label("Пароль", exact=True).fill("secret-123")
-    page.get_by_role("button", name="Войти").click()
 
 
 def test_book_confirm_and_the_slot_is_taken(page: Page, live_server):
@@ -37,7 +33,7 @@ def test_book_confirm_and_the_slot_is_taken(page: Page, live_server):
         today = venue_today()
     saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
 
-    log_in(page, base, "masha@example.org")
+    log_in(page, base, "masha@example.org", "secret-123")
     page.get_by_role("link", name="Бронирование").click()
     expect(page.get_by_role("heading", name="Игровая комната")).to_be_visible()
     page.get_by_role("button", name="Свободное время").click()
@@ -56,7 +52,7 @@ def test_book_confirm_and_the_slot_is_taken(page: Page, live_server):
     expect(card).to_contain_text("15:00–17:00")
     page.get_by_role("button", name="Выйти").click()
 
-    log_in(page, base, "staff@example.org")
+    log_in(page, base, "staff@example.org", "secret-123")
     page.get_by_role("link", name="Брони").click()
     request = page.locator(".request-card").filter(has_text="День рождения Маши")
     expect(request).to_contain_text("Маша Орлова")
@@ -68,7 +64,7 @@ def test_book_confirm_and_the_slot_is_taken(page: Page, live_server):
     expect(page.locator(".booking-grid")).to_contain_text("Маша Орлова")
     page.get_by_role("button", name="Выйти").click()
 
-    log_in(page, base, "timur@example.org")
+    log_in(page, base, "timur@example.org", "secret-123")
     page.goto(f"{base}/bookings/")
     page.get_by_role("button", name="Свободное время").click()
     page.locator(f'a.day-chip[href$="date={saturday.isoformat()}"]').click()

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from browser_steps import log_in
 from playwright.sync_api import Page, expect
 
 from anticafe.extensions import db
@@ -29,12 +30,6 @@ def make_people_and_types(app) -> None:
         db.session.commit()
 
 
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Эл. почта").fill(email)
-    page.get_by_label("Пароль", exact=True).fill("secret-password")
-    page.get_by_role("button", name="Войти").click()
-    expect(page.get_by_role("button", name="Выйти")).to_be_visible()
 
 
 def log_out(page: Page) -> None:
@@ -43,7 +38,7 @@ def log_out(page: Page) -> None:
 
 def sell_ten_hours(page: Page, base: str) -> None:
     """Staff find the guest and sell the package, paid by card."""
-    log_in(page, base, "denis@example.org")
+    log_in(page, base, "denis@example.org", "secret-password")
     page.get_by_role("link", name="Абонементы").first.click()
     page.get_by_placeholder("Имя, почта или телефон").fill("Алина")
     page.get_by_role("button", name="Найти").click()
@@ -79,7 +74,7 @@ def test_a_ten_hour_pass_pays_a_ninety_minute_visit(page: Page, live_server):
     make_people_and_types(live_server.app)
     sell_ten_hours(page, base)
 
-    log_in(page, base, "alina@example.org")
+    log_in(page, base, "alina@example.org", "secret-password")
     page.get_by_role("link", name="Моя карта").click()
     section = page.locator("#my-passes")
     expect(section).to_contain_text("10 часов")
@@ -87,7 +82,7 @@ def test_a_ten_hour_pass_pays_a_ninety_minute_visit(page: Page, live_server):
     log_out(page)
 
     start_ninety_minutes_ago(live_server.app)
-    log_in(page, base, "denis@example.org")
+    log_in(page, base, "denis@example.org", "secret-password")
     page.get_by_role("link", name="Гости", exact=True).click()
     row = page.locator("#board-rows tr", has_text="Алина Смирнова")
     row.get_by_role("button", name="Стоп").click()
@@ -103,7 +98,7 @@ def test_a_ten_hour_pass_pays_a_ninety_minute_visit(page: Page, live_server):
     expect(card).to_contain_text("Оплатил 1 посещение")
     log_out(page)
 
-    log_in(page, base, "alina@example.org")
+    log_in(page, base, "alina@example.org", "secret-password")
     page.get_by_role("link", name="Моя карта").click()
     expect(page.locator("#my-passes").get_by_test_id("pass-remaining")).to_have_text("8 ч 30 мин")
     page.get_by_role("link", name="Все мои абонементы и что они оплатили").click()

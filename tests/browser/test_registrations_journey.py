@@ -3,6 +3,7 @@
 import re
 from datetime import date, timedelta
 
+from browser_steps import log_in
 from playwright.sync_api import Page, expect
 
 from anticafe.db import utcnow
@@ -29,12 +30,6 @@ def make_people_and_event(app):
         return event.id
 
 
-def log_in(page: Page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Эл. почта").fill(email)
-    page.get_by_label("Пароль", exact=True).fill("secret-password")
-    page.get_by_role("button", name="Войти").click()
-    expect(page.get_by_role("button", name="Выйти")).to_be_visible()
 
 
 def test_register_ticket_cancel_and_promotion(page: Page, browser, browser_context_args, live_server):
@@ -42,7 +37,7 @@ def test_register_ticket_cancel_and_promotion(page: Page, browser, browser_conte
     event_id = make_people_and_event(live_server.app)
 
     # Алина takes the only seat and gets her ticket with a QR code.
-    log_in(page, base, "alina@example.org")
+    log_in(page, base, "alina@example.org", "secret-password")
     page.goto(f"{base}/events/{event_id}/register")
     expect(page.get_by_text("Осталось 1 место из 1")).to_be_visible()
     page.get_by_role("button", name="Записаться").click()
@@ -58,7 +53,7 @@ def test_register_ticket_cancel_and_promotion(page: Page, browser, browser_conte
     # Егор finds the event full and joins the waitlist.
     other = browser.new_context(**browser_context_args)
     egor = other.new_page()
-    log_in(egor, base, "egor@example.org")
+    log_in(egor, base, "egor@example.org", "secret-password")
     egor.goto(f"{base}/events/{event_id}/register")
     expect(egor.get_by_text("Мест нет")).to_be_visible()
     egor.get_by_role("button", name="Встать в лист ожидания").click()
