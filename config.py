@@ -73,6 +73,14 @@ class Config:
     #: Absolute base for links that leave the app (QR codes, feeds); empty = the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
 
+    #: The version of the privacy notice and consent text; each consent records the one agreed to.
+    PRIVACY_TEXT_VERSION = os.environ.get("PRIVACY_TEXT_VERSION", "2026-12")
+    #: Accounts and guest profiles with no activity for this many years are erased by `purge-inactive`.
+    RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "3"))
+    #: Who processes the data (the operator under 152-FZ) and where people write about it.
+    PRIVACY_OPERATOR = os.environ.get("PRIVACY_OPERATOR", "МАУ «Молодёжный центр»")
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "privacy@anticafe.example")
+
     #: API bearer tokens expire after this many days.
     API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
 

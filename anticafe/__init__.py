@@ -35,6 +35,8 @@ BLUEPRINTS = [
     "anticafe.bookings.views_staff:bp",
     "anticafe.bookings.views_admin:bp",
     "anticafe.bookings.api:bp",
+    "anticafe.privacy.views:bp",
+    "anticafe.privacy.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -47,6 +49,7 @@ COMMANDS = [
     "anticafe.visits.cli:close_day",
     "anticafe.bookings.cli:queue_booking_reminders",
     "anticafe.scale:seed_scale",
+    "anticafe.privacy.cli:purge_inactive_command",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
@@ -60,6 +63,9 @@ MODEL_MODULES = [
     "anticafe.notifications.models",
     "anticafe.venue.models",
     "anticafe.passes.models",
+    "anticafe.accounts.consent",
+    "anticafe.accounts.access_log",
+    "anticafe.privacy.models",
 ]
 
 

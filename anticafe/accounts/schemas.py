@@ -50,4 +50,6 @@ class SignupIn(BaseModel):
     phone: str | None = Field(default=None, max_length=32)
     guardian_name: str | None = Field(default=None, max_length=120)
     guardian_phone: str | None = Field(default=None, max_length=32)
+    guardian_email: str | None = Field(default=None, max_length=254,
+                                       description="under 14: the guardian confirms the consent by a link sent here")
     consent: bool = Field(description="Consent to the processing of personal data; must be true")

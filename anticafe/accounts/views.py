@@ -11,7 +11,7 @@ from ..auth import Access, Role, require
 from ..errors import DomainError, ValidationFailed, show_on_form
 from ..extensions import db, limiter
 from ..timeutil import venue_today
-from . import services
+from . import consent, rules, services
 from .api import login_limit
 from .forms import ROLE_LABELS, LoginForm, PasswordForm, ProfileForm, RoleForm, SignupForm
 from .models import ApiToken, User
@@ -40,7 +40,7 @@ def signup():
                 name=form.name.data, email=form.email.data, password=form.password.data,
                 password2=form.password2.data, birth_date=form.birth_date.data, consent=form.consent.data,
                 phone=form.phone.data, guardian_name=form.guardian_name.data,
-                guardian_phone=form.guardian_phone.data))
+                guardian_phone=form.guardian_phone.data, guardian_email=form.guardian_email.data))
         except DomainError as error:
             db.session.rollback()
             show_on_form(form, error)
@@ -48,6 +48,13 @@ def signup():
             db.session.commit()
             login_user(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
+            if user.consent_pending:
+                if consent.send_guardian_link(user):
+                    flash(_("We emailed your parent or guardian a link: once they confirm their consent, you can "
+                            "register and start paid visits."), "info")
+                else:
+                    flash(_("We could not email your parent or guardian. Bring the consent form signed by them "
+                            "to the café, or send the link again from your profile."), "warning")
             return redirect(safe_next(url_for("main.home")))
     return render_template("accounts/signup.html", form=form, guardian_age=14), 422 if form.errors else 200
 
@@ -145,7 +152,7 @@ def revoke_token(token_id: int):
 @bp.route("/privacy")
 def privacy():
     """Explain what personal data the café keeps and why."""
-    return render_template("accounts/privacy.html")
+    return render_template("accounts/privacy.html", guardian_age=rules.GUARDIAN_AGE)
 
 
 @bp.route("/admin/users")

@@ -1,12 +1,12 @@
-"""Pages: staff sell and grant passes, the committee grants allowances, admins define pass types,
-visitors see their own passes.
+"""Pages: staff sell and grant passes, the committee runs its programmes in counts, admins define
+pass types, visitors see their own passes.
 
 Who may do what:
 - **admins** define pass types and may sell, grant and cancel every type;
 - **staff** sell packages and memberships (the payment method is recorded) and grant the types
   marked "staff may grant" (allowances, free passes with a reason);
-- the **youth committee** grants the allowances marked for it (it takes no money), sees its
-  programme month by month, and may cancel an allowance it may grant;
+- the **youth committee** runs allowances as programmes: it sets their minutes a month, places and
+  qualifying social categories and sees their use in counts; it never sees or picks named people;
 - **visitors** see their passes, balances and expiry.
 """
 
@@ -19,19 +19,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts import services as accounts
+from ..accounts.access_log import log_search, log_view
 from ..accounts.models import User
 from ..auth import Access, require
 from ..errors import DomainError, show_on_form
 from ..extensions import db
 from ..timeutil import venue_today
 from . import checkout, rules, services
-from .forms import CancelForm, IssueForm, PassTypeForm
+from .forms import CancelForm, IssueForm, PassTypeForm, ProgrammeForm
 from .models import PassType
 from .rules import PassKind, PassStatus
 
 bp = Blueprint("passes", __name__)
 
-COMMITTEE_KINDS = {PassKind.ALLOWANCE.value}
 
 
 @bp.app_template_filter("pass_minutes")
@@ -64,6 +64,7 @@ def _template_globals(state) -> None:
     """Labels for the templates (globals, so that imported macros see them too)."""
     state.app.jinja_env.globals.update(pass_kind_label=services.kind_label, pass_status_label=services.status_label,
                                        pass_method_label=services.method_label, PassStatus=PassStatus,
+                                       pass_category_label=services.category_label,
                                        pass_shift_minutes=checkout.shift_minutes)
 
 
@@ -104,7 +105,8 @@ def _issue(form: IssueForm, holder: User, types: list[PassType]) -> bool:
     try:
         issued = services.issue_pass(holder=holder, pass_type=pass_type, by=current_user,
                                      payment_method=form.payment_method.data, reason=form.reason.data,
-                                     starts_on=form.starts_on.data, months=form.months.data or 1)
+                                     starts_on=form.starts_on.data, months=form.months.data or 1,
+                                     social_category=form.social_category.data)
     except DomainError as error:
         db.session.rollback()
         show_on_form(form, error)
@@ -117,6 +119,8 @@ def _issue(form: IssueForm, holder: User, types: list[PassType]) -> bool:
 def _issue_form(types: list[PassType]) -> IssueForm:
     form = IssueForm()
     form.pass_type.choices = [(t.id, t.name) for t in types]
+    form.social_category.choices = [("", "—")] + [(code, services.category_label(code))
+                                                  for code in rules.SOCIAL_CATEGORIES]
     if not form.is_submitted():
         form.starts_on.data = venue_today()
         if types:
@@ -134,6 +138,8 @@ def index():
     """Find a person to sell a pass to; the passes sold and granted lately."""
     query = request.args.get("q", "")
     people = accounts.search_users(query, limit=30) if len(query.strip()) >= 2 else []
+    if query.strip():
+        log_search(len(people), "passes.index")
     return render_template("passes/index.html", q=query, people=people, recent=services.recent_passes(30),
                            balances=services.balances_for([p.id for p in people]),
                            types=services.issuable_types(current_user), today=venue_today())
@@ -144,6 +150,8 @@ def index():
 def person(user_id: int):
     """Show a person's passes with balance and expiry; sell or grant one."""
     holder = _person(user_id)
+    if request.method == "GET":
+        log_view(holder.id, "passes.person")
     types = services.issuable_types(current_user)
     form = _issue_form(types)
     if form.validate_on_submit() and _issue(form, holder, types):
@@ -204,38 +212,49 @@ def _month_arg() -> date:
 @bp.route("/committee/allowances")
 @require(Access.COMMITTEE)
 def committee_index():
-    """The social programme: this month's allowances and how much of them is used; grant new ones."""
+    """The social programmes: their terms, and how many people use them and how much, in counts only."""
     month = _month_arg()
-    query = request.args.get("q", "")
-    people = accounts.search_users(query, limit=30) if len(query.strip()) >= 2 else []
-    allowances = services.allowances_in_month(month)
-    live = [p for p in allowances if p.cancelled_at is None]
-    totals = {"people": len({p.user_id for p in live}), "granted": sum(p.minutes_total or 0 for p in live),
-              "used": sum(p.minutes_used or 0 for p in live)}
-    return render_template("passes/committee.html", month=month, allowances=allowances, totals=totals, q=query,
-                           people=people, previous=rules.add_months(month, -1), following=rules.add_months(month, 1),
-                           types=services.issuable_types(current_user, kinds=COMMITTEE_KINDS), today=venue_today())
+    figures = services.programme_figures(month)
+    forms = {f.pass_type.id: _programme_form(f.pass_type) for f in figures}
+    return render_template("passes/committee.html", month=month, figures=figures, forms=forms,
+                           previous=rules.add_months(month, -1), following=rules.add_months(month, 1),
+                           today=venue_today())
 
 
-@bp.route("/committee/allowances/people/<int:user_id>", methods=["GET", "POST"])
+def _programme_form(pass_type: PassType, formdata=None) -> ProgrammeForm:
+    form = ProgrammeForm(formdata=formdata, prefix=f"p{pass_type.id}")
+    form.categories.choices = [(code, services.category_label(code)) for code in rules.SOCIAL_CATEGORIES]
+    if formdata is None:
+        form.hours.data = _hours_text(pass_type.minutes)
+        form.places.data = pass_type.places
+        form.categories.data = list(rules.parse_categories(pass_type.categories))
+    return form
+
+
+@bp.route("/committee/allowances/<int:type_id>", methods=["POST"])
 @require(Access.COMMITTEE)
-def committee_person(user_id: int):
-    """Show a person's allowances and grant one with the committee's reason."""
-    holder = _person(user_id)
-    types = services.issuable_types(current_user, kinds=COMMITTEE_KINDS)
-    form = _issue_form(types)
-    if form.validate_on_submit() and _issue(form, holder, types):
-        return redirect(url_for("passes.committee_person", user_id=holder.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("passes/person.html", holder=holder, form=form, types=types, mode="committee",
-                           **_holder_context(holder, COMMITTEE_KINDS)), status
-
-
-@bp.route("/committee/allowances/<int:pass_id>/cancel", methods=["POST"])
-@require(Access.COMMITTEE)
-def committee_cancel(pass_id: int):
-    """Cancel an allowance granted by mistake."""
-    return _cancel(pass_id, "passes.committee_person", kinds=COMMITTEE_KINDS)
+def committee_programme(type_id: int):
+    """Change a programme's terms: minutes a month, places, the social categories that qualify."""
+    pass_type = db.session.get(PassType, type_id) or abort(404)
+    form = _programme_form(pass_type, formdata=request.form)
+    hours = parse_decimal(form.hours.data)
+    minutes = int(hours * 60) if hours is not None and hours * 60 == int(hours * 60) else None
+    if form.validate_on_submit():
+        try:
+            services.update_programme(pass_type, minutes=minutes, places=form.places.data,
+                                      categories=form.categories.data or [], by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            for messages in error.fields.values() or [[error.message]]:
+                for message in messages:
+                    flash(str(message), "error")
+        else:
+            db.session.commit()
+            flash(_("The terms of “%(name)s” are saved; they apply to allowances granted from now on.",
+                    name=pass_type.name), "success")
+    else:
+        flash(_("Please correct the marked fields."), "error")
+    return redirect(url_for("passes.committee_index", month=request.args.get("month")))
 
 
 # ------------------------------------------------------------------------------------------------

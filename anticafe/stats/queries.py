@@ -425,14 +425,21 @@ def _convert_key(scope: Scope, dim: str, key):
     return key
 
 
+def _age(lt: LocalTime, when, band):
+    """The person's age on the local day of `when`: from the birth date, or, once the person's identity
+    is erased, the first age of the group kept on the row (which falls in the same group and youth)."""
+    computed = lt.age(lt.seconds(when), lt.birth_number(User.birth_date))
+    firsts = [(band == text_constant(group.key), int_constant(group.low or 0)) for group in rules.AGE_GROUPS]
+    return case((band.is_(None), computed), *firsts, else_=computed)
+
+
 @cached
 def attendance_by_age(scope: Scope) -> dict:
     """{age group: Attendance} by the person's age on the event's local date (registrations and check-ins)."""
     lt = scope.local
     standing = _STANDING
-    age_group = lt.age_group(lt.age(lt.seconds(Event.starts_at), lt.birth_number(User.birth_date)))
     registrations = (
-        select(age_group.label("k"),
+        select(lt.age_group(_age(lt, Event.starts_at, Registration.age_band)).label("k"),
                _count_if(_registered()).label("registered"),
                _count_if(Registration.status == RegistrationStatus.WAITLISTED.value).label("waitlisted"),
                _count_if(and_(_registered(), Event.ends_at <= scope.now, standing.id.is_(None))).label("no_shows"),
@@ -444,7 +451,7 @@ def attendance_by_age(scope: Scope) -> dict:
                                                         RegistrationStatus.WAITLISTED.value)))
         .group_by(_K))
     checkins = (
-        select(age_group.label("k"), func.count().label("checked_in"),
+        select(lt.age_group(_age(lt, Event.starts_at, CheckIn.age_band)).label("k"), func.count().label("checked_in"),
                _count_if(CheckIn.walk_in == true()).label("walk_ins"),
                func.count(distinct(CheckIn.user_id)).label("attendees"),
                func.count(distinct(CheckIn.event_id)).label("events"))
@@ -531,13 +538,13 @@ def _presence_facts(scope: Scope, *, ages: bool, stays: bool):
     """
     lt = scope.local
 
-    def columns(kind: str, *, user_id, raw, when, stay, seconds, free):
+    def columns(kind: str, *, user_id, raw, when, stay, seconds, free, band):
         cols = [text_constant(kind).label("kind"), user_id.label("user_id"),
                 _period_flag(scope, raw).label("cur"), lt.seconds(when).label("secs"),
                 seconds.label("seconds")]
         cols += [value.label(f"free_{name}") for name, value in free.items()]
         if ages:
-            cols.append(lt.age(lt.seconds(when), lt.birth_number(User.birth_date)).label("age"))
+            cols.append(_age(lt, when, band).label("age"))
         if stays:
             counts, start, end = stay
             cols += [counts.label("stays"), lt.seconds(start).label("stay_start"), lt.seconds(end).label("stay_end")]
@@ -547,13 +554,13 @@ def _presence_facts(scope: Scope, *, ages: bool, stays: bool):
     free_entry = case((Event.entry == Entry.FREE.value, int_constant(1)), else_=int_constant(0))
     checkins = (select(*columns("c", user_id=CheckIn.user_id, raw=Event.starts_at, when=Event.starts_at,
                                 stay=(free_entry, CheckIn.checked_in_at, Event.ends_at), seconds=int_constant(0),
-                                free={name: int_constant(0) for name in FREE_TIME}))
+                                free={name: int_constant(0) for name in FREE_TIME}, band=CheckIn.age_band))
                 .select_from(CheckIn).join(Event, Event.id == CheckIn.event_id)
                 .where(CheckIn.undone_at.is_(None), _held(scope)))
     free, pass_minutes = _free_time(seconds)
     visits = (select(*columns("v", user_id=Visit.user_id, raw=Visit.started_at, when=Visit.started_at,
                               stay=(int_constant(1), Visit.started_at, Visit.ended_at), seconds=seconds,
-                              free=free))
+                              free=free, band=Visit.age_band))
               .select_from(Visit).outerjoin(pass_minutes, pass_minutes.c.visit_id == Visit.id)
               .where(_visit_range(scope)))
     if ages:
