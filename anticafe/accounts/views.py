@@ -12,6 +12,7 @@ from ..errors import DomainError, ValidationFailed, show_on_form
 from ..extensions import db, limiter
 from ..timeutil import venue_today
 from . import consent, rules, services
+from .access_log import log_search, log_view
 from .api import login_limit
 from .forms import ROLE_LABELS, LoginForm, PasswordForm, ProfileForm, RoleForm, SignupForm
 from .models import ApiToken, User
@@ -164,6 +165,8 @@ def admin_users():
     if role and role not in {r.value for r in Role}:
         role = None
     users = services.search_users(query, role=role, limit=100)
+    if query.strip():
+        log_search(len(users), "accounts.admin_users")
     return render_template("admin/users.html", users=users, q=query, role=role, role_labels=ROLE_LABELS,
                            today=venue_today())
 
@@ -173,6 +176,8 @@ def admin_users():
 def admin_user(user_id: int):
     """Show one person to an admin and change their role."""
     user = db.session.get(User, user_id) or abort(404)
+    if request.method == "GET":
+        log_view(user.id, "accounts.admin_user")
     form = RoleForm(obj=user)
     if form.validate_on_submit():
         if user.id == current_user.id and form.role.data != Role.ADMIN:

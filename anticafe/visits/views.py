@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import codes
+from ..accounts.access_log import log_search
 from ..accounts.models import User
 from ..auth import Access, require
 from ..errors import DomainError, ValidationFailed, show_on_form
@@ -84,6 +85,8 @@ def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
     data = services.board()
     query = request.args.get("q", "").strip()
     found = services.find_people(query) if query else []
+    if query:
+        log_search(len(found), "visits.board")
     choices = category_choices()
     walk_in = walk_in or WalkInForm(formdata=None)
     walk_in.guest_category.choices = choices
