@@ -26,6 +26,8 @@ class MeOut(UserOut):
     locale: str | None
     email_notifications: bool
     guest_category: str
+    #: under 14 and waiting for a parent's or guardian's consent (no registration or paid visit yet)
+    consent_pending: bool = False
     age: int | None = None
 
 
