@@ -429,7 +429,7 @@ def _age(lt: LocalTime, when, band):
     """The person's age on the local day of `when`: from the birth date, or, once the person's identity
     is erased, the first age of the group kept on the row (which falls in the same group and youth)."""
     computed = lt.age(lt.seconds(when), lt.birth_number(User.birth_date))
-    firsts = [(band == text_constant(group.key), int_constant(group.low or 0)) for group in rules.AGE_GROUPS]
+    firsts = [(band == text_constant(group.key), int_constant(rules.band_age(group.key))) for group in rules.AGE_GROUPS]
     return case((band.is_(None), computed), *firsts, else_=computed)
 
 
