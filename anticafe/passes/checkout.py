@@ -16,9 +16,10 @@ from datetime import date
 
 from .. import signals
 from ..db import utcnow
+from ..payments import PaymentMethod
 from ..visits import pricing
 from ..visits import services as visits
-from ..visits.models import PaymentMethod, Visit
+from ..visits.models import Visit
 from . import rules, services
 
 #: Prepaid keys of passes in a visit's quote: "pass:<id>".

@@ -23,7 +23,9 @@ from ..accounts.models import User
 from ..auth import Access, require
 from ..errors import DomainError, show_on_form
 from ..extensions import db
+from ..templating import template_helpers
 from ..timeutil import venue_today
+from ..visits.tariffs import method_label
 from . import checkout, rules, services
 from .forms import CancelForm, IssueForm, PassTypeForm
 from .models import PassType
@@ -34,7 +36,6 @@ bp = Blueprint("passes", __name__)
 COMMITTEE_KINDS = {PassKind.ALLOWANCE.value}
 
 
-@bp.app_template_filter("pass_minutes")
 def pass_minutes(minutes: int | None) -> str:
     """Show minutes as hours and minutes: "7 h 30 min"."""
     if minutes is None:
@@ -47,24 +48,14 @@ def pass_minutes(minutes: int | None) -> str:
     return _("%(m)s min", m=rest)
 
 
-@bp.app_template_filter("pass_date")
 def pass_date(day: date) -> str:
     """Show a date as "15 January 2027"."""
     return format_date(day, "d MMMM y")
 
 
-@bp.app_template_filter("pass_month")
 def pass_month(day: date) -> str:
     """Show a month as "November 2026"."""
     return format_date(day, "LLLL y").capitalize()
-
-
-@bp.record_once
-def _template_globals(state) -> None:
-    """Labels for the templates (globals, so that imported macros see them too)."""
-    state.app.jinja_env.globals.update(pass_kind_label=services.kind_label, pass_status_label=services.status_label,
-                                       pass_method_label=services.method_label, PassStatus=PassStatus,
-                                       pass_shift_minutes=checkout.shift_minutes)
 
 
 def parse_decimal(text: str | None) -> Decimal | None:
@@ -351,3 +342,9 @@ def my_passes_context(user: User) -> dict:
     today = venue_today()
     current = services.passes_of(user, today=today, current_only=True)
     return {"my_passes": current, "my_balance": services.balance_of(current, today), "today": today}
+
+
+template_helpers(bp, filters={"pass_minutes": pass_minutes, "pass_date": pass_date, "pass_month": pass_month},
+                 pass_kind_label=services.kind_label, pass_status_label=services.status_label,
+                 pass_method_label=method_label, PassStatus=PassStatus,
+                 pass_shift_minutes=checkout.shift_minutes)

@@ -11,23 +11,23 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from werkzeug.routing import BuildError
 
 from .. import codes
 from ..accounts.models import User
-from ..db import utcnow
+from ..db import lock, utcnow
 from ..errors import DomainError
 from ..events.models import Event, EventStatus
 from ..events.services import age_limits
 from ..extensions import db
-from ..notifications.services import absolute_link, notify
+from ..notifications.services import notify
 from ..timeutil import to_venue
+from ..urls import public_url, site_path
 from . import rules
 from .models import Registration, RegistrationStatus, Source
 
@@ -54,11 +54,10 @@ REFUSAL_MESSAGES = {
 def lock_event(event_id: int) -> Event:
     """Take the event's row lock for the rest of the transaction and return the event, freshly read.
 
-    `UPDATE events SET id = id` is a row lock on PostgreSQL and takes SQLite's write lock; run it
-    before reading anything the decision depends on.
+    `db.lock` is a row lock on PostgreSQL and takes SQLite's write lock; run it before reading
+    anything the decision depends on.
     """
-    result = db.session.execute(text("UPDATE events SET id = id WHERE id = :id"), {"id": event_id})
-    if result.rowcount == 0:
+    if not lock(Event, Event.id == event_id):
         raise DomainError("not_found", _l("No such event."), status=404)
     return db.session.get(Event, event_id, populate_existing=True)
 
@@ -138,15 +137,6 @@ def may_see(registration: Registration, user) -> bool:
 # ------------------------------------------------------------------------------------------------
 # URLs
 
-def _absolute(path: str) -> str:
-    return absolute_link(path)
-
-
-def _path(endpoint: str, fallback: str, **values) -> str:
-    """Return a route's path; outside a request (CLI, demo) fall back to the literal path."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return fallback
 
 
 def ticket_url(registration: Registration) -> str | None:
@@ -154,28 +144,24 @@ def ticket_url(registration: Registration) -> str | None:
     if not registration.has_valid_ticket:
         return None
     code = registration.ticket_code
-    return _absolute(_path("registrations.ticket", rules.ticket_path(code), code=code))
+    return public_url("registrations.ticket", code=code)
 
 
 def qr_url(registration: Registration, fmt: str = "png") -> str | None:
     """Return the absolute URL of the ticket's QR image (owner and staff only), or None without a ticket."""
     if not registration.has_valid_ticket:
         return None
-    return _absolute(_path("registrations.qr", f"/registrations/{registration.id}/qr.{fmt}",
-                           registration_id=registration.id, fmt=fmt))
+    return public_url("registrations.qr", registration_id=registration.id, fmt=fmt)
 
 
 def event_path(event_id: int) -> str:
     """Return the path of an event's public page (the events domain's route)."""
-    return f"/events/{event_id}"
+    return site_path("events.detail", event_id=event_id)
 
 
 def event_ics_path(event_id: int) -> str:
     """Return the path of an event's iCalendar file ("add to calendar")."""
-    try:
-        return url_for("events.event_ics", event_id=event_id)
-    except (BuildError, RuntimeError):  # the events domain's route is missing, or no request
-        return f"/events/{event_id}.ics"
+    return site_path("events.event_ics", event_id=event_id)
 
 
 # ------------------------------------------------------------------------------------------------

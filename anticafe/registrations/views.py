@@ -15,6 +15,7 @@ from ..errors import DomainError, show_on_form
 from ..events.models import Event
 from ..extensions import db
 from ..qr import qr_response
+from ..templating import template_helpers
 from ..timeutil import venue_today
 from . import rules, services
 from .forms import WalkInForm
@@ -30,12 +31,9 @@ STATUS_LABELS = {
 SOURCE_LABELS = {"self": _l("by themselves"), "staff": _l("by staff"), "walk_in": _l("walk-in")}
 
 
-@bp.app_context_processor
-def inject_helpers():
-    """Template helpers: the register box's state for an event, status and source labels."""
-    return {"registration_box": lambda event: services.box_state(event, current_user),
-            "registration_status_labels": STATUS_LABELS, "registration_source_labels": SOURCE_LABELS,
-            "registration_event_path": services.event_path, "registration_ics_path": services.event_ics_path}
+def registration_box(event: Event):
+    """Return the register box's state for an event, as the current person sees it."""
+    return services.box_state(event, current_user)
 
 
 def _visible_event(event_id: int) -> Event:
@@ -242,3 +240,8 @@ def walk_in(event_id: int):
     db.session.commit()
     _staff_registered(registration)
     return redirect(url_for("registrations.event_registrations", event_id=event.id))
+
+
+template_helpers(bp, registration_box=registration_box, registration_status_labels=STATUS_LABELS,
+                 registration_source_labels=SOURCE_LABELS, registration_event_path=services.event_path,
+                 registration_ics_path=services.event_ics_path)

@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from .. import signals
-from ..db import utcnow
+from ..db import lock, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import to_venue
@@ -90,10 +90,8 @@ def active_time(visit: Visit, now: datetime | None = None) -> timedelta:
 def lock_visit(visit_id: int) -> Visit:
     """Lock a visit's row for the rest of the transaction and return it freshly loaded."""
     db.session.flush()
-    result = db.session.execute(update(Visit).where(Visit.id == visit_id).values(id=Visit.id)
-                                .execution_options(synchronize_session=False))
-    if not result.rowcount:
+    if not lock(Visit, Visit.id == visit_id):
         raise DomainError("not_found", _l("No such visit."), status=404)
     db.session.expire_all()
-    return db.session.scalars(select(Visit).where(Visit.id == visit_id).with_for_update()
+    return db.session.scalars(select(Visit).where(Visit.id == visit_id)
                               .execution_options(populate_existing=True)).one()

@@ -13,17 +13,11 @@ from ..accounts.models import User
 from ..db import utcnow
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
+from ..payments import PaymentMethod
 from . import rules
 from .billing import Pricer, apply_quote, lock_visit
 from .clock import check_category, json_value, settle_free, stop_visit
-from .models import (
-    Bill,
-    PaymentMethod,
-    Visit,
-    VisitCorrection,
-    VisitSegment,
-    VisitStatus,
-)
+from .models import Bill, Visit, VisitCorrection, VisitSegment, VisitStatus
 
 
 def _payment_problems(method: str, note: str | None) -> None:

@@ -11,28 +11,21 @@ from datetime import UTC, date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import codes
 from ..accounts import services as accounts
 from ..accounts.models import User
-from ..db import constant_in, utcnow
+from ..db import constant_in, lock, utcnow
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
+from ..payments import PaymentMethod
 from ..timeutil import to_venue
 from ..venue import services as venue
 from . import rules
 from .billing import Pricer, apply_quote, lock_visit
-from .models import (
-    OPEN_STATUSES,
-    PaymentMethod,
-    Tariff,
-    Visit,
-    VisitCorrection,
-    VisitSegment,
-    VisitStatus,
-)
+from .models import OPEN_STATUSES, Tariff, Visit, VisitCorrection, VisitSegment, VisitStatus
 from .occupancy import occupancy
 from .tariffs import category_codes, ensure_tariff
 
@@ -54,8 +47,7 @@ def check_category(code: str | None) -> str | None:
 
 def _lock_starts(tariff: Tariff) -> None:
     """Serialize visit starts: a write to the tariff row (a row lock; SQLite's write lock)."""
-    db.session.execute(update(Tariff).where(Tariff.id == tariff.id).values(id=Tariff.id)
-                       .execution_options(synchronize_session=False))
+    lock(Tariff, Tariff.id == tariff.id)
 
 
 def _already_active(visit: Visit) -> DomainError:

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .models import PaymentMethod
+from ..payments import PaymentMethod
 from .pricing import parse_decimal
 
 

@@ -15,6 +15,7 @@ from ..auth import Access, require
 from ..errors import DomainError, ValidationFailed, show_on_form
 from ..extensions import db
 from ..i18n import rubles
+from ..templating import template_helpers
 from ..timeutil import from_venue, to_venue, venue_today
 from . import pricing, services
 from .forms import (
@@ -31,7 +32,6 @@ from .models import Bill, Visit, VisitStatus
 
 bp = Blueprint("visits", __name__)
 
-@bp.app_template_filter("visit_time")
 def visit_time(value) -> str:
     """Format a stored ISO time (a correction's before/after) in venue time."""
     from datetime import datetime
@@ -42,12 +42,10 @@ def visit_time(value) -> str:
         return str(value)
 
 
-@bp.app_template_global("visit_category_name")
 def visit_category_name(code: str) -> str:
     return services.category_label(code)
 
 
-@bp.app_template_global("visit_status_name")
 def visit_status_name(status: str) -> str:
     return services.status_label(status)
 
@@ -488,3 +486,6 @@ def prices_section(app, **_) -> dict:
                        "category": category, "day": day, "quote": result,
                        "lines": services.breakdown_rows(list(result.lines))}}
 
+
+template_helpers(bp, filters={"visit_time": visit_time}, visit_category_name=visit_category_name,
+                 visit_status_name=visit_status_name)
