@@ -11,7 +11,8 @@ from ..db import utcnow
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..payments import PaymentMethod
-from ..visits import services as visits
+from ..visits import checkout as visits_checkout
+from ..visits import clock as visits_clock
 from . import rules
 from .models import Booking, BookingStatus, PartyVisit
 from .services import CHECK_IN_EARLY, locked, touch, wrong_state
@@ -61,21 +62,21 @@ def _link(booking: Booking, visit) -> None:
 def _start_booker_visit(booking: Booking, staff: User) -> None:
     """Start the booker's visit (or take the one already running: they may have come in by card)."""
     if booking.user is None:
-        _link(booking, visits.start_walk_in(name=booking.booker_name[:120], phone=None, staff=staff))
+        _link(booking, visits_clock.start_walk_in(name=booking.booker_name[:120], phone=None, staff=staff))
         return
     try:
-        visit = visits.start_visit(user=booking.user, staff=staff)
+        visit = visits_clock.start_visit(user=booking.user, staff=staff)
     except DomainError as error:
         if error.code != "visit_already_active":
             raise
-        visit = visits.open_visit_for(booking.user)
+        visit = visits_clock.open_visit_for(booking.user)
     _link(booking, visit)
 
 
 def _start_guest_visit(booking: Booking, staff: User):
     """Start one more guest's visit in the party: a walk-in named after the booker ("Маша Орлова +2")."""
     number = len(booking.party)
-    visit = visits.start_walk_in(name=f"{booking.booker_name[:110]} +{number}", phone=None, staff=staff)
+    visit = visits_clock.start_walk_in(name=f"{booking.booker_name[:110]} +{number}", phone=None, staff=staff)
     _link(booking, visit)
     return visit
 
@@ -110,11 +111,11 @@ def pay_party(booking: Booking, staff: User, method: str, note: str | None = Non
         raise DomainError("nothing_to_pay", _l("This booking has no bill to pay."))
     for visit in party:
         if visit.is_open:
-            visits.stop_visit(visit, staff=staff)
+            visits_clock.stop_visit(visit, staff=staff)
     for visit in party:
         db.session.refresh(visit)
     unpaid = [visit for visit in party if visit.status != "paid"]
-    return visits.pay_together(unpaid, staff=staff, method=method, note=note) if unpaid else None
+    return visits_checkout.pay_together(unpaid, staff=staff, method=method, note=note) if unpaid else None
 
 
 def mark_paid(booking: Booking, staff: User, method: str) -> Booking:

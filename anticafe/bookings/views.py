@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth import Access, check_access, require
-from ..errors import DomainError, show_on_form
+from ..errors import DomainError, run_service, show_errors
 from ..extensions import db
 from ..ical import calendar_response
 from ..templating import template_helpers
@@ -46,16 +46,6 @@ def parse_hhmm(day: date, value: str) -> datetime:
     """Combine a day and "HH:MM" into a naive venue wall-clock time."""
     hours, minutes = value.split(":")
     return datetime(day.year, day.month, day.day, int(hours), int(minutes))
-
-
-def apply_errors(form, error: DomainError, mapping: dict[str, str] | None = None) -> None:
-    """Show a service's refusal: field messages on the form's fields, the sentence itself as a flash
-    (unless it only says "correct the marked fields")."""
-    show_on_form(form, error, mapping)
-    mapping = mapping or {}
-    placed = any(getattr(form, mapping.get(name, name), None) is not None for name in error.fields)
-    if error.fields and (not placed or error.code not in ("validation_error", "party_too_large")):
-        flash(str(error.message), "error")
 
 
 def photo_url(zone: Zone) -> str | None:
@@ -127,7 +117,7 @@ def zone(zone_id: int):
                 purpose=form.purpose.data or "", contact=form.contact.data or ""))
         except DomainError as error:
             db.session.rollback()
-            apply_errors(form, error, {"starts_at": "start", "ends_at": "end"})
+            show_errors(error, form, {"starts_at": "start", "ends_at": "end"})
             status = error.status
         else:
             db.session.commit()
@@ -161,13 +151,8 @@ def cancel(booking_id: int):
     booking = db.session.get(Booking, booking_id)
     if booking is None or booking.user_id != current_user.id:
         abort(404)
-    try:
-        services.cancel(booking, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    error = run_service(services.cancel, booking, current_user).error
+    if not error:
         flash(_("Your booking is cancelled."), "success")
     return redirect(url_for("bookings.mine"))
 

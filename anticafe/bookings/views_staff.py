@@ -10,17 +10,17 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..auth import Access, guard_blueprint
-from ..errors import DomainError
+from ..errors import DomainError, run_service, show_errors
 from ..extensions import db
 from ..templating import template_helpers
 from ..timeutil import venue_today
 from ..venue.models import Closure
-from ..visits.services import visit_json
+from ..visits.board import visit_json
 from . import availability, services
 from . import party as parties
 from .forms import CheckInForm, ClosureForm, DecisionForm, PaymentForm, StaffBookingForm
 from .models import OPEN, Booking, BookingSeries, BookingStatus
-from .views import apply_errors, feed_url, lazy_release, parse_day
+from .views import feed_url, lazy_release, parse_day
 from .zones import all_zones
 
 bp = Blueprint("bookings_staff", __name__, url_prefix="/staff/bookings")
@@ -142,7 +142,7 @@ def new():
                                               skip_conflicts=form.skip_conflicts.data, message=form.message.data)
             except DomainError as error:
                 db.session.rollback()
-                apply_errors(form, error, {"starts_at": "start", "ends_at": "end"})
+                show_errors(error, form, {"starts_at": "start", "ends_at": "end"})
                 status = error.status
             else:
                 db.session.commit()
@@ -186,13 +186,8 @@ def _act(booking_id: int, action, done_message: str):
     if not form.validate_on_submit():
         flash(_("The message is too long."), "error")
         return redirect(back(url_for("bookings_staff.detail", booking_id=booking.id)))
-    try:
-        action(booking, form.message.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    error = run_service(action, booking, form.message.data).error
+    if not error:
         flash(done_message, "success")
     return redirect(back(url_for("bookings_staff.detail", booking_id=booking.id)))
 
@@ -245,13 +240,8 @@ def add_guest(booking_id: int):
     booking = load(booking_id)
     if not DecisionForm().validate_on_submit():
         abort(400)
-    try:
-        visit = parties.add_party_guest(booking, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    visit, error = run_service(parties.add_party_guest, booking, current_user)
+    if not error:
         flash(_("%(name)s's visit has started.", name=visit.display_name), "success")
     return redirect(url_for("bookings_staff.detail", booking_id=booking.id))
 
@@ -275,7 +265,7 @@ def pay(booking_id: int):
                 parties.mark_paid(booking, current_user, form.method.data)
         except DomainError as error:
             db.session.rollback()
-            flash(str(error.message), "error")
+            show_errors(error)
         else:
             db.session.commit()
             if booking.price_per_hour is None and bill is None:
@@ -322,7 +312,7 @@ def closures():
                                  availability.aware(form.ends_at.data), form.reason.data, form.note.data or "")
         except DomainError as error:
             db.session.rollback()
-            apply_errors(form, error)
+            show_errors(error, form)
             status = error.status
         else:
             db.session.commit()

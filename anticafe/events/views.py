@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..accounts.views import safe_next
 from ..auth import Access, require
 from ..db import utcnow
-from ..errors import DomainError, show_on_form
+from ..errors import run_service
 from ..extensions import db
 from ..ical import calendar_response
 from ..memo import Memo
@@ -313,7 +313,6 @@ def upcoming_section(app, **_) -> dict:
     return {"upcoming_events": listings.cards(events, current_user)}
 
 
-
 # ------------------------------------------------------------------------------------------------
 # Staff pages
 
@@ -361,14 +360,10 @@ def new():
             repeat = SeriesRule(interval_weeks=form.interval_weeks.data or 1,
                                 until=form.until.data if by_date else None,
                                 count=None if by_date else form.count.data)
-        try:
-            event = services.create_event(form.event_data(), published=form.published.data, repeat=repeat,
-                                          cover=_cover_upload(form))
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        # The cover is read inside the service call: a rejected picture shows on the form like any refusal.
+        event, error = run_service(lambda: services.create_event(form.event_data(), published=form.published.data,
+                                                                 repeat=repeat, cover=_cover_upload(form)), form=form)
+        if not error:
             if repeat is not None:
                 count = len(event.series.events)
                 flash(_("The series is created: %(n)s events.", n=count), "success")
@@ -394,13 +389,9 @@ def edit(event_id: int):
         if form.remove_cover.data:
             data["cover_image"] = None
         scope = form.scope.data if event.series_id else "this"
-        try:
-            changed = services.update_event(event, data, scope=scope, cover=_cover_upload(form))
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        changed, error = run_service(lambda: services.update_event(event, data, scope=scope, cover=_cover_upload(form)),
+                                     form=form)
+        if not error:
             if not changed:
                 flash(_("Nothing was changed."), "info")
             elif len(changed) > 1:
@@ -441,13 +432,8 @@ def publish(event_id: int):
 def unpublish(event_id: int):
     """Hide an event again (only while nobody is registered)."""
     event = _staff_event(event_id)
-    try:
-        services.unpublish_event(event)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    error = run_service(services.unpublish_event, event).error
+    if not error:
         flash(_("The event is a draft again; visitors no longer see it."), "success")
     return _back_to(event.id)
 
@@ -463,13 +449,8 @@ def cancel(event_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         scope = form.scope.data if event.series_id else "this"
-        try:
-            changed = services.cancel_event(event, form.reason.data, scope=scope)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        changed, error = run_service(services.cancel_event, event, form.reason.data, scope=scope)
+        if not error:
             flash(_("Cancelled: %(n)s events. Everybody registered has been told.", n=len(changed))
                   if len(changed) > 1 else _("The event is cancelled. Everybody registered has been told."),
                   "success")
@@ -483,13 +464,9 @@ def cancel(event_id: int):
 def delete(event_id: int):
     """Delete a draft nobody registered for."""
     event = _staff_event(event_id)
-    try:
-        services.delete_draft(event)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    error = run_service(services.delete_draft, event).error
+    if error:
         return _back_to(event.id)
-    db.session.commit()
     flash(_("The draft is deleted."), "success")
     return redirect(url_for("events.manage"))
 

@@ -6,7 +6,6 @@ never block or break the request that caused the message. `flask --app wsgi send
 """
 
 import smtplib
-from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
@@ -108,10 +107,3 @@ def deliver_pending(limit: int = 200) -> tuple[int, int]:
         sender.close()
     return sent, failed
 
-
-def purge_read(older_than_days: int = 180) -> int:
-    """Delete read messages older than the given age (housekeeping)."""
-    cutoff = utcnow() - timedelta(days=older_than_days)
-    result = db.session.execute(Notification.__table__.delete().where(
-        Notification.read_at.is_not(None), Notification.created_at < cutoff))
-    return result.rowcount or 0

@@ -445,12 +445,6 @@ def event_registrations(event_id: int) -> list[Registration]:
                   Registration.id)))
 
 
-def active_registrants(event_id: int) -> list[User]:
-    """Return the people with a confirmed or waitlisted registration (e.g. to tell them of a change)."""
-    return list(db.session.scalars(
-        select(User).join(Registration, Registration.user_id == User.id)
-        .where(Registration.event_id == event_id, Registration.status != RegistrationStatus.CANCELLED)
-        .order_by(Registration.id)))
 
 
 def user_registrations(user: User, *, include_cancelled: bool = True) -> list[Registration]:

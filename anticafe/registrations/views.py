@@ -11,7 +11,7 @@ from ..accounts.services import search_users
 from ..accounts.views import safe_next
 from ..auth import Access, require
 from ..db import utcnow
-from ..errors import DomainError, show_on_form
+from ..errors import run_service
 from ..events.models import Event
 from ..extensions import db
 from ..qr import qr_response
@@ -61,13 +61,9 @@ def register(event_id: int):
         return render_template("registrations/register.html", event=event,
                                age_limits=services.age_limits(event))
     back = safe_next(url_for("registrations.register", event_id=event.id))
-    try:
-        registration = services.register(event, current_user._get_current_object())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    registration, error = run_service(services.register, event, current_user._get_current_object())
+    if error:
         return redirect(back)
-    db.session.commit()
     if registration.is_confirmed:
         flash(_("You are registered for “%(title)s”. Here is your ticket: show the QR code at the door.",
                 title=event.title), "success")
@@ -84,13 +80,9 @@ def cancel(registration_id: int):
     registration = _registration_for(registration_id)
     back = safe_next(url_for("registrations.my_events"))
     was_waitlisted = registration.is_waitlisted
-    try:
-        services.cancel(registration, by=current_user._get_current_object())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    error = run_service(services.cancel, registration, by=current_user._get_current_object()).error
+    if error:
         return redirect(back)
-    db.session.commit()
     if registration.user_id != current_user.id:
         flash(_("The registration of %(name)s is cancelled.", name=registration.user.name), "success")
     elif was_waitlisted:
@@ -106,13 +98,9 @@ def cancel(registration_id: int):
 def reissue(registration_id: int):
     """Replace a ticket's code (when a photo of it went around); the old QR stops working."""
     registration = _registration_for(registration_id)
-    try:
-        services.reissue_ticket(registration, by=current_user._get_current_object())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    error = run_service(services.reissue_ticket, registration, by=current_user._get_current_object()).error
+    if error:
         return redirect(url_for("registrations.my_events"))
-    db.session.commit()
     flash(_("The ticket has a new code; the old QR code no longer works."), "success")
     return redirect(url_for("registrations.ticket", code=registration.ticket_code))
 
@@ -210,13 +198,9 @@ def staff_register(event_id: int):
     if user is None:
         flash(_("No such person."), "error")
         return redirect(back)
-    try:
-        registration = services.register(event, user, by=current_user._get_current_object())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    registration, error = run_service(services.register, event, user, by=current_user._get_current_object())
+    if error:
         return redirect(back)
-    db.session.commit()
     _staff_registered(registration)
     return redirect(back)
 
@@ -229,15 +213,10 @@ def walk_in(event_id: int):
     form = WalkInForm(prefix="guest")
     if not form.validate_on_submit():
         return _staff_page(event, form, 422)
-    try:
-        registration = services.register_guest(event, name=form.name.data, phone=form.phone.data,
-                                               birth_date=form.birth_date.data,
-                                               by=current_user._get_current_object())
-    except DomainError as error:
-        db.session.rollback()
-        show_on_form(form, error)
+    registration, error = run_service(services.register_guest, event, name=form.name.data, phone=form.phone.data,
+                                      birth_date=form.birth_date.data, by=current_user._get_current_object(), form=form)
+    if error:
         return _staff_page(event, form, 422)
-    db.session.commit()
     _staff_registered(registration)
     return redirect(url_for("registrations.event_registrations", event_id=event.id))
 

@@ -14,9 +14,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import to_venue
 from . import pricing
-from .models import (
-    Visit,
-)
+from .models import Visit, VisitSegment
 from .tariffs import current_rules, day_kind_on
 
 
@@ -80,6 +78,15 @@ def apply_quote(visit: Visit, result: pricing.Quote) -> None:
     visit.amount = result.amount
     visit.day_kind = result.day_kind.value
     visit.breakdown = [line.to_dict() for line in result.lines]
+
+
+def replace_segments(visit: Visit, spans: list[tuple[datetime, datetime | None]]) -> None:
+    """Give a visit new stretches of time (a correction, or the end of the day), the old ones deleted first."""
+    for segment in list(visit.segments):
+        visit.segments.remove(segment)
+    db.session.flush()
+    for started_at, ended_at in spans:
+        visit.segments.append(VisitSegment(started_at=started_at, ended_at=ended_at))
 
 
 def active_time(visit: Visit, now: datetime | None = None) -> timedelta:

@@ -24,7 +24,7 @@ from ..payments import PaymentMethod
 from ..timeutil import to_venue
 from ..venue import services as venue
 from . import rules
-from .billing import Pricer, apply_quote, lock_visit
+from .billing import Pricer, apply_quote, lock_visit, replace_segments
 from .models import OPEN_STATUSES, Tariff, Visit, VisitCorrection, VisitSegment, VisitStatus
 from .occupancy import occupancy
 from .tariffs import category_codes, ensure_tariff
@@ -248,11 +248,7 @@ def close_day(now: datetime | None = None) -> tuple[list[Visit], int]:
         end = max(closing, visit.started_at)
         reshaped = rules.reshape([(s.started_at, s.ended_at) for s in visit.segments],
                                  (visit.started_at, None), (visit.started_at, end))
-        for segment in list(visit.segments):
-            visit.segments.remove(segment)
-        db.session.flush()
-        for seg_start, seg_end in reshaped:
-            visit.segments.append(VisitSegment(started_at=seg_start, ended_at=seg_end))
+        replace_segments(visit, reshaped)
         visit.ended_at = end
         visit.status = VisitStatus.STOPPED
         visit.needs_review = True

@@ -197,10 +197,10 @@ def test_check_in_without_a_price_starts_the_party_visits_and_one_group_bill(cli
 
 
 def test_check_in_takes_the_booker_visit_already_running(app, make_user, game_room):
-    from anticafe.visits import services as visits
+    from anticafe.visits import clock as visits_clock
 
     staff, booker = make_user("staff"), make_user()
-    running = visits.start_visit(user=booker, staff=staff)
+    running = visits_clock.start_visit(user=booker, staff=staff)
     booking = add_booking(game_room, booker, starts_at=utcnow() - timedelta(minutes=1), party=2)
     parties.check_in(booking, staff)
     db.session.commit()
