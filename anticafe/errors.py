@@ -34,6 +34,13 @@ class ValidationFailed(DomainError):
         super().__init__(code, message or lazy_gettext("Please correct the marked fields."), fields=fields)
 
 
+def in_words(problems: dict[str, list[str]], messages) -> dict[str, list]:
+    """Turn a rules module's {field: [problem codes]} into {field: [messages]}: `messages` maps a code to
+    its (lazy) translation, or is a function of the code; an unknown code stays as it is."""
+    word = messages if callable(messages) else (lambda code: messages.get(code, code))
+    return {field: [word(code) for code in codes] for field, codes in problems.items()}
+
+
 def show_errors(error: DomainError, form=None, mapping: dict | None = None) -> None:
     """Show a service's refusal on a page: each field's messages on the form's field of that name
     (`mapping` renames service fields to form fields), the others as flash messages, and the sentence

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from .. import signals
 from ..db import lock, utcnow
-from ..errors import DomainError, ValidationFailed
+from ..errors import DomainError, ValidationFailed, in_words
 from ..extensions import db
 from ..notifications.services import notify
 from ..timeutil import from_venue, to_venue
@@ -92,7 +92,7 @@ def _message(code: str, confirmed: int = 0):
 
 def translate(problems: dict[str, list[str]]) -> dict[str, list]:
     """Turn {field: [codes]} into {field: [translated messages]}."""
-    return {field: [_message(code) for code in codes] for field, codes in problems.items()}
+    return in_words(problems, _message)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
 from ..db import lock, utcnow
-from ..errors import DomainError, ValidationFailed
+from ..errors import DomainError, ValidationFailed, in_words
 from ..extensions import db
 from ..timeutil import venue_today
 from . import rules
@@ -50,7 +50,8 @@ PROBLEM_MESSAGES = {
 
 
 def translate(problems: dict[str, list[str]]) -> dict[str, list]:
-    return {field: [PROBLEM_MESSAGES.get(code, code) for code in codes] for field, codes in problems.items()}
+    """Turn {field: [codes]} into {field: [translated messages]}."""
+    return in_words(problems, PROBLEM_MESSAGES)
 
 
 def kind_label(kind: str) -> str:

@@ -28,11 +28,8 @@ from ..extensions import db
 from ..notifications.services import notify
 from ..timeutil import to_venue
 from ..urls import public_url, site_path
-from . import rules
+from . import rows, rules
 from .models import Registration, RegistrationStatus, Source
-
-#: Bits of randomness in a ticket code (26 characters of the typeable alphabet).
-TICKET_BITS = 128
 
 #: A visitor may give up a confirmed seat until this long before the start (setting
 #: `REGISTRATION_CANCEL_CUTOFF_MINUTES`, default 0: until the start).
@@ -199,11 +196,6 @@ def _already_registered(existing: Registration, *, self_service: bool) -> Domain
     return DomainError("already_registered", message, status=409, extra={"registration_id": existing.id})
 
 
-def new_ticket_code() -> str:
-    """Return a fresh, unguessable ticket code."""
-    return codes.random_code(TICKET_BITS)
-
-
 def register(event: Event, user: User, *, by: User | None = None, source: str = Source.SELF,
              over_capacity: bool = False) -> Registration:
     """Register `user` for `event`: confirmed with a ticket while seats last, else on the waitlist.
@@ -254,11 +246,8 @@ def register(event: Event, user: User, *, by: User | None = None, source: str = 
 
 
 def _confirm(registration: Registration, now: datetime) -> None:
-    registration.status = RegistrationStatus.CONFIRMED
-    registration.waitlist_position = None
-    registration.confirmed_at = now
-    registration.ticket_code = new_ticket_code()
-    registration.ticket_revoked_at = None
+    for column, value in rows.confirmed(now).items():
+        setattr(registration, column, value)
 
 
 def seat_walk_in(event: Event, user: User, *, staff: User | None, existing: Registration | None,
@@ -362,7 +351,7 @@ def reissue_ticket(registration: Registration, *, by: User) -> Registration:
         raise DomainError("not_found", _l("No such registration."), status=404)
     if not registration.is_confirmed:
         raise DomainError("no_ticket", _l("Only a confirmed registration has a ticket."), status=409)
-    registration.ticket_code = new_ticket_code()
+    registration.ticket_code = rows.new_ticket_code()
     db.session.flush()
     return registration
 
