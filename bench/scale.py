@@ -42,6 +42,8 @@ PASSWORD = "scale-password-2026"
 #: What a ticket QR holds is the ticket's absolute URL; the scan log keeps exactly that.
 TICKET_BASE = "https://anticafe.example/t/"
 
+#: The longest stay of a party (its companions leave within a few minutes of each other, never later).
+MAX_STAY_MINUTES = 300.0
 #: Days of history before today, and days of programme already planned after it.
 PAST_DAYS = 365
 AHEAD_DAYS = 30
@@ -830,7 +832,7 @@ class YearBuilder:
             minutes = (event_end - started).total_seconds() / 60 + rng.uniform(-20, 40)
         else:
             minutes = rng.lognormvariate(math.log(100), 0.55)
-        minutes = max(20.0, min(minutes, 300.0))
+        minutes = max(20.0, min(minutes, MAX_STAY_MINUTES))
         ended = started + timedelta(minutes=minutes)
         review = False
         if ended > closing:  # close-day ended it at closing time and flagged it
@@ -846,7 +848,8 @@ class YearBuilder:
         payer = None
         for n, uid in enumerate(members):
             # companions leave within a few minutes of each other
-            own_end = min(ended + timedelta(minutes=rng.randint(-3, 3)), closing) if n else ended
+            own_end = min(ended + timedelta(minutes=rng.randint(-3, 3)), closing,
+                          started + timedelta(minutes=MAX_STAY_MINUTES)) if n else ended
             own_end = max(own_end, started + timedelta(minutes=5))
             visit = self.visit(started, own_end, uid, rid, staff, review)
             if visit["amount"] == 0:  # a pass paid it all: closed at the stop, nothing to bill
