@@ -6,7 +6,8 @@ from ..accounts.access_log import log_access, log_search
 from ..api.spec import api_blueprint, endpoint
 from ..auth import Access
 from ..extensions import db
-from . import services
+from . import attendance as door_attendance
+from . import services, tickets
 from .schemas import (
     AttendanceOut,
     AttendanceQuery,
@@ -34,7 +35,7 @@ REFUSALS = [
 ]
 
 
-def answer(outcome: services.Outcome):
+def answer(outcome: tickets.Outcome):
     """Commit the door action and answer its JSON (a result or an error, with the first answer's status)."""
     db.session.commit()
     return outcome.body, outcome.status
@@ -74,14 +75,14 @@ def undo_check_in(checkin_id: int, body: UndoIn):
           errors=[(404, "event_not_found", "no such event")])
 def attendance(event_id: int, query: AttendanceQuery):
     """Count checked-in, confirmed and waitlisted people and people inside now; list the check-ins."""
-    return services.attendance(event_id, limit=query.limit).payload()
+    return door_attendance.attendance(event_id, limit=query.limit).payload()
 
 
 @endpoint(bp, "/events/<int:event_id>/attendees", access=Access.STAFF, query=SearchQuery, response=AttendeesOut,
           summary="Search an event's registrations")
 def attendees(event_id: int, query: SearchQuery):
     """Find an event's registrations by name, phone or email, with their check-in (confirmed first)."""
-    found = [a.payload() for a in services.search_attendees(event_id, query.q)]
+    found = [a.payload() for a in door_attendance.search_attendees(event_id, query.q)]
     log_access("export_attendees", where="door_api.attendees", event_id=event_id, count=len(found))
     db.session.commit()
     return {"items": found}
@@ -110,6 +111,6 @@ def walk_in(event_id: int, body: WalkInIn):
           summary="Find people for a walk-in")
 def people(query: SearchQuery):
     """Find accounts and guest profiles by name, phone or email, with their registration for `event_id`."""
-    found = services.search_people(query.q, event_id=query.event_id)
+    found = door_attendance.search_people(query.q, event_id=query.event_id)
     log_search(len(found), "door_api.people")
     return {"items": found}

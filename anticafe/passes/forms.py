@@ -15,8 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..visits.tariffs import METHOD_LABELS
 from .rules import MAX_MONTHS, PAYMENT_METHODS, PassKind
-from .services import METHOD_LABELS
 
 
 class PassTypeForm(FlaskForm):

@@ -15,7 +15,7 @@ from ..accounts.access_log import AccessEntry, log_view
 from ..accounts.models import User
 from ..auth import Access, require
 from ..db import utcnow
-from ..errors import DomainError, show_on_form
+from ..errors import DomainError, show_errors
 from ..extensions import db
 from ..timeutil import venue_today
 from . import services
@@ -69,7 +69,7 @@ def _erase_mine(prefix: str, action):
             action(current_user, form.password.data)
         except DomainError as error:
             db.session.rollback()
-            show_on_form(form, error)
+            show_errors(error, form)
         else:
             db.session.commit()
             logout_user()
@@ -131,7 +131,7 @@ def guardian(token: str):
             consent.confirm_by_link(token, form.guardian_name.data)
         except DomainError as error:
             db.session.rollback()
-            show_on_form(form, error)
+            show_errors(error, form)
         else:
             db.session.commit()
             return render_template("privacy/guardian.html", done=True, form=None, child=child, invalid=False)

@@ -337,7 +337,7 @@ def test_a_child_waits_for_the_guardian_confirmed_by_email(app, client, smtp_ser
     staff = token_for(make_user("staff"))
     visit = client.post("/api/v1/visits", json={"user_id": child.id}, headers=staff)
     assert visit.status_code == 409 and visit.json["error"]["code"] == "guardian_consent_pending"
-    from anticafe.door.services import person_ref
+    from anticafe.door.tickets import person_ref
 
     assert "согласия" in person_ref(child, event)["warning"] or "consent" in person_ref(child, event)["warning"]
     # The guardian opens the link and confirms.
