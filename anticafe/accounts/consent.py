@@ -158,11 +158,10 @@ def send_guardian_link(user: User) -> bool:
     """
     import smtplib
 
-    from flask import url_for
     from flask_babel import force_locale, gettext
 
     from ..notifications.mail import SmtpSender, compose
-    from ..notifications.services import absolute_link
+    from ..urls import public_url
 
     if not user.guardian_email:
         return False
@@ -171,7 +170,7 @@ def send_guardian_link(user: User) -> bool:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
         return False
-    link = absolute_link(url_for("privacy.guardian", token=raw))
+    link = public_url("privacy.guardian", token=raw)
     with force_locale(user.locale or config["BABEL_DEFAULT_LOCALE"]):
         subject = gettext("%(venue)s: consent for %(name)s", venue=config["VENUE_NAME"], name=user.name)
         body = gettext(
