@@ -141,7 +141,6 @@ def register_extensions(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError  # noqa: F401  (re-exported for views that catch it)
 
     from .accounts.throttle import init_throttle
-
     from .extensions import babel, csrf, db, login_manager, migrate
     from .i18n import register_i18n, select_locale, select_timezone
     from .security import register_security_headers

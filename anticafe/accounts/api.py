@@ -10,8 +10,17 @@ from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import venue_today
 from . import services
-from .schemas import (MeOut, MessageOut, PasswordChangeIn, PasswordResetConfirmIn, PasswordResetIn, SignupIn,
-                      TokenIn, TokenOut, UserOut)
+from .schemas import (
+    MeOut,
+    MessageOut,
+    PasswordChangeIn,
+    PasswordResetConfirmIn,
+    PasswordResetIn,
+    SignupIn,
+    TokenIn,
+    TokenOut,
+    UserOut,
+)
 
 bp = api_blueprint("accounts_api", __name__)
 

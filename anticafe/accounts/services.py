@@ -288,8 +288,9 @@ def request_password_reset(email: str, address: str) -> None:
         return
     throttle().keep(per_account)
     raw = secrets.token_urlsafe(32)
-    db.session.add(PasswordReset(user_id=user.id, token_hash=_hash_secret(raw),
-                                 expires_at=utcnow() + timedelta(minutes=config["PASSWORD_RESET_MINUTES"])))
+    now = utcnow()
+    db.session.add(PasswordReset(user_id=user.id, token_hash=_hash_secret(raw), created_at=now,
+                                 expires_at=now + timedelta(minutes=config["PASSWORD_RESET_MINUTES"])))
     db.session.flush()
     password_reset_requested.send(current_app._get_current_object(), user=user, token=raw)
 
@@ -392,6 +393,7 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         token.last_used_at = now
         db.session.commit()
+    token.user.login_secret = None  # a token is no login session: a password change keeps none open
     return token.user
 
 

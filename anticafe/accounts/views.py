@@ -12,8 +12,17 @@ from ..errors import DomainError, ValidationFailed, show_on_form
 from ..extensions import db
 from ..timeutil import venue_today
 from . import rules, services
-from .forms import (ROLE_LABELS, ForgotForm, LoginForm, MinorDetailsForm, PasswordForm, ProfileForm, ResetForm,
-                    RoleForm, SignupForm)
+from .forms import (
+    ROLE_LABELS,
+    ForgotForm,
+    LoginForm,
+    MinorDetailsForm,
+    PasswordForm,
+    ProfileForm,
+    ResetForm,
+    RoleForm,
+    SignupForm,
+)
 from .models import ApiToken, User
 
 bp = Blueprint("accounts", __name__)

@@ -63,7 +63,7 @@ def test_trusted_proxies_give_the_client_address_scheme_and_host(db_url):
         app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": db_url, "TRUSTED_PROXIES": proxies})
 
         @app.get("/_who")
-        def who():
+        def who(proxies=proxies):
             seen[proxies] = (request.remote_addr, request.scheme, request.host, request.url_root)
             return "ok"
 
