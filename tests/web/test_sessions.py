@@ -76,7 +76,7 @@ def test_log_out_everywhere(app, client, auth, make_user):
     for phone in phones:
         phone.post("/login", data={"email": user.email, "password": "password123", "remember": "y"})
     auth.login(user)
-    page = client.get("/profile").get_data(as_text=True)
+    page = client.get("/profile", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "3 devices" in page and "Log out everywhere" in page
     assert client.post("/profile/sessions/end").status_code == 302
     assert not opens_profile(client)
@@ -147,7 +147,7 @@ def minor(make_user):
 
 def test_a_minor_cannot_change_birth_date_or_guardian(client, auth, minor):
     auth.login(minor)
-    page = client.get("/profile").get_data(as_text=True)
+    page = client.get("/profile", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert 'name="birth_date"' not in page and "Only the café staff can change" in page
     response = client.post("/profile", data={"name": "Новое имя", "birth_date": "2000-01-01", "guardian_name": "",
                                              "guardian_phone": "", "locale": "", "email_notifications": "y"})
@@ -168,6 +168,8 @@ def test_the_service_refuses_a_minor_s_own_change(app, minor):
 
 def test_staff_change_a_minor_s_birth_date_and_guardian(client, auth, make_user, minor):
     auth.login(make_user("staff"))
+    board = client.get("/visits/", query_string={"q": minor.name}).get_data(as_text=True)
+    assert f'href="/staff/people/{minor.id}/minor"' in board
     assert client.get(f"/staff/people/{minor.id}/minor").status_code == 200
     response = client.post(f"/staff/people/{minor.id}/minor", data={
         "birth_date": "2001-02-03", "guardian_name": "", "guardian_phone": ""})
