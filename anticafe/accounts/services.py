@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import codes
+from .. import codes, signals
 from ..auth import Role
 from ..db import utcnow
 from ..errors import DomainError, ValidationFailed
@@ -21,7 +21,6 @@ from ..extensions import db
 from ..timeutil import venue_today
 from . import rules
 from .models import ApiToken, LoginSession, PasswordReset, User
-from .signals import password_reset_requested
 from .throttle import throttle
 
 #: Translated text for the problem codes of `rules`.
@@ -292,7 +291,7 @@ def request_password_reset(email: str, address: str) -> None:
     db.session.add(PasswordReset(user_id=user.id, token_hash=_hash_secret(raw), created_at=now,
                                  expires_at=now + timedelta(minutes=config["PASSWORD_RESET_MINUTES"])))
     db.session.flush()
-    password_reset_requested.send(current_app._get_current_object(), user=user, token=raw)
+    signals.password_reset_requested.send(user, token=raw)
 
 
 def reset_for_token(raw: str) -> PasswordReset | None:

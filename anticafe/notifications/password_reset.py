@@ -3,12 +3,10 @@
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from ..accounts.signals import password_reset_requested
 from .services import notify
 
 
-@password_reset_requested.connect
-def mail_reset_link(sender, user, token: str, **extra) -> None:
+def mail_reset_link(user, token: str, **extra) -> None:
     """Put the reset link in the person's outbox; `send-notifications` emails it."""
     notify(user, "password_reset", _l("A new password for your account"),
            _l("Someone, hopefully you, asked to set a new password for your account. Open the link below "
