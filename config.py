@@ -5,6 +5,7 @@ caller passes (tests). Production refuses to start without a real `SECRET_KEY`.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -48,6 +49,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", ENV_NAME == "production")
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    #: A login session (and its "remember me" cookie) lasts at most this long; logging out ends it sooner.
+    LOGIN_SESSION_DAYS = int(os.environ.get("LOGIN_SESSION_DAYS", "90"))
+    REMEMBER_COOKIE_DURATION = timedelta(days=LOGIN_SESSION_DAYS)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 

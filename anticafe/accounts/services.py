@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -209,9 +209,16 @@ def _hash_secret(raw: str) -> str:
     return ApiToken.hash(raw)
 
 
+def _oldest_open_session():
+    return utcnow() - timedelta(days=current_app.config["LOGIN_SESSION_DAYS"])
+
+
 def start_session(user: User, label: str = "") -> str:
     """Open a login session for `user`; return its secret (which Flask-Login puts in the cookies)."""
     raw = secrets.token_urlsafe(32)
+    # Housekeeping: the person's ended and expired sessions are of no use any more.
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id, or_(
+        LoginSession.ended_at.is_not(None), LoginSession.created_at < _oldest_open_session())))
     db.session.add(LoginSession(user_id=user.id, secret_hash=_hash_secret(raw), label=(label or "")[:120]))
     db.session.flush()
     user.login_secret = raw
@@ -222,9 +229,11 @@ def user_for_session(raw: str) -> User | None:
     """Return the active user of a login session that has not ended, or None."""
     if not raw or len(raw) > 100:
         return None
-    row = db.session.execute(select(LoginSession.ended_at, User).join(User, User.id == LoginSession.user_id)
+    row = db.session.execute(select(LoginSession.ended_at, LoginSession.created_at, User)
+                             .join(User, User.id == LoginSession.user_id)
                              .where(LoginSession.secret_hash == _hash_secret(raw))).first()
-    if row is None or row.ended_at is not None or not row.User.active:
+    if (row is None or row.ended_at is not None or row.created_at < _oldest_open_session()
+            or not row.User.active):
         return None
     row.User.login_secret = raw
     return row.User
@@ -248,7 +257,8 @@ def end_sessions(user: User, *, except_secret: str | None = None) -> int:
 def open_sessions(user: User) -> list[LoginSession]:
     """Return a person's login sessions that have not ended, newest first."""
     return list(db.session.scalars(select(LoginSession).where(LoginSession.user_id == user.id,
-                                                              LoginSession.ended_at.is_(None))
+                                                              LoginSession.ended_at.is_(None),
+                                                              LoginSession.created_at >= _oldest_open_session())
                                    .order_by(LoginSession.created_at.desc(), LoginSession.id.desc())))
 
 
@@ -415,8 +425,6 @@ def search_users(query: str, role: str | None = None, limit: int = 50) -> list[U
         conditions = [func.lower(User.name).like(like), User.email.like(like)]
         if len(digits) >= 3:
             conditions.append(User.phone.like(f"%{digits}%"))
-        from sqlalchemy import or_
-
         stmt = stmt.where(or_(*conditions))
     if role:
         stmt = stmt.where(User.role == role)

@@ -180,3 +180,21 @@ def test_staff_change_a_minor_s_birth_date_and_guardian(client, auth, make_user,
     bad = client.post(f"/staff/people/{minor.id}/minor", data={"birth_date": "2020-02-03", "guardian_name": "",
                                                               "guardian_phone": ""})
     assert bad.status_code == 422
+
+
+def test_a_login_session_lasts_login_session_days(app, client, make_user):
+    from datetime import timedelta
+
+    from anticafe.db import utcnow
+
+    user = make_user()
+    client.post("/login", data={"email": user.email, "password": "password123", "remember": "y"})
+    assert opens_profile(client)
+    assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=app.config["LOGIN_SESSION_DAYS"])
+    row = db.session.query(LoginSession).one()
+    row.created_at = utcnow() - timedelta(days=app.config["LOGIN_SESSION_DAYS"], seconds=1)
+    db.session.commit()
+    assert not opens_profile(client)
+    # The next login clears the person's ended and expired sessions.
+    app.test_client().post("/login", data={"email": user.email, "password": "password123"})
+    assert db.session.query(LoginSession).count() == 1
