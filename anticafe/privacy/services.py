@@ -21,7 +21,7 @@ from sqlalchemy import func, or_, select, update
 from ..accounts import rules as account_rules
 from ..accounts.access_log import log_access
 from ..accounts.consent import Consent, GuardianLink
-from ..accounts.models import ApiToken, User
+from ..accounts.models import ApiToken, LoginSession, PasswordReset, User
 from ..auth import Role
 from ..bookings.models import Booking, BookingStatus
 from ..db import utcnow
@@ -197,6 +197,8 @@ def _scrub(user: User) -> None:
     user.card_code = "X" + secrets.token_hex(15)
     user.feed_token = secrets.token_urlsafe(24)
     db.session.execute(ApiToken.__table__.delete().where(ApiToken.user_id == uid))
+    db.session.execute(LoginSession.__table__.delete().where(LoginSession.user_id == uid))
+    db.session.execute(PasswordReset.__table__.delete().where(PasswordReset.user_id == uid))
     db.session.execute(Notification.__table__.delete().where(Notification.user_id == uid))
     db.session.execute(GuardianLink.__table__.delete().where(GuardianLink.user_id == uid))
     db.session.execute(update(Consent).where(Consent.user_id == uid)
