@@ -304,7 +304,7 @@ def test_withdrawing_consent_erases_the_account(client, auth, make_user):
 
 def test_signup_records_consent_with_version_and_purpose(client, app):
     response = client.post("/api/v1/users", json={
-        "name": "Пётр", "email": "petr@example.org", "password": "password123", "birth_date": "2000-02-02",
+        "name": "Пётр", "email": "petr@example.org", "password": "tihaya-reka-42", "birth_date": "2000-02-02",
         "consent": True})
     assert response.status_code == 201
     [consent] = db.session.scalars(select(Consent)).all()
@@ -315,11 +315,11 @@ def test_signup_records_consent_with_version_and_purpose(client, app):
 def test_a_child_waits_for_the_guardian_confirmed_by_email(app, client, smtp_server, make_user, make_event, token_for):
     app.config.update(smtp_server.config, PUBLIC_BASE_URL="https://cafe.example")
     response = client.post("/api/v1/users", json={
-        "name": "Маша Петрова", "email": "masha@example.org", "password": "password123", "birth_date": "2014-01-01",
+        "name": "Маша Петрова", "email": "masha@example.org", "password": "tihaya-reka-42", "birth_date": "2014-01-01",
         "consent": True, "guardian_name": "Ольга Петрова", "guardian_phone": "+79120000000"})
     assert response.status_code == 422 and "guardian_email" in response.json["error"]["fields"]
     response = client.post("/api/v1/users", json={
-        "name": "Маша Петрова", "email": "masha@example.org", "password": "password123", "birth_date": "2014-01-01",
+        "name": "Маша Петрова", "email": "masha@example.org", "password": "tihaya-reka-42", "birth_date": "2014-01-01",
         "consent": True, "guardian_name": "Ольга Петрова", "guardian_phone": "+79120000000",
         "guardian_email": "olga@example.org"})
     assert response.status_code == 201
