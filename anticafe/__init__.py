@@ -26,6 +26,7 @@ BLUEPRINTS = [
     "anticafe.visits.views:bp",
     "anticafe.visits.api:bp",
     "anticafe.door.views:bp",
+    "anticafe.door.views:app_bp",
     "anticafe.door.api:bp",
     "anticafe.passes.views:bp",
     "anticafe.passes.api:bp",

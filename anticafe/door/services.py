@@ -289,18 +289,19 @@ def _violated(error: IntegrityError, index: str, sqlite_columns: str) -> bool:
 
 def check_in(registration: Registration, *, staff, device: str | None, walk_in: bool = False,
              override_reason: str | None = None, ticket: Ticket | None = None,
-             by_code: bool = False) -> CheckInResult:
+             by_code: bool = False, scanned_at: datetime | None = None) -> CheckInResult:
     """Let a registration's holder in, or answer the check-in that already stands; raise DomainError to refuse.
 
     Used by the scanner (`ticket` preloaded by `load_ticket`, `by_code`: a revoked ticket is refused),
     the manual search and walk-ins. Two phones at once: the partial unique index "one standing check-in
     per registration" lets exactly one insert through; the other rolls back and answers the winner's.
+    `scanned_at`: a scan decided offline, judged and recorded at that moment (marked `offline`).
     """
     if ticket is None:
         ticket = load_ticket(registration_id=registration.id)
     if ticket.standing is not None:
         return _already(ticket, ticket.standing)
-    now = utcnow()
+    now = scanned_at or utcnow()
     event = ticket.event
     state = rules.window_state(now, ticket.window, starts_at=event.starts_at, tz=venue_tz())
     reason = rules.refusal(registration_status=ticket.registration.status,
@@ -314,7 +315,7 @@ def check_in(registration: Registration, *, staff, device: str | None, walk_in: 
     registration_id = ticket.registration.id
     checkin = CheckIn(registration_id=registration_id, event_id=event.id, user_id=ticket.registration.user_id,
                       checked_in_at=now, staff_id=staff_id, device=device, walk_in=walk_in,
-                      override_reason=override_reason)
+                      override_reason=override_reason, offline=scanned_at is not None)
     db.session.add(checkin)
     try:
         db.session.flush()
@@ -385,25 +386,61 @@ def _note_ticket(log: ScanLog, ticket: Ticket) -> None:
     log.user_id = ticket.registration.user_id
 
 
+@dataclass(frozen=True)
+class OfflineScan:
+    """A scan a phone decided without network, uploaded later: when it happened and what the phone said."""
+
+    scanned_at: datetime
+    #: the phone's decision: checked_in, already_checked_in or a refusal's code
+    result: str
+
+
 def scan(raw: str, *, staff, device: str | None, event_id: int | None = None, nonce: str | None = None,
-         source: str | None = None) -> Outcome:
+         source: str | None = None, offline: OfflineScan | None = None) -> Outcome:
     """Answer what the scanner read: a ticket URL or code checks in; other codes go to `CODE_HANDLERS`.
 
     `event_id` is the event being checked in (a ticket for another one is refused with `wrong_event`);
     `nonce` makes a retry answer the first result. Every scan is logged, good or bad.
+
+    `offline`: the phone decided without network; the scan is judged at its `scanned_at` (a moment in
+    the future is refused; one outside the event's window is refused like any scan) and the check-in
+    recorded then. When the phone let the person in but the server keeps another check-in (or refuses),
+    the answer carries `conflict: true` and the log entry shows it: a fact for staff, not an error.
     """
 
     def action(log: ScanLog) -> dict:
+        if offline is not None:
+            log.scanned_at, log.offline_result = offline.scanned_at, offline.result
+            if rules.scanned_at_problem(offline.scanned_at, utcnow()) is not None:
+                raise DomainError(rules.ScannedAtProblem.IN_FUTURE.value,
+                                  _l("The scan's time is in the future: check the phone's clock."), status=422,
+                                  fields={"scanned_at": [_l("Must not be in the future.")]})
+            try:
+                return ticket_action(log)
+            except DomainError as error:
+                if offline.result == "checked_in":
+                    error.extra["conflict"] = True
+                raise
+        return ticket_action(log)
+
+    def ticket_action(log: ScanLog) -> dict:
         scanned = rules.parse_code(raw)
         ticket = load_ticket(code=scanned.code) if scanned is not None else None
         if ticket is not None:
             _note_ticket(log, ticket)
             if event_id is not None and ticket.registration.event_id != event_id:
                 raise wrong_event(ticket)
-            result = check_in(ticket.registration, staff=staff, device=device, ticket=ticket, by_code=True)
+            result = check_in(ticket.registration, staff=staff, device=device, ticket=ticket, by_code=True,
+                              scanned_at=offline.scanned_at if offline else None)
             log.checkin_id = result.checkin_id
-            return result.payload()
-        if scanned is not None and scanned.kind is rules.CodeKind.CODE:
+            body = result.payload()
+            if offline is not None:
+                body["offline"] = True
+                if offline.result == "checked_in" and result.result != "checked_in":
+                    body["conflict"] = True
+            return body
+        # An offline scan is a ticket or nothing: a guest card's visit cannot start at a past moment.
+        if offline is None and scanned is not None and scanned.kind is rules.CodeKind.CODE:
             # Guest cards and any other codes belong to other domains.
             for handler in CODE_HANDLERS:
                 body = handler(scanned.code, staff=staff, device=device, event_id=event_id, log=log)
@@ -866,3 +903,48 @@ def scan_log(*, event_id: int | None = None, result: str | None = None, before_i
     if before_id is not None:
         stmt = stmt.where(ScanLog.id < before_id)
     return list(db.session.scalars(stmt))
+
+
+# ------------------------------------------------------------------------------------------------
+# Offline scanning: the list a phone keeps to decide without network, and what came of it
+
+
+def offline_list(event_id: int, now: datetime | None = None) -> dict:
+    """Return what a phone needs to check an event in offline: hashes of its tickets, never the codes.
+
+    Each ticket: the hash of its code, the holder's first name and initial, an age band, the
+    registration's status, whether the ticket was revoked and the standing check-in's time. One query.
+    """
+    now = now or utcnow()
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise DomainError("event_not_found", _l("No such event."), status=404)
+    window = event_window(event)
+    day = rules.event_day(event.starts_at, venue_tz())
+    rows = db.session.execute(
+        select(Registration, CheckIn.checked_in_at)
+        .join(Registration.user)
+        .outerjoin(CheckIn, and_(CheckIn.registration_id == Registration.id, CheckIn.undone_at.is_(None)))
+        .options(contains_eager(Registration.user))
+        .where(Registration.event_id == event.id, Registration.ticket_code.is_not(None))
+        .order_by(Registration.id))
+    tickets = [{"hash": rules.offline_hash(registration.ticket_code),
+                "name": rules.short_name(registration.user.name),
+                "age_band": rules.age_band(registration.user.age_on(day)),
+                "status": registration.status,
+                "revoked": registration.ticket_revoked_at is not None,
+                "checked_in_at": iso(checked_in_at)}
+               for registration, checked_in_at in rows]
+    return {"event": event_ref(event), "timezone": current_app.config["VENUE_TIMEZONE"],
+            "window": {"opens_at": iso(window.opens_at), "closes_at": iso(window.closes_at)},
+            "generated_at": iso(now), "keep_until": iso(window.closes_at + rules.OFFLINE_KEEP_AFTER),
+            "hash": {"algorithm": "sha256", "prefix": rules.OFFLINE_HASH_PREFIX}, "tickets": tickets}
+
+
+def offline_conflicts(event_id: int, *, limit: int = 100) -> list[ScanLog]:
+    """Return the event's offline scans where a phone let someone in but the server kept no check-in of its own."""
+    return list(db.session.scalars(
+        select(ScanLog).options(joinedload(ScanLog.staff), joinedload(ScanLog.user))
+        .where(ScanLog.event_id == event_id, ScanLog.offline_result == "checked_in",
+               ScanLog.result != "checked_in")
+        .order_by(ScanLog.scanned_at, ScanLog.id).limit(limit)))
