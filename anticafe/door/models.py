@@ -103,7 +103,7 @@ class ScanLog(db.Model):
 
     @property
     def offline_conflict(self) -> bool:
-        """A phone let the person in offline, but the server did not record that check-in (another stood, or a refusal)."""
+        """A phone let the person in offline, but the server kept another check-in (or refused the ticket)."""
         return self.offline_result == "checked_in" and self.result != "checked_in"
 
     staff: Mapped[User | None] = relationship(foreign_keys=[staff_id])

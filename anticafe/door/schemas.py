@@ -25,11 +25,12 @@ class CheckInIn(BaseModel):
     device: str | None = Device
     source: Literal["camera", "photo", "typed", "api"] | None = Field(
         default=None, description="how the code was read (for the scan log)")
-    offline: bool = Field(default=False, description="the phone decided this scan without network and uploads it "
-                                                     "now; give `scanned_at` and `offline_result`")
+    offline: bool = Field(default=False, description="the phone decided this scan without network and uploads "
+                                                     "it now; give `scanned_at` and `offline_result`")
     scanned_at: AwareDatetime | None = Field(
         default=None, description="offline scans: when the phone scanned (ISO 8601 with offset); the check-in is "
-                                  "recorded at this moment. Later than now (2 minutes of clock skew allowed) is refused "
+                                  "recorded at this moment. Later than now (2 minutes of clock skew allowed) is "
+                                  "refused "
                                   "with 422 scanned_at_in_future; outside the event's window with 409 "
                                   "outside_checkin_window")
     offline_result: OfflineResult | None = Field(

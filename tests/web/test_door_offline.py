@@ -71,7 +71,8 @@ def test_offline_list_holds_hashes_short_names_bands_and_states(client, staff, t
     assert entry(revoked)["revoked"] is True and entry(revoked)["age_band"] == "18_plus"
     assert body["event"]["id"] == tonight.id
     assert body["timezone"] == "Asia/Yekaterinburg"
-    assert body["window"] == {"opens_at": iso(tonight.starts_at - timedelta(hours=1)), "closes_at": iso(tonight.ends_at)}
+    assert body["window"] == {"opens_at": iso(tonight.starts_at - timedelta(hours=1)),
+                              "closes_at": iso(tonight.ends_at)}
     assert body["keep_until"] == iso(tonight.ends_at + timedelta(hours=6))
     assert body["hash"] == {"algorithm": "sha256", "prefix": "anticafe-ticket:"}
 

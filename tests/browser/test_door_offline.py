@@ -1,0 +1,146 @@
+"""The door without Wi-Fi: the scanner opens, decides and queues offline, and uploads when the network is back."""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+from browser_steps import log_in
+from playwright.sync_api import Browser, Page, expect
+from test_door_scanner import PASSWORD, WAIT, event_now, person, register
+
+from anticafe.door.models import CheckIn, ScanLog
+from anticafe.extensions import db
+
+CONTEXT = {"locale": "ru-RU", "timezone_id": "Asia/Yekaterinburg", "viewport": {"width": 360, "height": 740},
+           "is_mobile": True, "has_touch": True}
+
+
+def ready_offline(page: Page) -> None:
+    """Wait until the service worker controls the page and the offline list is on the phone."""
+    page.wait_for_function("() => !!navigator.serviceWorker.controller", timeout=WAIT)
+    expect(page.locator("#door-offline-refreshed")).to_contain_text("Список обновлён", timeout=WAIT)
+
+
+def type_code(page: Page, code: str) -> None:
+    page.get_by_label("Код билета или карты").fill(code)
+    page.get_by_role("button", name="Проверить").click()
+
+
+def restart_camera(page: Page) -> None:
+    """Stop and start the camera: it reads the fake camera's file again."""
+    toggle = page.locator("#door-camera-toggle")
+    expect(toggle).to_have_text("Выключить камеру", timeout=WAIT)
+    toggle.click()
+    expect(toggle).to_have_text("Включить камеру")
+    toggle.click()
+    expect(toggle).to_have_text("Выключить камеру", timeout=WAIT)
+
+
+def test_scans_offline_keep_the_queue_across_a_reload_and_upload_later(page: Page, live_server, show_qr):
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    with live_server.app.app_context():
+        person("Денис Бариста", role="staff", email="denis@example.org", birth_date=date(2001, 9, 3))
+        event = event_now("Хеллоуин-дискотека", capacity=50)
+        valid = register(event, person("Алина Морозова", birth_date=date(2010, 3, 1)))
+        cancelled = register(event, person("Ксения Орлова"))
+        db.session.commit()
+        cancelled.status = "cancelled"
+        db.session.commit()
+        event_id, valid_code, cancelled_code = event.id, valid.ticket_code, cancelled.ticket_code
+    show_qr("ещё ничего")
+    log_in(page, live_server.url, "denis@example.org", PASSWORD)
+    page.goto(live_server.url + "/door")
+    ready_offline(page)
+    expect(page.locator("#door-offline-waiting")).to_have_text("Ждут отправки: 0")
+
+    page.context.set_offline(True)
+    assert page.evaluate("fetch('/healthz').then(() => 'online', () => 'offline')") == "offline"
+    # ... the service worker's own requests too (a file it never kept): what it serves now comes from its cache.
+    assert page.evaluate("fetch('/static/never-kept.css').then(r => r.status, () => 'offline')") == "offline"
+
+    # A valid ticket in front of the camera: admitted on the phone, marked offline.
+    show_qr(f"{live_server.url}/t/{valid_code}")
+    restart_camera(page)
+    expect(page.locator("#door-result-title")).to_have_text("Отмечен(а)", timeout=WAIT)
+    expect(page.locator("#door-result-offline")).to_be_visible()
+    expect(page.locator("#door-result-offline")).to_have_text("офлайн")
+    expect(page.locator("#door-result-name")).to_have_text("Алина М., 14–17")
+    expect(page.locator("#door-offline-waiting")).to_have_text("Ждут отправки: 1")
+
+    # The same ticket again (typed): this phone remembers its own scan.
+    type_code(page, valid_code.lower())
+    expect(page.locator("#door-result-title")).to_have_text("Уже отмечен(а)", timeout=WAIT)
+    expect(page.locator("#door-result-offline")).to_be_visible()
+    expect(page.locator("#door-offline-waiting")).to_have_text("Ждут отправки: 2")
+
+    # A cancelled registration: refused.
+    type_code(page, cancelled_code)
+    expect(page.locator("#door-result-title")).to_have_text("Запись отменена", timeout=WAIT)
+    expect(page.locator("#door-result")).to_have_class(re.compile(r"\bbad\b"))
+    expect(page.locator("#door-offline-waiting")).to_have_text("Ждут отправки: 3")
+
+    # Closed and opened again without network: the page opens, the queue is still there.
+    show_qr("ещё ничего")
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Вход")
+    expect(page.locator("#door-offline-waiting")).to_have_text("Ждут отправки: 3", timeout=WAIT)
+    expect(page.locator("#door-offline-refreshed")).to_contain_text("Список обновлён")
+    with live_server.app.app_context():
+        assert db.session.query(CheckIn).count() == 0
+
+    # The network is back: the queue drains in order, the check-in keeps the scan's moment.
+    page.context.set_offline(False)
+    expect(page.locator("#door-offline-waiting")).to_have_text("Ждут отправки: 0", timeout=WAIT)
+    with live_server.app.app_context():
+        checkins = db.session.query(CheckIn).all()
+        assert len(checkins) == 1 and checkins[0].offline
+        entries = db.session.query(ScanLog).filter(ScanLog.offline_result.is_not(None)).order_by(ScanLog.id).all()
+        assert [(e.offline_result, e.result) for e in entries] == [
+            ("checked_in", "checked_in"), ("already_checked_in", "already_checked_in"),
+            ("registration_cancelled", "registration_cancelled")]
+        scanned = [e.scanned_at for e in entries]
+        assert scanned == sorted(scanned)
+        assert checkins[0].checked_in_at == scanned[0] < entries[0].at
+        assert datetime.now(UTC) - timedelta(minutes=5) < scanned[0] < datetime.now(UTC)
+        assert checkins[0].event_id == event_id
+    assert not errors
+
+
+def test_two_phones_admit_one_ticket_offline_and_the_server_keeps_one(browser: Browser, live_server, show_qr):
+    with live_server.app.app_context():
+        person("Денис Бариста", role="staff", email="denis@example.org", birth_date=date(2001, 9, 3))
+        person("Ольга Старшая", role="staff", email="olga@example.org", birth_date=date(1990, 1, 1))
+        event = event_now("Хеллоуин-дискотека")
+        shared = register(event, person("Алина Морозова"))
+        db.session.commit()
+        event_id, code = event.id, shared.ticket_code
+    show_qr("ещё ничего")
+    phones = []
+    for email in ("denis@example.org", "olga@example.org"):
+        context = browser.new_context(**CONTEXT)
+        page = context.new_page()
+        log_in(page, live_server.url, email, PASSWORD)
+        page.goto(live_server.url + "/door")
+        ready_offline(page)
+        context.set_offline(True)
+        phones.append(page)
+    for page in phones:
+        type_code(page, code)
+        expect(page.locator("#door-result-title")).to_have_text("Отмечен(а)", timeout=WAIT)
+        expect(page.locator("#door-result-offline")).to_be_visible()
+    for page in phones:
+        page.context.set_offline(False)
+        expect(page.locator("#door-offline-waiting")).to_have_text("Ждут отправки: 0", timeout=WAIT)
+    expect(phones[1].locator("#door-offline-warning")).to_contain_text("Конфликтов после отправки: 1")
+
+    with live_server.app.app_context():
+        assert db.session.query(CheckIn).count() == 1
+        assert db.session.query(CheckIn).one().staff.name == "Денис Бариста"
+    page = phones[0]
+    page.goto(f"{live_server.url}/door/events/{event_id}")
+    conflicts = page.locator(".door-conflicts tbody tr")
+    expect(conflicts).to_have_count(1)
+    expect(conflicts).to_contain_text("Ольга Старшая")
+    expect(conflicts).to_contain_text("Уже отмечен(а)")
+    for page in phones:
+        page.context.close()
