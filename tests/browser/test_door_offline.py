@@ -8,6 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 from test_door_scanner import PASSWORD, WAIT, event_now, person, register
 
 from anticafe.door.models import CheckIn, ScanLog
+from anticafe.events.models import Event
 from anticafe.extensions import db
 
 CONTEXT = {"locale": "ru-RU", "timezone_id": "Asia/Yekaterinburg", "viewport": {"width": 360, "height": 740},
@@ -117,7 +118,7 @@ def test_two_phones_admit_one_ticket_offline_and_the_server_keeps_one(browser: B
     show_qr("ещё ничего")
     phones = []
     for email in ("denis@example.org", "olga@example.org"):
-        context = browser.new_context(**CONTEXT)
+        context = browser.new_context(**CONTEXT, bypass_csp=True)
         page = context.new_page()
         log_in(page, live_server.url, email, PASSWORD)
         page.goto(live_server.url + "/door")
@@ -142,5 +143,76 @@ def test_two_phones_admit_one_ticket_offline_and_the_server_keeps_one(browser: B
     expect(conflicts).to_have_count(1)
     expect(conflicts).to_contain_text("Ольга Старшая")
     expect(conflicts).to_contain_text("Уже отмечен(а)")
+    fits_and_passes_axe(page)
     for page in phones:
         page.context.close()
+
+
+SET_LISTS = """async ([field, value]) => {
+  const db = await new Promise((ok, fail) => {
+    const open = indexedDB.open("anticafe-door", 1); open.onsuccess = () => ok(open.result); open.onerror = fail; });
+  const records = await new Promise(ok => {
+    const all = db.transaction("lists").objectStore("lists").getAll(); all.onsuccess = () => ok(all.result); });
+  await new Promise((ok, fail) => {
+    const tx = db.transaction("lists", "readwrite");
+    records.forEach(record => { record[field] = value; tx.objectStore("lists").put(record); });
+    tx.oncomplete = ok; tx.onerror = fail; });
+  db.close();
+  return records.length;
+}"""
+
+AXE = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+  .filter(v => v.impact === 'serious' || v.impact === 'critical')
+  .map(v => v.id + ': ' + v.nodes.map(n => n.target).join())"""
+
+
+def fits_and_passes_axe(page: Page) -> None:
+    """No sideways scroll on a 360 px phone and no serious accessibility violation."""
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    page.add_script_tag(path="node_modules/axe-core/axe.min.js")
+    assert page.evaluate(AXE) == []
+
+
+def test_old_list_warning_expired_session_and_deleted_list(browser: Browser, live_server, show_qr):
+    with live_server.app.app_context():
+        person("Денис Бариста", role="staff", email="denis@example.org", birth_date=date(2001, 9, 3))
+        start = datetime.now(UTC) - timedelta(minutes=30)
+        event = Event(title="Квиз «Оренбуржье»", category="quiz", starts_at=start, ends_at=start + timedelta(hours=2),
+                      published=True, status="scheduled", entry="free")
+        db.session.add(event)
+        register(event, person("Тимур Волков"))
+        db.session.commit()
+        starts_at = event.starts_at
+    show_qr("ещё ничего")
+    context = browser.new_context(**CONTEXT, bypass_csp=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(error))
+    log_in(page, live_server.url, "denis@example.org", PASSWORD)
+    page.goto(live_server.url + "/door")
+    ready_offline(page)
+    warning = page.locator("#door-offline-warning")
+    expect(warning).to_be_hidden()
+
+    # The list was last refreshed before the event started: the page says so.
+    context.set_offline(True)
+    assert page.evaluate(SET_LISTS, ["fetchedAt", (starts_at - timedelta(minutes=1)).isoformat()]) == 1
+    page.reload()
+    expect(warning).to_be_visible(timeout=WAIT)
+    expect(warning).to_contain_text("Офлайн-список старше начала мероприятия")
+    fits_and_passes_axe(page)
+
+    # The staff member's session is gone: nothing syncs, and the page asks to log in again.
+    context.clear_cookies()
+    context.set_offline(False)
+    expect(warning).to_contain_text("Войдите снова", timeout=WAIT)
+    expect(warning).to_contain_text("Офлайн-список старше начала мероприятия")
+
+    # After the event (and a few hours), the phone deletes the list.
+    context.set_offline(True)
+    page.evaluate(SET_LISTS, ["keepUntil", (datetime.now(UTC) - timedelta(minutes=1)).isoformat()])
+    page.reload()
+    expect(page.locator("#door-offline-refreshed")).to_have_text("Список ещё не загружен", timeout=WAIT)
+    assert page.evaluate(SET_LISTS, ["keepUntil", "x"]) == 0
+    assert not errors
+    context.close()

@@ -200,3 +200,31 @@ def test_offline_scans_are_in_the_openapi_document(client):
     ref = spec["paths"]["/api/v1/checkin"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     body = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]["properties"]
     assert {"offline", "scanned_at", "offline_result"} <= set(body)
+
+
+def test_the_service_worker_and_manifest_are_public_and_scoped_to_the_door(client):
+    worker = client.get("/door/sw.js")
+    assert worker.status_code == 200
+    assert worker.mimetype == "text/javascript"
+    assert worker.headers["Service-Worker-Allowed"] == "/door"
+    assert worker.headers["Cache-Control"] == "no-cache"
+    text = worker.get_data(as_text=True)
+    assert '"/door"' in text and "/static/js/door-offline.js" in text and "/api/" in text
+
+    manifest = client.get("/door/manifest.webmanifest", headers={"Accept-Language": "en"})
+    assert manifest.status_code == 200 and manifest.mimetype == "application/manifest+json"
+    body = manifest.json
+    assert (body["start_url"], body["scope"], body["display"]) == ("/door", "/door", "standalone")
+    assert body["name"] == "Door scanner"
+    assert {icon["sizes"] for icon in body["icons"]} == {"192x192", "512x512"}
+    for icon in body["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+    assert client.get("/door/manifest.webmanifest", headers=RU).json["name"] == "Сканер на входе"
+
+
+def test_the_scanner_page_links_its_manifest_worker_and_offline_counter(client, staff, tonight):
+    page = client.get("/door", headers=RU).get_data(as_text=True)
+    assert 'rel="manifest" href="/door/manifest.webmanifest"' in page
+    assert 'data-worker-url="/door/sw.js"' in page and 'data-worker-scope="/door"' in page
+    assert 'data-offline-list-url="/api/v1/events/__ID__/offline-list"' in page
+    assert "Ждут отправки: 0" in page
