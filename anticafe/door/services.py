@@ -30,6 +30,7 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from .. import codes
 from ..accounts.models import User
+from ..accounts.rules import age_on
 from ..accounts.services import create_guest_profile
 from ..db import constant_in, utcnow
 from ..errors import DomainError
@@ -921,20 +922,18 @@ def offline_list(event_id: int, now: datetime | None = None) -> dict:
         raise DomainError("event_not_found", _l("No such event."), status=404)
     window = event_window(event)
     day = rules.event_day(event.starts_at, venue_tz())
+    # Plain columns, not objects: a list of a thousand tickets is refreshed every minute by every phone.
     rows = db.session.execute(
-        select(Registration, CheckIn.checked_in_at)
-        .join(Registration.user)
+        select(Registration.ticket_code, Registration.status, Registration.ticket_revoked_at, User.name,
+               User.birth_date, CheckIn.checked_in_at)
+        .join(User, User.id == Registration.user_id)
         .outerjoin(CheckIn, and_(CheckIn.registration_id == Registration.id, CheckIn.undone_at.is_(None)))
-        .options(contains_eager(Registration.user))
         .where(Registration.event_id == event.id, Registration.ticket_code.is_not(None))
         .order_by(Registration.id))
-    tickets = [{"hash": rules.offline_hash(registration.ticket_code),
-                "name": rules.short_name(registration.user.name),
-                "age_band": rules.age_band(registration.user.age_on(day)),
-                "status": registration.status,
-                "revoked": registration.ticket_revoked_at is not None,
-                "checked_in_at": iso(checked_in_at)}
-               for registration, checked_in_at in rows]
+    tickets = [{"hash": rules.offline_hash(code), "name": rules.short_name(name),
+                "age_band": rules.age_band(age_on(birth_date, day) if birth_date else None),
+                "status": status, "revoked": revoked_at is not None, "checked_in_at": iso(checked_in_at)}
+               for code, status, revoked_at, name, birth_date, checked_in_at in rows]
     return {"event": event_ref(event), "timezone": current_app.config["VENUE_TIMEZONE"],
             "window": {"opens_at": iso(window.opens_at), "closes_at": iso(window.closes_at)},
             "generated_at": iso(now), "keep_until": iso(window.closes_at + rules.OFFLINE_KEEP_AFTER),
