@@ -176,6 +176,22 @@
   /* ---------------------------------------------------------------- uploading the queue */
   var checkinUrl = null;
   var uploadTimer = null;
+  /* The server's decisions about a scan; any other answer (a proxy's error, a rate limit, an expired
+     session) leaves the scan in the queue for the next try. */
+  var FINAL = [404, 409, 422];
+
+  /* A page opened from the service worker's copy carries the form token of its day: take the current one
+     from the page itself (the API checks it against the session). */
+  function refreshToken() {
+    return fetch(window.location.pathname, { credentials: "same-origin" }).then(function (response) {
+      if (response.redirected || !response.ok) { state.sessionExpired = state.sessionExpired || response.redirected; return null; }
+      return response.text().then(function (html) {
+        var match = /<meta name="csrf-token" content="([^"]*)"/.exec(html);
+        var meta = document.querySelector('meta[name="csrf-token"]');
+        if (match && meta) meta.content = match[1];
+      });
+    }).catch(function () { /* still offline: the next try asks again */ });
+  }
 
   function scheduleUpload() {
     if (uploadTimer) return;
@@ -199,7 +215,8 @@
           if (item.eventId) body.event_id = item.eventId;
           return api("POST", checkinUrl, body).then(function (response) {
             if (response.status === 401 || response.status === 403) { state.sessionExpired = true; stopped = true; return null; }
-            if (response.status >= 500 || response.status === 429) { stopped = true; return null; }
+            if (response.status === 400) { stopped = true; return refreshToken(); }  // a form token older than the session
+            if (!response.ok && FINAL.indexOf(response.status) < 0) { stopped = true; return null; }
             var data = response.data || {};
             if (data.conflict || (data.error && data.error.conflict)) state.conflicts += 1;
             if (response.ok) learn(item.code, data);
@@ -235,9 +252,12 @@
     checkinUrl = options.checkinUrl;
     registerWorker(options.workerUrl, options.workerScope);
     var eventIds = options.eventIds;
+    var openedOffline = navigator.onLine === false;
     var cycle = function () {
       if (navigator.onLine === false) return Promise.resolve();
-      return upload().then(function () { return refresh(eventIds()); });
+      var ready = openedOffline ? refreshToken() : Promise.resolve();
+      openedOffline = false;
+      return ready.then(upload).then(function () { return refresh(eventIds()); });
     };
     window.addEventListener("online", cycle);
     if (refreshTimer) clearInterval(refreshTimer);
@@ -246,7 +266,7 @@
   }
 
   window.anticafeDoorOffline = {
-    start: start, decide: decide, learn: learn, upload: upload, state: state,
+    start: start, decide: decide, learn: learn, upload: upload, state: state, refreshToken: refreshToken,
     refresh: function (ids) { return refresh(ids); },
     onChange: function (fn) { listeners.push(fn); fn(state); }
   };

@@ -180,6 +180,7 @@
       .then(function (response) {
         showAnswer(response);
         if (offline && response.ok) offline.learn(text, response.data);
+        if (offline && response.status === 400) offline.refreshToken();  // a page kept from another session
         refresh();
       }, function () {
         if (!offline) { networkFailed(); return null; }

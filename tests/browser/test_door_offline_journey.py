@@ -89,7 +89,9 @@ def test_scans_offline_keep_the_queue_across_a_reload_and_upload_later(page: Pag
     with live_server.app.app_context():
         assert db.session.query(CheckIn).count() == 0
 
-    # The network is back: the queue drains in order, the check-in keeps the scan's moment.
+    # The network is back: the queue drains in order, the check-in keeps the scan's moment. (A page kept
+    # from an earlier session would carry an old form token: the page takes a fresh one before uploading.)
+    page.evaluate("document.querySelector('meta[name=csrf-token]').content = 'stale'")
     page.context.set_offline(False)
     expect(page.locator("#door-offline-waiting")).to_have_text("Ждут отправки: 0", timeout=WAIT)
     with live_server.app.app_context():
