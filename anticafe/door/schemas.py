@@ -1,15 +1,19 @@
 """JSON shapes of the door's API (pydantic models: they validate requests and document answers)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
 #: The client's retry nonce: the same value again answers the first result.
 Nonce = Field(default=None, min_length=1, max_length=64, description="retry nonce, unique per staff member")
 #: The phone's label, shown in "already checked in ... on <device>".
 Device = Field(default=None, max_length=60, description="the scanning device's label, e.g. \"Door phone 1\"")
 
+
+#: Bounds of an offline scan's moment (the service refuses the future; the event's window refuses the rest).
+SCANNED_AT_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+SCANNED_AT_LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 #: What a phone may have decided offline.
 OfflineResult = Literal["checked_in", "already_checked_in", "registration_cancelled", "ticket_revoked", "waitlisted",
@@ -28,7 +32,8 @@ class CheckInIn(BaseModel):
     offline: bool = Field(default=False, description="the phone decided this scan without network and uploads "
                                                      "it now; give `scanned_at` and `offline_result`")
     scanned_at: AwareDatetime | None = Field(
-        default=None, description="offline scans: when the phone scanned (ISO 8601 with offset); the check-in is "
+        default=None, description="offline scans: when the phone scanned (ISO 8601 with offset, years 2000-2099); the "
+                                  "check-in is "
                                   "recorded at this moment. Later than now (2 minutes of clock skew allowed) is "
                                   "refused "
                                   "with 422 scanned_at_in_future; outside the event's window with 409 "
@@ -36,6 +41,20 @@ class CheckInIn(BaseModel):
     offline_result: OfflineResult | None = Field(
         default=None, description="offline scans: what the phone decided; `checked_in` with another check-in "
                                   "standing on the server is a conflict (`conflict: true` in the answer)")
+
+    @field_validator("scanned_at")
+    @classmethod
+    def scanned_at_in_our_century(cls, value: datetime | None) -> datetime | None:
+        """Bound the moment (a year-1 time with an offset cannot even be turned into UTC) and read it as UTC."""
+        if value is None:
+            return None
+        try:
+            moment = value.astimezone(UTC)
+        except OverflowError:
+            moment = None
+        if moment is None or not SCANNED_AT_EARLIEST <= moment < SCANNED_AT_LATEST:
+            raise ValueError("scanned_at must lie between 2000 and 2100.")
+        return moment
 
     @model_validator(mode="after")
     def offline_scan_complete(self):

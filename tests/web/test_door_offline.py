@@ -228,3 +228,14 @@ def test_the_scanner_page_links_its_manifest_worker_and_offline_counter(client, 
     assert 'data-worker-url="/door/sw.js"' in page and 'data-worker-scope="/door"' in page
     assert 'data-offline-list-url="/api/v1/events/__ID__/offline-list"' in page
     assert "Ждут отправки: 0" in page
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00-14:00",
+                                    "9999-12-31T23:59:59-14:00", "9999-12-31T23:59:59+14:00"])
+def test_scanned_at_at_the_ends_of_the_calendar_is_a_4xx(client, staff, tonight, make_user, door_registration, moment):
+    registration = door_registration(tonight, make_user())
+    response = client.post("/api/v1/checkin", json={"code": registration.ticket_code, "event_id": tonight.id,
+                                                    "offline": True, "scanned_at": moment,
+                                                    "offline_result": "checked_in"})
+    assert 400 <= response.status_code < 500, response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 0
