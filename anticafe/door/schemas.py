@@ -32,12 +32,10 @@ class CheckInIn(BaseModel):
     offline: bool = Field(default=False, description="the phone decided this scan without network and uploads "
                                                      "it now; give `scanned_at` and `offline_result`")
     scanned_at: AwareDatetime | None = Field(
-        default=None, description="offline scans: when the phone scanned (ISO 8601 with offset, years 2000-2099); the "
-                                  "check-in is "
-                                  "recorded at this moment. Later than now (2 minutes of clock skew allowed) is "
-                                  "refused "
-                                  "with 422 scanned_at_in_future; outside the event's window with 409 "
-                                  "outside_checkin_window")
+        default=None, description="offline scans: when the phone scanned (ISO 8601 with offset, years 2000-2099); "
+                                  "the check-in is recorded at this moment. Later than now (2 minutes of clock "
+                                  "skew allowed) is refused with 422 scanned_at_in_future; outside the event's "
+                                  "window with 409 outside_checkin_window")
     offline_result: OfflineResult | None = Field(
         default=None, description="offline scans: what the phone decided; `checked_in` with another check-in "
                                   "standing on the server is a conflict (`conflict: true` in the answer)")
