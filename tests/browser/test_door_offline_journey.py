@@ -11,8 +11,8 @@ from anticafe.door.models import CheckIn, ScanLog
 from anticafe.events.models import Event
 from anticafe.extensions import db
 
-#: Decoding the fake camera on a loaded two-core machine once took longer than WAIT.
-CAMERA_WAIT = 2 * WAIT
+#: How long one camera start may take to decode (then it is restarted).
+CAMERA_WAIT = 20_000
 
 CONTEXT = {"locale": "ru-RU", "timezone_id": "Asia/Yekaterinburg", "viewport": {"width": 360, "height": 740},
            "is_mobile": True, "has_touch": True}
@@ -37,6 +37,19 @@ def restart_camera(page: Page) -> None:
     expect(toggle).to_have_text("Включить камеру")
     toggle.click()
     expect(status).to_have_text("Наведите камеру на QR-код билета.", timeout=WAIT)
+
+
+def scan_with_camera(page: Page, title: str) -> None:
+    """Restart the camera on the code now shown until the answer comes (on a loaded machine a restarted
+    fake camera now and then delivers no frame to the decoder)."""
+    for attempt in range(3):
+        restart_camera(page)
+        try:
+            expect(page.locator("#door-result-title")).to_have_text(title, timeout=CAMERA_WAIT)
+            return
+        except AssertionError:
+            if attempt == 2:
+                raise
 
 
 def test_scans_offline_keep_the_queue_across_a_reload_and_upload_later(page: Page, live_server, show_qr):
@@ -64,8 +77,7 @@ def test_scans_offline_keep_the_queue_across_a_reload_and_upload_later(page: Pag
 
     # A valid ticket in front of the camera: admitted on the phone, marked offline.
     show_qr(f"{live_server.url}/t/{valid_code}")
-    restart_camera(page)
-    expect(page.locator("#door-result-title")).to_have_text("Отмечен(а)", timeout=CAMERA_WAIT)
+    scan_with_camera(page, "Отмечен(а)")
     expect(page.locator("#door-result-offline")).to_be_visible()
     expect(page.locator("#door-result-offline")).to_have_text("офлайн")
     expect(page.locator("#door-result-name")).to_have_text("Алина М., 14–17")
@@ -174,7 +186,12 @@ AXE = """async () => (await axe.run(document, {resultTypes: ['violations']})).vi
 def fits_and_passes_axe(page: Page) -> None:
     """No sideways scroll on a 360 px phone and no serious accessibility violation."""
     assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
-    # The answer's flash fades colours in for half a second: judge the contrast once it is over.
+    # The answer's flash fades colours in for half a second: stop the camera (no new answer comes) and
+    # judge the contrast once the last flash is over.
+    if page.locator("#door-camera-status").count():
+        expect(page.locator("#door-camera-status")).to_have_text("Наведите камеру на QR-код билета.", timeout=WAIT)
+        page.locator("#door-camera-toggle").click()
+        expect(page.locator("#door-camera-toggle")).to_have_text("Включить камеру")
     page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')", timeout=WAIT)
     page.add_script_tag(path="node_modules/axe-core/axe.min.js")
     assert page.evaluate(AXE) == []
