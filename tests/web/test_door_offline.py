@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from anticafe.door import services
+from anticafe.door import offline
 from anticafe.door.models import CheckIn, ScanLog
 from anticafe.extensions import db
 from anticafe.timeutil import to_venue
@@ -127,7 +127,7 @@ def test_two_phones_admitting_one_ticket_offline_keep_the_first_and_show_a_confl
     assert second.json["checked_in_at"] == iso(first_at) and second.json["device"] == "Телефон 1"
     assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
 
-    conflicts = services.offline_conflicts(tonight.id)
+    conflicts = offline.offline_conflicts(tonight.id)
     assert [(c.device, c.scanned_at, c.result) for c in conflicts] == [("Телефон 2", second_at, "already_checked_in")]
 
     page = client.get(f"/door/events/{tonight.id}", headers=RU).get_data(as_text=True)
@@ -142,7 +142,7 @@ def test_a_phone_repeating_its_own_offline_scan_is_no_conflict(client, staff, to
     again = upload(client, registration.ticket_code, now() - timedelta(minutes=4), "already_checked_in",
                    event_id=tonight.id, nonce="b")
     assert again.json["result"] == "already_checked_in" and "conflict" not in again.json
-    assert services.offline_conflicts(tonight.id) == []
+    assert offline.offline_conflicts(tonight.id) == []
 
 
 def test_admitted_offline_but_cancelled_since_is_a_conflict(client, staff, tonight, make_user, door_registration):
@@ -152,7 +152,7 @@ def test_admitted_offline_but_cancelled_since_is_a_conflict(client, staff, tonig
     response = upload(client, registration.ticket_code, now() - timedelta(minutes=5), event_id=tonight.id)
     assert response.status_code == 409
     assert response.json["error"]["code"] == "registration_cancelled" and response.json["error"]["conflict"] is True
-    assert len(services.offline_conflicts(tonight.id)) == 1
+    assert len(offline.offline_conflicts(tonight.id)) == 1
 
 
 def test_scanned_at_in_the_future_is_refused(client, staff, tonight, make_user, door_registration):
