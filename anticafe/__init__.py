@@ -35,6 +35,9 @@ BLUEPRINTS = [
     "anticafe.bookings.views_staff:bp",
     "anticafe.bookings.views_admin:bp",
     "anticafe.bookings.api:bp",
+    "anticafe.messengers.views:bp",
+    "anticafe.messengers.views:hooks",
+    "anticafe.messengers.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -47,6 +50,7 @@ COMMANDS = [
     "anticafe.visits.cli:close_day",
     "anticafe.bookings.cli:queue_booking_reminders",
     "anticafe.scale:seed_scale",
+    "anticafe.messengers.cli:bot",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
@@ -60,6 +64,7 @@ MODEL_MODULES = [
     "anticafe.notifications.models",
     "anticafe.venue.models",
     "anticafe.passes.models",
+    "anticafe.messengers.models",
 ]
 
 
@@ -171,6 +176,8 @@ def register_extensions(app: Flask) -> None:
     def csrf_guard():
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not app.config.get("WTF_CSRF_ENABLED", True):
             return
+        if request.path.startswith("/hooks/"):
+            return  # messenger webhooks: no browser session; each checks its own secret
         if request.path.startswith("/api/"):
             if request.headers.get("Authorization", "").startswith("Bearer "):
                 return

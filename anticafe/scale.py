@@ -549,8 +549,7 @@ class YearBuilder:
         read = moment + timedelta(hours=self.rng.randint(1, 30)) if self.rng.random() < 0.6 else None
         return {"id": self.next_id("notifications"), "user_id": uid, "kind": kind, "subject": subject[:200],
                 "body": body, "link": f"/events/{event['id']}", "dedupe_key": key, "created_at": moment,
-                "read_at": read if read and read < self.now else None, "email_state": "skipped",
-                "email_attempts": 0, "email_sent_at": None, "email_error": None}
+                "read_at": read if read and read < self.now else None, "ticket_code": None}
 
     def event_registrations(self, event: dict, count: int, regs: list, checkins: list, scans: list) -> int:
         """Add up to `count` registrations of one event (and its check-ins); return how many were made."""
