@@ -33,7 +33,7 @@ EVENTS_SHOWN = 5
 
 #: The menu's commands: payload -> the label in each language. Typing a label works like tapping it.
 MENU = {
-    "events": _l("Events"),
+    "events": _l("What's on"),
     "tickets": _l("My tickets"),
     "price": _l("How much is it"),
     "address": _l("Address and hours"),
@@ -59,6 +59,8 @@ class Reply:
     photo: bytes | None = None
     #: show the main menu keyboard with this reply
     menu: bool = False
+    #: the language the reply is written in (adapters draw the menu in it)
+    locale: str | None = None
 
 
 @dataclass
@@ -116,20 +118,27 @@ def answer(incoming: Incoming) -> list[Reply]:
     action, argument = command_of(incoming)
     if action == "start" and argument:
         user = notifications.link_by_token(incoming.channel, argument, incoming.chat_id, incoming.display_name)
-        with force_locale(_language(user, incoming.language)):
+        locale = _language(user, incoming.language)
+        with force_locale(locale):
             if user is None:
-                return [Reply(gettext("This link has expired or was already used. Open the notifications page on "
-                                      "the site and tap the button again for a new one."), menu=True)]
-            return [Reply(gettext("Done: this chat is linked to %(name)s. Tickets, reminders and news of your "
-                                  "events will come here.", name=user.name), menu=True)]
-    user = notifications.user_for_chat(incoming.channel, incoming.chat_id)
-    with force_locale(_language(user, incoming.language)):
-        handler = HANDLERS.get(action, greet)
-        try:
-            return handler(user, argument)
-        except DomainError as error:
-            db.session.rollback()
-            return [Reply(str(error.message))]
+                replies = [Reply(gettext("This link has expired or was already used. Open the notifications page "
+                                         "on the site and tap the button again for a new one."), menu=True)]
+            else:
+                replies = [Reply(gettext("Done: this chat is linked to %(name)s. Tickets, reminders and news of "
+                                         "your events will come here.", name=user.name), menu=True)]
+    else:
+        user = notifications.user_for_chat(incoming.channel, incoming.chat_id)
+        locale = _language(user, incoming.language)
+        with force_locale(locale):
+            handler = HANDLERS.get(action, greet)
+            try:
+                replies = handler(user, argument)
+            except DomainError as error:
+                db.session.rollback()
+                replies = [Reply(str(error.message))]
+    for reply in replies:
+        reply.locale = locale
+    return replies
 
 
 # ------------------------------------------------------------------------------------------------

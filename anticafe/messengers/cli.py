@@ -43,7 +43,6 @@ def poll(once: bool, wait: int):
         sent, failed = deliver_pending()
         if sent or failed:
             click.echo(f"Notifications: sent {sent}, failed {failed}.")
-        db.session.remove()
         if once:
             return
 

@@ -2,6 +2,7 @@
 
 import logging
 
+from flask_babel import force_locale
 from telebot import apihelper, types
 from telebot.apihelper import ApiException
 
@@ -71,10 +72,10 @@ def handle_update(data: dict) -> None:
         return
     replies = answer(incoming)
     db.session.commit()
-    menu = _menu_keyboard()
     try:
         for reply in replies:
-            markup = _inline(reply) or (menu if reply.menu else None)
+            with force_locale(reply.locale):
+                markup = _inline(reply) or (_menu_keyboard() if reply.menu else None)
             if reply.photo is not None:
                 telegram_call(bot.send_photo, int(incoming.chat_id), reply.photo, caption=reply.text[:1024],
                               reply_markup=markup)

@@ -4,6 +4,7 @@ import json
 import logging
 
 import requests
+from flask_babel import force_locale
 from vk_api.bot_longpoll import VkBotLongPoll
 from vk_api.exceptions import VkApiError
 
@@ -75,7 +76,8 @@ def handle_event(event: dict) -> None:
     try:
         for number, reply in enumerate(replies):
             attachment = client.upload_message_photo(peer, reply.photo) if reply.photo is not None else None
-            keyboard = inline_keyboard(reply) if reply.buttons else (menu_keyboard() if reply.menu else None)
+            with force_locale(reply.locale):
+                keyboard = inline_keyboard(reply) if reply.buttons else (menu_keyboard() if reply.menu else None)
             client.send(peer, reply.text, keyboard=keyboard, attachment=attachment,
                         random_id=(peer * 1000 + message_id * 10 + number) % 2_147_483_647)
     except Blocked:

@@ -75,9 +75,11 @@ def notify(user: User, kind: str, subject, body, link: str | None = None, dedupe
                                    switched_off=switched_off(user.id))
     if channels is not None:
         wanted = [name for name in wanted if name in channels]
+    now = utcnow()
     notification = Notification(user_id=user.id, kind=kind, subject=subject_text[:200], body=body_text, link=link,
-                                dedupe_key=dedupe_key, ticket_code=ticket_code,
-                                deliveries=[Delivery(channel=name, state="pending") for name in wanted])
+                                dedupe_key=dedupe_key, ticket_code=ticket_code, created_at=now,
+                                deliveries=[Delivery(channel=name, state="pending", next_attempt_at=now)
+                                            for name in wanted])
     if dedupe_key is None:
         db.session.add(notification)
         db.session.flush()
