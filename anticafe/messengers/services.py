@@ -10,8 +10,15 @@ from ..errors import DomainError
 from ..events.models import Event
 from ..events.services import cover_path, place_text, public_url
 from ..extensions import db
-from ..notifications.messengers import Blocked, TryLater, telegram_bot, telegram_call, telegram_enabled, vk_client, \
-    vk_enabled
+from ..notifications.messengers import (
+    Blocked,
+    TryLater,
+    telegram_bot,
+    telegram_call,
+    telegram_enabled,
+    vk_client,
+    vk_enabled,
+)
 from .models import Announcement
 
 CHANNEL_NAMES = {"telegram": _l("Telegram channel"), "vk": _l("VK community wall")}

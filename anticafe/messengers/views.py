@@ -14,8 +14,15 @@ from ..errors import DomainError
 from ..events.models import Event
 from ..extensions import db, limiter
 from ..notifications import services as notifications
-from ..notifications.messengers import Blocked, TryLater, enabled_messengers, hook_secret, secrets_equal, \
-    telegram_enabled, vk_enabled
+from ..notifications.messengers import (
+    Blocked,
+    TryLater,
+    enabled_messengers,
+    hook_secret,
+    secrets_equal,
+    telegram_enabled,
+    vk_enabled,
+)
 from ..notifications.views import deep_link
 from ..qr import png_bytes
 from . import services, telegram, vk

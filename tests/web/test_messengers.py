@@ -204,7 +204,7 @@ def test_failed_delivery_is_retried_with_back_off_then_given_up(app, make_user, 
     assert delivery.state == "pending" and delivery.attempts == 1
     assert delivery.next_attempt_at == now + rules.backoff(1)
     assert deliver_pending(now=now + timedelta(seconds=30)) == (0, 0)  # not due yet
-    for attempt in range(2, rules.MAX_ATTEMPTS + 1):
+    for _attempt in range(2, rules.MAX_ATTEMPTS + 1):
         assert deliver_pending(now=delivery.next_attempt_at) == (0, 1)
         db.session.refresh(delivery)
     assert delivery.state == "failed" and delivery.attempts == rules.MAX_ATTEMPTS
