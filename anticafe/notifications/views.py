@@ -7,12 +7,16 @@ from flask_login import current_user
 
 from ..auth import Access, guard_blueprint
 from ..extensions import db
+from ..security import CSP
 from . import rules, services
 from .channels import all_channels
 from .messengers import Blocked, TryLater, enabled_messengers, telegram_bot_username, vk_chat_link
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 guard_blueprint(bp, Access.USER)
+
+#: Where the deep links lead (allowed as form targets).
+MESSENGER_HOSTS = {"telegram": "https://t.me", "vk": "https://vk.me"}
 
 TOPIC_LABELS = {
     "reminders": _l("Reminders before events and bookings"),
@@ -112,3 +116,15 @@ def messenger_options() -> list[dict]:
 bp.app_context_processor(inject_unread)
 bp.add_app_template_global(messenger_options)
 
+
+
+@bp.after_app_request
+def allow_messenger_redirects(response):
+    """Let the «Get them in Telegram/VK» forms land on t.me / vk.me: CSP's form-action covers redirects too."""
+    if response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
+        names = enabled_messengers()
+        if names:
+            hosts = " ".join(MESSENGER_HOSTS[name] for name in names)
+            policy = CSP.replace("form-action 'self'", f"form-action 'self' {hosts}")
+            response.headers["Content-Security-Policy"] = policy
+    return response
