@@ -122,3 +122,5 @@ class Config:
     VK_API_URL = os.environ.get("VK_API_URL", "https://api.vk.ru/method")
     VK_CONFIRMATION_CODE = os.environ.get("VK_CONFIRMATION_CODE", "")
     VK_WEBHOOK_SECRET = os.environ.get("VK_WEBHOOK_SECRET", "")
+    #: an administrator's user token (scope wall,offline) for wall posts, if VK refuses the community's
+    VK_WALL_TOKEN = os.environ.get("VK_WALL_TOKEN", "")

@@ -82,7 +82,9 @@ def _post_telegram(text: str, picture: bytes | None) -> str:
 
 
 def _post_vk(event: Event, text: str) -> str:
-    client = vk_client()
+    # VK lets only a person's token post on a wall in some set-ups: VK_WALL_TOKEN (an administrator's,
+    # scope "wall,offline") is used when given; otherwise the community token.
+    client = vk_client(current_app.config.get("VK_WALL_TOKEN") or None)
     # A link attachment makes VK show the event page's preview (its cover) under the post.
     result = client.call("wall.post", owner_id=-client.group_id, from_group=1, message=text,
                          attachments=public_url("events.detail", event_id=event.id))

@@ -172,10 +172,10 @@ def _named_png(data: bytes):
     return buffer
 
 
-def vk_client() -> VkClient:
-    """Return a VK client for VK_GROUP_TOKEN, talking to VK_API_URL."""
+def vk_client(token: str | None = None) -> VkClient:
+    """Return a VK client for VK_GROUP_TOKEN (or `token`), talking to VK_API_URL."""
     config = current_app.config
-    api = vk_api.VkApi(token=config["VK_GROUP_TOKEN"], api_version=VK_API_VERSION,
+    api = vk_api.VkApi(token=token or config["VK_GROUP_TOKEN"], api_version=VK_API_VERSION,
                        session=VkSession(config["VK_API_URL"]))
     # vk_api waits 0.34 s between calls (a user token's limit); a community token may make 20 a second.
     api.RPS_DELAY = 0.05
