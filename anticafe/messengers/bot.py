@@ -174,7 +174,7 @@ def list_events(user: User | None, argument: str = "") -> list[Reply]:
         seats = counts.get(event.id)
         confirmed = seats.confirmed if seats is not None else 0
         if event.capacity is None:
-            places = gettext("free entry")
+            places = gettext("no seat limit")
         else:
             left = max(event.capacity - confirmed, 0)
             places = gettext("%(num)s seats left", num=left) if left else gettext("full, waitlist open")
