@@ -222,7 +222,7 @@ def link_by_token(channel: str, raw: str, chat_id: str, display_name: str | None
                   now: datetime | None = None) -> User | None:
     """Use a deep link's token: link `chat_id` to its person and return them (None if unknown, used or old).
 
-    The token row is locked and marked used in the same transaction, so it links at most once. A chat
+    The token is marked used by a conditional UPDATE in the same transaction, so it links at most once. A chat
     that was linked to another account moves to this one.
     """
     now = now or utcnow()
@@ -237,7 +237,11 @@ def link_by_token(channel: str, raw: str, chat_id: str, display_name: str | None
     user = db.session.get(User, token.user_id)
     if user is None or not user.active:
         return None
-    token.used_at = now
+    # The database decides who used it first: only one UPDATE finds it unused.
+    claimed = db.session.execute(update(LinkToken).where(LinkToken.id == token.id, LinkToken.used_at.is_(None))
+                                 .values(used_at=now).execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        return None
     db.session.execute(delete(MessengerLink).where(MessengerLink.channel == channel,
                                                    MessengerLink.chat_id == str(chat_id)))
     link = db.session.scalar(select(MessengerLink).where(MessengerLink.user_id == user.id,

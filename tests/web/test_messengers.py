@@ -414,3 +414,17 @@ def test_without_tokens_the_channels_are_absent(app, client, auth, make_user):
     assert client.post("/notifications/channels/telegram/link").status_code == 404
     assert client.post(f"/hooks/telegram/{hook_secret('telegram')}", json={}).status_code == 404
     assert client.get("/api/v1/me/channels").json["messengers"] == []
+
+
+def test_ticket_page_offers_the_messengers_right_after_registering(app, client, auth, make_user, make_event, fake):
+    vika = auth.login(make_user())
+    registration = registrations.register(make_event(), vika)
+    db.session.commit()
+    page = client.get(f"/t/{registration.ticket_code}").get_data(as_text=True)
+    assert "Получать в Telegram" in page and "Получать во ВКонтакте" in page
+    link(vika, "telegram", TG_CHAT)
+    page = client.get(f"/t/{registration.ticket_code}").get_data(as_text=True)
+    assert "Получать в Telegram" not in page and "Получать во ВКонтакте" in page
+    # The site's pages let those forms land on t.me and vk.me (CSP form-action), and only when set up.
+    policy = client.get("/profile").headers["Content-Security-Policy"]
+    assert "form-action 'self' https://t.me https://vk.me" in policy
