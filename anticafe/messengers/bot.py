@@ -16,8 +16,8 @@ from .. import codes
 from ..accounts.models import User
 from ..db import utcnow
 from ..errors import DomainError
+from ..events.listings import upcoming_events
 from ..events.models import Event
-from ..events.services import upcoming_events
 from ..extensions import db
 from ..notifications import services as notifications
 from ..qr import png_bytes
@@ -25,7 +25,7 @@ from ..registrations import services as registrations
 from ..registrations.models import Registration
 from ..timeutil import venue_today
 from ..venue import services as venue
-from ..visits import services as visits
+from ..visits import tariffs as visits
 from ..visits.pricing import money
 
 #: How many events «Афиша» lists.

@@ -6,10 +6,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..events.services import public_url
 from ..extensions import db
 from ..notifications.messengers import TryLater, hook_secret, telegram_enabled, vk_enabled
 from ..notifications.services import deliver_pending
+from ..urls import public_url
 from . import telegram, vk
 
 bot = AppGroup("bot", help="The venue's Telegram and VK bots.")

@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..errors import DomainError
+from ..events.covers import cover_path
 from ..events.models import Event
-from ..events.services import cover_path, place_text, public_url
+from ..events.services import place_text
 from ..extensions import db
 from ..notifications.messengers import (
     Blocked,
@@ -19,6 +20,7 @@ from ..notifications.messengers import (
     vk_client,
     vk_enabled,
 )
+from ..urls import public_url
 from .models import Announcement
 
 CHANNEL_NAMES = {"telegram": _l("Telegram channel"), "vk": _l("VK community wall")}

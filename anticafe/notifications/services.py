@@ -12,7 +12,7 @@ import logging
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
@@ -22,6 +22,7 @@ from ..accounts.models import User
 from ..db import utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..urls import absolute
 from . import rules
 from .channels import Blocked, TryLater, all_channels
 from .models import ChannelPreference, Delivery, LinkToken, MessengerLink, Notification
@@ -111,19 +112,6 @@ def mark_all_read(user: User) -> int:
     return result.rowcount or 0
 
 
-def absolute_link(link: str | None) -> str | None:
-    """Make an in-site path absolute with PUBLIC_BASE_URL (emails leave the site)."""
-    if not link or "://" in link:
-        return link
-    base = current_app.config.get("PUBLIC_BASE_URL") or ""
-    if not base:
-        try:
-            base = url_for("main.home", _external=True).rstrip("/")
-        except RuntimeError:
-            base = "http://127.0.0.1:5000"
-    return base.rstrip("/") + link
-
-
 def deliver_pending(limit: int = 200, now: datetime | None = None) -> tuple[int, int]:
     """Send up to `limit` due deliveries through their channels; return (sent, failed this time).
 
@@ -166,7 +154,7 @@ def _deliver(delivery: Delivery, channels: dict, now: datetime) -> str:
     delivery.attempts += 1
     try:
         with force_locale(locale_of(user)):
-            channel.send(note, address, absolute_link(note.link))
+            channel.send(note, address, absolute(note.link))
     except Blocked as error:
         delivery.state = "failed"
         delivery.error = ("blocked: " + str(error))[:300]
@@ -312,11 +300,3 @@ def set_preferences(user: User, chosen: dict[tuple[str, str], bool]) -> None:
         else:
             row.enabled = bool(enabled)
     db.session.flush()
-
-
-def purge_read(older_than_days: int = 180) -> int:
-    """Delete read messages older than the given age (housekeeping)."""
-    cutoff = utcnow() - timedelta(days=older_than_days)
-    result = db.session.execute(Notification.__table__.delete().where(
-        Notification.read_at.is_not(None), Notification.created_at < cutoff))
-    return result.rowcount or 0
