@@ -34,6 +34,10 @@ LINK_TOKEN_LIFETIME = timedelta(hours=24)
 
 MESSENGER_NAMES = {"telegram": _l("Telegram"), "vk": _l("VK")}
 
+#: Messages a person gets by email only, even with event emails turned off, and whose link is a secret
+#: that is removed from the outbox once the email is sent.
+ACCOUNT_KINDS = frozenset({"password_reset"})
+
 
 def locale_of(user: User) -> str:
     """Return the language a person reads their messages in."""
@@ -72,8 +76,11 @@ def notify(user: User, kind: str, subject, body, link: str | None = None, dedupe
     with force_locale(locale_of(user)):
         subject_text = str(subject() if callable(subject) else subject)
         body_text = str(body() if callable(body) else body)
-    wanted = rules.wanted_channels(topic=rules.topic_of(kind), reachable=reachable_channels(user),
-                                   switched_off=switched_off(user.id))
+    if kind in ACCOUNT_KINDS:  # a secret link: by email only, whatever the choices for event messages
+        wanted = ["email"] if user.email and all_channels()["email"].enabled() else []
+    else:
+        wanted = rules.wanted_channels(topic=rules.topic_of(kind), reachable=reachable_channels(user),
+                                       switched_off=switched_off(user.id))
     if channels is not None:
         wanted = [name for name in wanted if name in channels]
     now = utcnow()
@@ -147,7 +154,12 @@ def _deliver(delivery: Delivery, channels: dict, now: datetime) -> str:
     note = delivery.notification
     user = note.user
     channel = channels[delivery.channel]
-    address = channel.address(user) if channel.enabled() else None
+    if not channel.enabled():
+        address = None
+    elif note.kind in ACCOUNT_KINDS:
+        address = user.email if delivery.channel == "email" else None
+    else:
+        address = channel.address(user)
     if address is None:  # unlinked, no email any more, or the channel was switched off on the site
         delivery.state = "cancelled"
         return "cancelled"
@@ -171,6 +183,8 @@ def _deliver(delivery: Delivery, channels: dict, now: datetime) -> str:
     delivery.state = "sent"
     delivery.sent_at = now
     delivery.error = None
+    if note.kind in ACCOUNT_KINDS:
+        note.link = None
     return "sent"
 
 

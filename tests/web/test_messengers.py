@@ -428,3 +428,15 @@ def test_ticket_page_offers_the_messengers_right_after_registering(app, client, 
     # The site's pages let those forms land on t.me and vk.me (CSP form-action), and only when set up.
     policy = client.get("/profile").headers["Content-Security-Policy"]
     assert "form-action 'self' https://t.me https://vk.me" in policy
+
+
+def test_a_password_reset_link_never_goes_to_a_messenger(app, make_user, fake, smtp_server):
+    app.config.update(smtp_server.config)
+    vika = make_user(email_notifications=False)
+    link(vika, "telegram", TG_CHAT)
+    note = notify(vika, "password_reset", "Новый пароль", "Ссылка ниже.", link="/reset/secret")
+    db.session.commit()
+    assert [d.channel for d in note.deliveries] == ["email"]
+    assert deliver_pending() == (1, 0)
+    db.session.refresh(note)
+    assert note.link is None and fake.sent("telegram", "sendMessage", "sendPhoto") == []

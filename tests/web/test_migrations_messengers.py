@@ -11,7 +11,7 @@ from anticafe.extensions import db
 def test_email_states_move_to_deliveries_and_back(empty_db_url):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_db_url})
     with app.app_context():
-        upgrade(revision="0010")
+        upgrade(revision="0013")
         with db.engine.begin() as conn:
             conn.execute(text(
                 "INSERT INTO users (id, email, name, role, consent_at, email_notifications, guest_category, "
@@ -28,7 +28,7 @@ def test_email_states_move_to_deliveries_and_back(empty_db_url):
                                      "ORDER BY notification_id")).all()
         assert [tuple(row) for row in rows] == [(1, "email", "pending", 0), (2, "email", "sent", 1),
                                                 (4, "email", "failed", 1)]
-        downgrade(revision="0010")
+        downgrade(revision="0013")
         with db.engine.connect() as conn:
             states = conn.execute(text("SELECT id, email_state, email_attempts FROM notifications ORDER BY id")).all()
         assert [tuple(row) for row in states] == [(1, "pending", 0), (2, "sent", 1), (3, "skipped", 0),
