@@ -128,3 +128,21 @@ class Config:
     CALENDAR_CACHE_SECONDS = int(os.environ.get("CALENDAR_CACHE_SECONDS", "30"))
     #: Seconds a worker keeps computed statistics (0: off). New rows show at once, corrections after this.
     STATS_CACHE_SECONDS = int(os.environ.get("STATS_CACHE_SECONDS", "60"))
+
+    #: Telegram: the bot's token from @BotFather (empty: no Telegram on the site), its @name for deep
+    #: links (asked from Telegram when empty), the Bot API server, the channel for announcements
+    #: (@name or -100… id) and the webhook's secret (derived from SECRET_KEY when empty).
+    TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+    TELEGRAM_BOT_USERNAME = os.environ.get("TELEGRAM_BOT_USERNAME", "")
+    TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org")
+    TELEGRAM_CHANNEL = os.environ.get("TELEGRAM_CHANNEL", "")
+    TELEGRAM_WEBHOOK_SECRET = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+    #: VK: the community's token (messages and wall), its numeric id (empty: no VK on the site), the API
+    #: server, the Callback API's confirmation string (asked from VK when empty) and the webhook's secret.
+    VK_GROUP_TOKEN = os.environ.get("VK_GROUP_TOKEN", "")
+    VK_GROUP_ID = os.environ.get("VK_GROUP_ID", "")
+    VK_API_URL = os.environ.get("VK_API_URL", "https://api.vk.ru/method")
+    VK_CONFIRMATION_CODE = os.environ.get("VK_CONFIRMATION_CODE", "")
+    VK_WEBHOOK_SECRET = os.environ.get("VK_WEBHOOK_SECRET", "")
+    #: an administrator's user token (scope wall,offline) for wall posts, if VK refuses the community's
+    VK_WALL_TOKEN = os.environ.get("VK_WALL_TOKEN", "")
