@@ -32,6 +32,7 @@ from sqlalchemy import bindparam, func, insert, inspect, select, text, update
 
 from . import codes
 from .accounts.demo import AGE_WEIGHTS, FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES
+from .db import utcnow
 from .extensions import db
 
 #: Every account made here lives under this e-mail domain; they all share one password.
@@ -45,6 +46,8 @@ TICKET_BITS = 128
 #: Days of history before today, and days of programme already planned after it.
 PAST_DAYS = 365
 AHEAD_DAYS = 30
+#: The longest stay in minutes (the tariff's day cap is reached well before).
+LONGEST_STAY = 300.0
 #: Rows per executemany call.
 BATCH = 2000
 
@@ -198,7 +201,7 @@ class YearBuilder:
         self.rng = rng
         self.n_users, self.n_events, self.n_regs, self.n_visits = users, events, registrations, visits
         self.tz = ZoneInfo(current_app.config["VENUE_TIMEZONE"])
-        self.now = datetime.now(UTC)
+        self.now = utcnow()  # the app's clock: tests pin the year it builds
         self.today = self.now.astimezone(self.tz).date()
         self.first_day = self.today - timedelta(days=PAST_DAYS)
         self.ids: dict[str, int] = {}
@@ -834,7 +837,7 @@ class YearBuilder:
             minutes = (event_end - started).total_seconds() / 60 + rng.uniform(-20, 40)
         else:
             minutes = rng.lognormvariate(math.log(100), 0.55)
-        minutes = max(20.0, min(minutes, 300.0))
+        minutes = max(20.0, min(minutes, LONGEST_STAY))
         ended = started + timedelta(minutes=minutes)
         review = False
         if ended > closing:  # close-day ended it at closing time and flagged it
@@ -849,8 +852,9 @@ class YearBuilder:
         total = Decimal(0)
         payer = None
         for n, uid in enumerate(members):
-            # companions leave within a few minutes of each other
-            own_end = min(ended + timedelta(minutes=rng.randint(-3, 3)), closing) if n else ended
+            # companions leave within a few minutes of each other, and nobody stays longer than the longest stay
+            own_end = (min(ended + timedelta(minutes=rng.randint(-3, 3)), closing,
+                           started + timedelta(minutes=LONGEST_STAY)) if n else ended)
             own_end = max(own_end, started + timedelta(minutes=5))
             visit = self.visit(started, own_end, uid, rid, staff, review)
             if visit["amount"] == 0:  # a pass paid it all: closed at the stop, nothing to bill
