@@ -14,6 +14,7 @@ from anticafe.extensions import db
 from anticafe.notifications.models import Notification
 from anticafe.registrations import services
 from anticafe.registrations.models import Registration
+from anticafe.timeutil import venue_today
 
 RU = {"Accept-Language": "ru"}
 EN = {"Accept-Language": "en"}
@@ -294,7 +295,7 @@ def test_register_box_states(app, client, auth, make_user, make_event):
     assert "Registration for this event is closed." in box(closed, None)
     visitor = make_user()
     assert "Register" in box(open_event, visitor) and "5 seats left of 5" in box(open_event, visitor)
-    child = make_user(birth_date=date.today() - timedelta(days=365 * 9))
+    child = make_user(birth_date=venue_today() - timedelta(days=365 * 9))
     assert "This event is for ages 12+" in box(open_event, child)
     services.register(open_event, visitor)
     db.session.commit()

@@ -347,7 +347,7 @@ def test_a_timed_event_check_in_links_its_registration(app, staff, make_user, ma
 
 def test_the_board_page_and_the_minors_flag(app, client, as_staff, staff, make_user):
     app.config["MINORS_CURFEW"] = "00:00"  # every moment is after this curfew
-    teen = make_user(name="Маша Юная", birth_date=date.today() - timedelta(days=14 * 365))
+    teen = make_user(name="Маша Юная", birth_date=venue_today() - timedelta(days=14 * 365))
     adult = make_user(name="Олег Взрослый", birth_date=date(1999, 1, 1))
     visit_for(teen, staff, utcnow() - timedelta(minutes=50))
     visit_for(adult, staff, utcnow() - timedelta(minutes=10))
