@@ -157,14 +157,17 @@ def test_occurrences_of_a_series_are_separate_events(app, make_user, make_event)
 
 @pytest.mark.parametrize("fields, code, message", [
     ({"status": "cancelled"}, "event_cancelled", "The event is cancelled."),
-    ({"registration_closes_at": utcnow() - timedelta(hours=1)}, "registration_closed",
+    ({"registration_closes_at": -timedelta(hours=1)}, "registration_closed",
      "Registration for this event is closed."),
-    ({"registration_opens_at": utcnow() + timedelta(days=2)}, "registration_closed", "Registration opens on"),
-    ({"starts_at": utcnow() - timedelta(minutes=10)}, "registration_closed", "Registration for this event is closed."),
-    ({"starts_at": utcnow() - timedelta(hours=3), "ends_at": utcnow() - timedelta(hours=1)}, "registration_closed",
+    ({"registration_opens_at": timedelta(days=2)}, "registration_closed", "Registration opens on"),
+    ({"starts_at": -timedelta(minutes=10)}, "registration_closed", "Registration for this event is closed."),
+    ({"starts_at": -timedelta(hours=3), "ends_at": -timedelta(hours=1)}, "registration_closed",
      "The event is over."),
 ])
 def test_registration_window_and_status(client, auth, make_user, make_event, fields, code, message):
+    """Moments are offsets from the app's clock, read when the test runs (never at import)."""
+    now = utcnow()
+    fields = {k: now + v if isinstance(v, timedelta) else v for k, v in fields.items()}
     event = make_event(capacity=10, **fields)
     user = make_user()
     auth.login(user)
