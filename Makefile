@@ -49,6 +49,7 @@ run: seed
 test: install
 	$(PY) -m ruff check anticafe tests bench
 	$(FLASK) i18n check
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # SQLite only, no browser: a quick loop while developing.
@@ -63,6 +64,7 @@ test-clock: install
 
 lint: install
 	$(PY) -m ruff check anticafe tests bench
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) -m bench.run
