@@ -215,8 +215,10 @@ def register_commands(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    """Template globals: roles for the navigation."""
+    """Template globals: roles for the navigation, absolute links."""
     from .auth import Access, Role, has_role
+    from .templating import template_helpers
+    from .urls import public_url
 
-    app.jinja_env.globals.update(Access=Access, Role=Role, has_role=has_role)
+    template_helpers(app, Access=Access, Role=Role, has_role=has_role, public_url=public_url)
     app.jinja_env.add_extension("jinja2.ext.do")

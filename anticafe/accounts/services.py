@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 from .. import codes
 from ..auth import Role
 from ..db import utcnow
-from ..errors import DomainError, ValidationFailed
+from ..errors import DomainError, ValidationFailed, in_words
 from ..extensions import db
 from ..timeutil import venue_today
 from . import rules
@@ -40,7 +40,7 @@ PROBLEM_MESSAGES = {
 
 def translate(problems: dict[str, list[str]]) -> dict[str, list]:
     """Turn {field: [codes]} into {field: [translated messages]}."""
-    return {field: [PROBLEM_MESSAGES.get(c, c) for c in found] for field, found in problems.items()}
+    return in_words(problems, PROBLEM_MESSAGES)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..auth import Access, Role, require
-from ..errors import DomainError, ValidationFailed, show_on_form
+from ..errors import run_service
 from ..extensions import db, limiter
 from ..timeutil import venue_today
 from . import services
@@ -35,17 +35,13 @@ def signup():
         return redirect(url_for("main.home"))
     form = SignupForm()
     if form.validate_on_submit():
-        try:
-            user = services.register_user(services.Signup(
-                name=form.name.data, email=form.email.data, password=form.password.data,
-                password2=form.password2.data, birth_date=form.birth_date.data, consent=form.consent.data,
-                phone=form.phone.data, guardian_name=form.guardian_name.data,
-                guardian_phone=form.guardian_phone.data))
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        signup = services.Signup(
+            name=form.name.data, email=form.email.data, password=form.password.data,
+            password2=form.password2.data, birth_date=form.birth_date.data, consent=form.consent.data,
+            phone=form.phone.data, guardian_name=form.guardian_name.data,
+            guardian_phone=form.guardian_phone.data)
+        user, error = run_service(services.register_user, signup, form=form)
+        if not error:
             login_user(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
             return redirect(safe_next(url_for("main.home")))
@@ -91,16 +87,11 @@ def profile():
         form.locale.data = current_user.locale or ""
     password_form = PasswordForm(prefix="pw")
     if form.validate_on_submit():
-        try:
-            services.update_profile(
-                current_user, name=form.name.data, phone=form.phone.data, birth_date=form.birth_date.data,
-                guardian_name=form.guardian_name.data, guardian_phone=form.guardian_phone.data,
-                locale=form.locale.data, email_notifications=form.email_notifications.data)
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        error = run_service(services.update_profile, current_user, name=form.name.data, phone=form.phone.data,
+                            birth_date=form.birth_date.data, guardian_name=form.guardian_name.data,
+                            guardian_phone=form.guardian_phone.data, locale=form.locale.data,
+                            email_notifications=form.email_notifications.data, form=form).error
+        if not error:
             flash(_("Your details are saved."), "success")
             return redirect(url_for("accounts.profile"))
     tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id)
@@ -116,14 +107,9 @@ def change_password():
     """Change one's own password."""
     form = PasswordForm(prefix="pw")
     if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.password.data,
-                                     form.password2.data)
-        except ValidationFailed as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        error = run_service(services.change_password, current_user, form.current_password.data,
+                            form.password.data, form.password2.data, form=form).error
+        if not error:
             flash(_("Your password is changed."), "success")
             return redirect(url_for("accounts.profile"))
     profile_form = ProfileForm(obj=current_user)

@@ -6,9 +6,8 @@ never block or break the request that caused the message. `flask --app wsgi send
 """
 
 import smtplib
-from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import User
 from ..db import utcnow
 from ..extensions import db
+from ..urls import absolute
 from .mail import SmtpSender, compose
 from .models import Notification
 
@@ -66,17 +66,6 @@ def mark_all_read(user: User) -> int:
     return result.rowcount or 0
 
 
-def absolute_link(link: str | None) -> str | None:
-    """Make an in-site path absolute with PUBLIC_BASE_URL (emails leave the site)."""
-    if not link or "://" in link:
-        return link
-    base = current_app.config.get("PUBLIC_BASE_URL") or ""
-    if not base:
-        try:
-            base = url_for("main.home", _external=True).rstrip("/")
-        except RuntimeError:
-            base = "http://127.0.0.1:5000"
-    return base.rstrip("/") + link
 
 
 def deliver_pending(limit: int = 200) -> tuple[int, int]:
@@ -98,7 +87,7 @@ def deliver_pending(limit: int = 200) -> tuple[int, int]:
                 note.email_state = "skipped"
                 continue
             message = compose(sender=config["MAIL_DEFAULT_SENDER"], sender_name=config["VENUE_NAME"],
-                              to=user.email, subject=note.subject, body=note.body, link=absolute_link(note.link))
+                              to=user.email, subject=note.subject, body=note.body, link=absolute(note.link))
             try:
                 sender.send(message)
             except (smtplib.SMTPException, OSError) as error:
@@ -118,10 +107,3 @@ def deliver_pending(limit: int = 200) -> tuple[int, int]:
         sender.close()
     return sent, failed
 
-
-def purge_read(older_than_days: int = 180) -> int:
-    """Delete read messages older than the given age (housekeeping)."""
-    cutoff = utcnow() - timedelta(days=older_than_days)
-    result = db.session.execute(Notification.__table__.delete().where(
-        Notification.read_at.is_not(None), Notification.created_at < cutoff))
-    return result.rowcount or 0

@@ -13,7 +13,8 @@ from anticafe.clock import set_clock
 from anticafe.db import utcnow
 from anticafe.extensions import db
 from anticafe.timeutil import venue_now, venue_today
-from anticafe.visits import services
+from anticafe.visits import board
+from anticafe.visits import clock as visit_clock
 from anticafe.visits.models import Holiday
 
 
@@ -50,19 +51,19 @@ def test_a_visit_across_midnight_is_priced_and_reported_on_the_day_it_started(ap
     set_clock(app, "2027-01-01T00:25")
     db.session.add(Holiday(day=date(2027, 1, 1), name="Новый год"))
     db.session.commit()
-    visit = services.start_visit(user=make_user(), staff=staff, at=venue_dt(date(2026, 12, 31), 23, 35))
-    visit = services.stop_visit(visit, staff=staff, at=venue_dt(date(2027, 1, 1), 0, 20))
+    visit = visit_clock.start_visit(user=make_user(), staff=staff, at=venue_dt(date(2026, 12, 31), 23, 35))
+    visit = visit_clock.stop_visit(visit, staff=staff, at=venue_dt(date(2027, 1, 1), 0, 20))
     db.session.commit()
     assert visit.billed_minutes == 45 and visit.day_kind == "weekday"
     assert visit.amount == Decimal(135)  # 45 minutes at 3 ₽, the weekday variant and cap
-    assert [v.id for v in services.shift_report(date(2026, 12, 31)).visits] == [visit.id]
-    assert services.shift_report(date(2027, 1, 1)).visits == []
+    assert [v.id for v in board.shift_report(date(2026, 12, 31)).visits] == [visit.id]
+    assert board.shift_report(date(2027, 1, 1)).visits == []
 
 
 def test_close_day_on_a_leap_night_ends_only_the_evening_visits(app, runner, staff, make_user):
     set_clock(app, "2028-02-29T00:30")
-    evening = services.start_visit(user=make_user(), staff=staff, at=venue_dt(date(2028, 2, 28), 21))
-    after_midnight = services.start_visit(user=make_user(), staff=staff, at=venue_now() - timedelta(minutes=5))
+    evening = visit_clock.start_visit(user=make_user(), staff=staff, at=venue_dt(date(2028, 2, 28), 21))
+    after_midnight = visit_clock.start_visit(user=make_user(), staff=staff, at=venue_now() - timedelta(minutes=5))
     db.session.commit()
     result = runner.invoke(args=["close-day"])
     assert result.exit_code == 0 and "Closed 1 " in result.output

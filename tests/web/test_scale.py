@@ -213,8 +213,8 @@ def test_seed_scale_pass_balances_match_their_uses(seeded):
 
 def test_ticket_codes_look_like_the_registrations_domain_makes_them():
     from anticafe import codes
-    from anticafe.registrations.services import TICKET_BITS as REAL_BITS
-    from anticafe.registrations.services import new_ticket_code
+    from anticafe.registrations.rows import TICKET_BITS as REAL_BITS
+    from anticafe.registrations.rows import new_ticket_code
     from bench.scale import TICKET_BITS
 
     code = random_code(TICKET_BITS)
