@@ -62,6 +62,9 @@ class Config:
     LANGUAGES = ("ru", "en")
     VENUE_TIMEZONE = os.environ.get("VENUE_TIMEZONE", "Asia/Yekaterinburg")
     BABEL_DEFAULT_TIMEZONE = VENUE_TIMEZONE
+    #: The app's clock (anticafe/clock.py): empty = the wall clock; an ISO moment such as
+    #: `2026-12-31T23:30` (venue time unless it has an offset) starts the clock there. Tests and CI use it.
+    CLOCK_NOW = os.environ.get("ANTICAFE_NOW") or None
 
     VENUE_NAME = os.environ.get("VENUE_NAME", "Anticafe")
     VENUE_ADDRESS = os.environ.get("VENUE_ADDRESS", "ул. Советская, 1, Оренбургская область")

@@ -32,6 +32,7 @@ from sqlalchemy import bindparam, func, insert, inspect, select, text, update
 
 from anticafe import codes
 from anticafe.accounts.demo import AGE_WEIGHTS, FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES
+from anticafe.db import utcnow
 from anticafe.extensions import db
 from anticafe.registrations import rows as seat_rows
 from anticafe.registrations.rows import TICKET_BITS
@@ -200,7 +201,7 @@ class YearBuilder:
         self.rng = rng
         self.n_users, self.n_events, self.n_regs, self.n_visits = users, events, registrations, visits
         self.tz = ZoneInfo(current_app.config["VENUE_TIMEZONE"])
-        self.now = datetime.now(UTC)
+        self.now = utcnow()  # the app's clock: tests pin the year it builds
         self.today = self.now.astimezone(self.tz).date()
         self.first_day = self.today - timedelta(days=PAST_DAYS)
         self.ids: dict[str, int] = {}
