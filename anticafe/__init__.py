@@ -26,6 +26,7 @@ BLUEPRINTS = [
     "anticafe.visits.views:bp",
     "anticafe.visits.api:bp",
     "anticafe.door.views:bp",
+    "anticafe.door.views:app_bp",
     "anticafe.door.api:bp",
     "anticafe.passes.views:bp",
     "anticafe.passes.api:bp",
@@ -37,6 +38,9 @@ BLUEPRINTS = [
     "anticafe.bookings.api:bp",
     "anticafe.privacy.views:bp",
     "anticafe.privacy.api:bp",
+    "anticafe.messengers.views:bp",
+    "anticafe.messengers.views:hooks",
+    "anticafe.messengers.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -49,6 +53,7 @@ COMMANDS = [
     "anticafe.visits.cli:close_day",
     "anticafe.bookings.cli:queue_booking_reminders",
     "anticafe.privacy.cli:purge_inactive_command",
+    "anticafe.messengers.cli:bot",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
@@ -66,6 +71,7 @@ MODEL_MODULES = [
     "anticafe.accounts.consent",
     "anticafe.accounts.access_log",
     "anticafe.privacy.models",
+    "anticafe.messengers.models",
 ]
 
 
@@ -201,6 +207,8 @@ def register_extensions(app: Flask) -> None:
     def csrf_guard():
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not app.config.get("WTF_CSRF_ENABLED", True):
             return
+        if request.path.startswith("/hooks/"):
+            return  # messenger webhooks: no browser session; each checks its own secret
         if request.path.startswith("/api/"):
             if not current_user.is_authenticated:
                 return

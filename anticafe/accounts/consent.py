@@ -157,10 +157,11 @@ def send_guardian_link(user: User) -> bool:
     also shows every message to the account holder, who must not be able to confirm for themselves).
     """
     import smtplib
+    from email.message import EmailMessage
+    from email.utils import formataddr, make_msgid
 
     from flask_babel import force_locale, gettext
 
-    from ..notifications.mail import SmtpSender, compose
     from ..urls import public_url
 
     if not user.guardian_email:
@@ -180,15 +181,21 @@ def send_guardian_link(user: User) -> bool:
             "consent. If you do not know about this, ignore this message: the account stays closed for paid "
             "visits. The link works for %(days)s days.", name=user.name, venue=config["VENUE_NAME"],
             days=LINK_DAYS)
-    message = compose(sender=config["MAIL_DEFAULT_SENDER"], sender_name=config["VENUE_NAME"],
-                      to=user.guardian_email, subject=subject, body=body, link=link)
-    sender = SmtpSender(config["MAIL_SERVER"], int(config["MAIL_PORT"]), config.get("MAIL_USERNAME", ""),
-                        config.get("MAIL_PASSWORD", ""), bool(config.get("MAIL_USE_TLS")))
+    sender = config["MAIL_DEFAULT_SENDER"]
+    message = EmailMessage()
+    message["From"] = formataddr((config["VENUE_NAME"], sender))
+    message["To"] = user.guardian_email
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "anticafe.local")
+    message.set_content(f"{body}\n\n{link}\n")
     try:
-        sender.send(message)
+        with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=10) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
+            smtp.send_message(message)
     except (smtplib.SMTPException, OSError) as error:
         current_app.logger.warning("guardian link for user %s not sent: %s", user.id, error)
         return False
-    finally:
-        sender.close()
     return True

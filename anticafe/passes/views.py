@@ -17,6 +17,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..accounts import services as accounts
 from ..accounts.access_log import log_search, log_view
@@ -99,7 +100,7 @@ def _issue(form: IssueForm, holder: User, types: list[PassType]) -> bool:
 
 def _issue_form(types: list[PassType]) -> IssueForm:
     form = IssueForm()
-    form.pass_type.choices = [(t.id, t.name) for t in types]
+    form.pass_type.choices = [SelectChoice(t.id, t.name) for t in types]
     form.social_category.choices = [("", "—")] + [(code, services.category_label(code))
                                                   for code in rules.SOCIAL_CATEGORIES]
     if not form.is_submitted():
@@ -273,7 +274,7 @@ def _type_data(form: PassTypeForm) -> services.PassTypeData | None:
 
 def _edit_type(pass_type: PassType | None):
     form = PassTypeForm(obj=pass_type)
-    form.kind.choices = [(kind.value, services.kind_label(kind)) for kind in PassKind]
+    form.kind.choices = [SelectChoice(kind.value, services.kind_label(kind)) for kind in PassKind]
     if pass_type is not None and not form.is_submitted():
         form.hours.data = _hours_text(pass_type.minutes)
         form.price.data = f"{pass_type.price.normalize():f}" if pass_type.price else "0"
