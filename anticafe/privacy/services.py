@@ -28,7 +28,7 @@ from ..db import utcnow
 from ..door.models import CheckIn, ScanLog
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..notifications.models import Notification
+from ..notifications.models import ChannelPreference, Delivery, LinkToken, MessengerLink, Notification
 from ..passes.models import Pass, PassUse
 from ..registrations import services as registrations
 from ..registrations.models import Registration, RegistrationStatus
@@ -92,6 +92,11 @@ def export_data(user: User) -> dict:
         "bookings": rows(Booking, Booking.user_id == user.id),
         "notifications": rows(Notification, Notification.user_id == user.id),
         "api_tokens": rows(ApiToken, ApiToken.user_id == user.id, skip=("token_hash",)),
+        "messenger_links": rows(MessengerLink, MessengerLink.user_id == user.id),
+        "channel_preferences": [
+            _row(choice) for choice in db.session.scalars(
+                select(ChannelPreference).where(ChannelPreference.user_id == user.id)
+                .order_by(ChannelPreference.topic, ChannelPreference.channel))],
     }
 
 
@@ -199,7 +204,13 @@ def _scrub(user: User) -> None:
     db.session.execute(ApiToken.__table__.delete().where(ApiToken.user_id == uid))
     db.session.execute(LoginSession.__table__.delete().where(LoginSession.user_id == uid))
     db.session.execute(PasswordReset.__table__.delete().where(PasswordReset.user_id == uid))
+    # Messages on their way go first (they name the person's chat), then the chats themselves.
+    db.session.execute(Delivery.__table__.delete().where(
+        Delivery.notification_id.in_(select(Notification.id).where(Notification.user_id == uid))))
     db.session.execute(Notification.__table__.delete().where(Notification.user_id == uid))
+    db.session.execute(MessengerLink.__table__.delete().where(MessengerLink.user_id == uid))
+    db.session.execute(LinkToken.__table__.delete().where(LinkToken.user_id == uid))
+    db.session.execute(ChannelPreference.__table__.delete().where(ChannelPreference.user_id == uid))
     db.session.execute(GuardianLink.__table__.delete().where(GuardianLink.user_id == uid))
     db.session.execute(update(Consent).where(Consent.user_id == uid)
                        .values(guardian_name=None, withdrawn_at=func.coalesce(Consent.withdrawn_at, utcnow())))

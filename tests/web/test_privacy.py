@@ -21,6 +21,7 @@ from anticafe.auth import Role
 from anticafe.db import utcnow
 from anticafe.events.models import Event
 from anticafe.extensions import db
+from anticafe.notifications.models import ChannelPreference, LinkToken, MessengerLink
 from anticafe.passes import services as passes
 from anticafe.privacy import services
 from anticafe.privacy.models import Erasure
@@ -263,6 +264,24 @@ def test_export_json_has_everything_and_no_secrets(client, make_user, world, tok
     for section in ("consents", "bills", "pass_uses", "bookings", "notifications"):
         assert isinstance(data[section], list)
     assert "large_family" not in json.dumps(data)
+
+
+def test_messenger_chats_are_exported_and_erased(client, make_user, token_for):
+    visitor = make_user(name="Тимур Лебедев")
+    db.session.add_all([
+        MessengerLink(user_id=visitor.id, channel="telegram", chat_id="5550001", display_name="timur_l"),
+        LinkToken(user_id=visitor.id, channel="vk", token_hash="a" * 64, expires_at=utcnow() + timedelta(hours=1)),
+        ChannelPreference(user_id=visitor.id, topic="reminders", channel="telegram", enabled=False),
+    ])
+    db.session.commit()
+    headers = token_for(visitor)
+    data = client.get("/api/v1/me/export", headers=headers).json
+    assert [(link["channel"], link["chat_id"]) for link in data["messenger_links"]] == [("telegram", "5550001")]
+    assert data["channel_preferences"] == [
+        {"user_id": visitor.id, "topic": "reminders", "channel": "telegram", "enabled": False}]
+    assert client.delete("/api/v1/me", json={"password": "password123"}, headers=headers).status_code == 204
+    for model in (MessengerLink, LinkToken, ChannelPreference):
+        assert db.session.scalar(select(func.count()).select_from(model).where(model.user_id == visitor.id)) == 0
 
 
 def test_profile_zip_holds_json_and_a_readable_page(client, auth, make_user):
