@@ -210,8 +210,19 @@ def register_commands(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    """Template globals: roles for the navigation."""
+    """Template globals: roles, the menu for the current page, the venue's contacts."""
+    from flask_login import current_user
+
     from .auth import Access, Role, has_role
+    from .navigation import menu_for
+    from .venue.contact import venue_from_settings
 
     app.jinja_env.globals.update(Access=Access, Role=Role, has_role=has_role)
+    venue = venue_from_settings(app.config)
+
+    @app.context_processor
+    def shell():
+        role = current_user.role if current_user.is_authenticated else None
+        return {"venue": venue, "menu": menu_for(role, request.endpoint)}
+
     app.jinja_env.add_extension("jinja2.ext.do")

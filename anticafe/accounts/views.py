@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..auth import Access, Role, require
+from ..navigation import LANDING
 from ..errors import DomainError, ValidationFailed, show_on_form
 from ..extensions import db, limiter
 from ..timeutil import venue_today
@@ -62,7 +63,7 @@ def _email_key() -> str:
 def login():
     """Log in by email and password."""
     if current_user.is_authenticated:
-        return redirect(safe_next(url_for("main.home")))
+        return redirect(safe_next(url_for(LANDING.get(current_user.role, "main.home"))))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
@@ -70,7 +71,7 @@ def login():
             form.password.errors = [_("Wrong email or password.")]
         else:
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(url_for("main.home")))
+            return redirect(safe_next(url_for(LANDING.get(user.role, "main.home"))))
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
 
 

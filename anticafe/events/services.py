@@ -31,6 +31,7 @@ from ..memo import Memo
 from ..notifications.services import notify
 from ..registrations.models import Registration, RegistrationStatus
 from ..timeutil import from_venue, to_venue, venue_tz
+from ..venue import contact
 from . import images, recurrence, rules
 from .models import Category, Entry, Event, EventSeries, EventStatus
 
@@ -147,6 +148,16 @@ def place_text(event: Event) -> str:
     parts = [event.zone.name] if event.zone is not None else []
     parts += [current_app.config["VENUE_NAME"], current_app.config["VENUE_ADDRESS"]]
     return ", ".join(parts)
+
+
+def calendar_links(event: Event) -> dict[str, str]:
+    """Return "add to calendar" links for one event: Google, Yandex (times in the venue's zone) and the .ics."""
+    zone = current_app.config["VENUE_TIMEZONE"]
+    details = f"{public_url('events.detail', event_id=event.id)}\n\n{event.description or ''}".strip()
+    values = dict(details=details, location=place_text(event))
+    return {"google": contact.google_calendar_url(event.title, event.starts_at, event.ends_at, zone, **values),
+            "yandex": contact.yandex_calendar_url(event.title, event.starts_at, event.ends_at, zone, **values),
+            "ics": url_for("events.event_ics", event_id=event.id)}
 
 
 def age_limits(event: Event) -> str:
@@ -644,6 +655,10 @@ class EventCard:
     age_ok: bool | None
     starts: datetime
     ends: datetime
+    #: the event is over: its card says so instead of counting seats
+    past: bool = False
+    #: registration is open now: only then do seats left mean anything to a visitor
+    registrable: bool = False
 
     @property
     def full(self) -> bool:
@@ -659,6 +674,7 @@ def cards(events: list[Event], user=None) -> list[EventCard]:
     counts = counts_for([e.id for e in events])
     zone = venue_tz()
     knows_age = user is not None and getattr(user, "is_authenticated", False) and user.birth_date
+    now = utcnow()
     result = []
     for item in events:
         number = counts.get(item.id, rules.Counts())
@@ -666,7 +682,8 @@ def cards(events: list[Event], user=None) -> list[EventCard]:
         age_ok = item.allows_age(user.age_on(starts.date())) if knows_age else None
         result.append(EventCard(event=item, counts=number,
                                 seats_left=rules.seats_left(item.capacity, number.registered), age_ok=age_ok,
-                                starts=starts, ends=item.ends_at.astimezone(zone)))
+                                starts=starts, ends=item.ends_at.astimezone(zone), past=item.ends_at <= now,
+                                registrable=item.registration_state(now) == "open"))
     return result
 
 
@@ -686,7 +703,7 @@ def _listing(*, staff: bool, category: str | None):
 
 #: What a month grid's chip shows: the month page loads only these (a month holds up to ~170 events).
 CHIP_COLUMNS = ("id", "title", "category", "starts_at", "ends_at", "capacity", "min_age", "max_age", "status",
-                "published")
+                "published", "published_at", "registration_opens_at", "registration_closes_at", "cover_image")
 
 
 def events_between(start: datetime, end: datetime, *, staff: bool = False, category: str | None = None,

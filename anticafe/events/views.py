@@ -54,6 +54,12 @@ def entry_label(code: str) -> str:
         return code
 
 
+@bp.app_template_global("calendar_links")
+def calendar_links(event: Event) -> dict[str, str]:
+    """Return the "add to calendar" links (Google, Yandex, .ics) of an event for the templates."""
+    return services.calendar_links(event)
+
+
 @bp.app_template_global("public_url")
 def public_url(endpoint: str, **values) -> str:
     """Return an absolute URL for links that leave the site (calendar apps)."""
@@ -121,7 +127,7 @@ def _chip_lines(items: list[services.EventCard]) -> dict[int, dict]:
     """
     labels = {c.value: str(services.CATEGORY_LABELS[c]) for c in Category}
     words = {"cancelled": pgettext("event", "Cancelled"), "draft": pgettext("event", "Draft"),
-             "waitlist": _("Waitlist"), "not_for_age": _("Not for your age")}
+             "waitlist": _("Waitlist"), "not_for_age": _("Not for your age"), "past": _("Already over")}
     seats: dict[int, str] = {}
     limits_text: dict[tuple, str] = {}
     # One url_for for all the chips (it is the slowest part of a chip): /events/<id> with the id swapped in.
@@ -134,6 +140,10 @@ def _chip_lines(items: list[services.EventCard]) -> dict[int, dict]:
             extra.append(words["cancelled"])
         elif not event.published:
             extra.append(words["draft"])
+        elif item.past:
+            extra.append(words["past"])
+        elif not item.registrable:
+            pass  # seats left mean nothing before registration opens or after it closes
         elif item.full:
             extra.append(words["waitlist"])
         elif item.seats_left is not None:
@@ -262,11 +272,9 @@ def detail(event_id: int):
     card = services.card(event, current_user)
     series = [item for item in services.series_events(event) if item.published or _is_staff()]
     later = [item for item in series if item.starts_at > event.starts_at and not item.is_cancelled][:4]
-    address = current_app.config["VENUE_ADDRESS"]
     return render_template("events/detail.html", event=event, card=card, later=later,
-                           series_size=len(series), place=services.place_text(event), address=address,
-                           registration=event.registration_state(utcnow()),
-                           ics_url=url_for("events.event_ics", event_id=event.id))
+                           series_size=len(series), place=services.place_text(event),
+                           registration=event.registration_state(utcnow()))
 
 
 @bp.route("/events/<int:event_id>.ics")

@@ -23,6 +23,7 @@ from ..accounts.models import User
 from ..auth import Access, require
 from ..errors import DomainError, show_on_form
 from ..extensions import db
+from ..main.views import HOME_SECTIONS
 from ..timeutil import venue_today
 from . import checkout, rules, services
 from .forms import CancelForm, IssueForm, PassTypeForm
@@ -354,3 +355,13 @@ def my_passes_context(user: User) -> dict:
     today = venue_today()
     current = services.passes_of(user, today=today, current_only=True)
     return {"my_passes": current, "my_balance": services.balance_of(current, today), "today": today}
+
+
+def passes_home_section() -> dict:
+    """Home page for a logged-in visitor: the balances of their current passes."""
+    if not current_user.is_authenticated or current_user.role != "visitor":
+        return {}
+    return {"my_passes_home": my_passes_context(current_user)}
+
+
+HOME_SECTIONS.append(passes_home_section)

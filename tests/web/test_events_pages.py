@@ -121,7 +121,7 @@ def test_event_page_has_everything(client, make_event, make_user):
     assert "от 16 до 25 лет" in html and "Молодёжный комитет" in html
     assert "Повременная оплата" in html and "все заняты, можно встать в лист ожидания" in html
     assert "1 в листе ожидания" in html
-    assert "ул. Советская, 1" in html and "yandex.ru/maps/?text=" in html and "openstreetmap.org" in html
+    assert "г. Новотроицк, ул. Советская, 1" in html and "yandex.ru/maps/?pt=" in html and "2gis.ru/geo/" in html
     assert f'href="/events/{event.id}.ics"' in html and "Добавить в календарь" in html
     assert "открыта до" in html
     assert 'id="register-box"' in html  # the registrations domain's box
@@ -294,7 +294,7 @@ def test_zone_select_and_place(client, auth, make_user):
     client.post("/staff/events/new", data=form(zone_id=str(zone.id)))
     event = db.session.scalar(select(Event))
     assert event.zone_id == zone.id
-    assert "Игровая комната, Anticafe, ул. Советская, 1" in page(client, f"/events/{event.id}")
+    assert "Игровая комната, Антикафе, г. Новотроицк, ул. Советская, 1" in page(client, f"/events/{event.id}")
 
 
 def test_cover_upload_resize_serve_and_replace(app, client, auth, make_user, tmp_path):
