@@ -8,9 +8,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..auth import Access, Role, require
-from ..navigation import LANDING
 from ..errors import DomainError, ValidationFailed, show_on_form
 from ..extensions import db, limiter
+from ..navigation import LANDING
 from ..timeutil import venue_today
 from . import services
 from .api import login_limit
