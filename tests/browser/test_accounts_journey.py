@@ -2,6 +2,7 @@
 
 import re
 
+from browser_steps import log_out
 from playwright.sync_api import Page, expect
 
 
@@ -28,7 +29,7 @@ def test_signup_login_profile_language(page: Page, live_server):
     page.get_by_role("button", name="Создать аккаунт").click()
     expect(page.get_by_text("Добро пожаловать, Тимур Волков!")).to_be_visible()
 
-    page.get_by_role("button", name="Выйти").click()
+    log_out(page)
     page.get_by_role("link", name="Войти").first.click()
     page.get_by_label("Эл. почта").fill("TIMUR@example.org")
     page.get_by_label("Пароль", exact=True).fill("timur-secret")

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import icalendar
 import vobject
+from browser_steps import go_to, log_out
 from playwright.sync_api import Page, expect
 
 from anticafe.accounts.models import User
@@ -31,7 +32,7 @@ def test_weekly_series_filter_open_and_download(page: Page, live_server, tmp_pat
     page.get_by_label("Эл. почта").fill("denis@example.org")
     page.get_by_label("Пароль", exact=True).fill("staff-secret")
     page.get_by_role("button", name="Войти").click()
-    page.get_by_role("link", name="Управление афишей").click()
+    go_to(page, "Управление афишей")
     page.get_by_role("button", name="Новое событие").click()
     page.get_by_label("Название").fill("Мафия по пятницам")
     page.get_by_label("Категория").select_option(label="Турнир")
@@ -54,7 +55,7 @@ def test_weekly_series_filter_open_and_download(page: Page, live_server, tmp_pat
     page.get_by_label("Окончание").fill(f"{first + timedelta(days=2)}T03:00")
     page.get_by_role("button", name="Сохранить").click()
     expect(page.get_by_text("Событие создано.")).to_be_visible()
-    page.get_by_role("button", name="Выйти").click()
+    log_out(page)
 
     # A visitor (not logged in) looks at the month of the first Friday, on a phone.
     page.goto(base + "/")

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from browser_steps import log_in
+from browser_steps import log_in, log_out
 from playwright.sync_api import Page, expect
 
 from anticafe.extensions import db
@@ -33,7 +33,7 @@ def make_people_and_types(app) -> None:
 
 
 def log_out(page: Page) -> None:
-    page.get_by_role("button", name="Выйти").click()
+    log_out(page)
 
 
 def sell_ten_hours(page: Page, base: str) -> None:
