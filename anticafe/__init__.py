@@ -218,6 +218,8 @@ def register_templates(app: Flask) -> None:
     from .venue.contact import venue_from_settings
 
     app.jinja_env.globals.update(Access=Access, Role=Role, has_role=has_role)
+    # Jinja's `capitalize` lower-cases the rest ("Friday, 11 december"); this only raises the first letter.
+    app.jinja_env.filters["capfirst"] = lambda text: (str(text)[:1].upper() + str(text)[1:]) if text else ""
     venue = venue_from_settings(app.config)
 
     @app.context_processor

@@ -16,7 +16,7 @@ def test_signup_login_profile_language(page: Page, live_server):
     page.get_by_label("Дата рождения").fill("2014-04-01")
     page.get_by_label("Пароль", exact=True).fill("timur-secret")
     page.get_by_label("Пароль ещё раз").fill("timur-secret")
-    page.get_by_label("Я согласен(на) на обработку моих персональных данных").check()
+    page.get_by_label("Даю согласие на обработку моих персональных данных").check()
     page.get_by_role("button", name="Создать аккаунт").click()
     # Under 14 without a guardian: the form explains and keeps what was typed.
     guardian_error = "Гостям младше 14 лет нужно указать имя и телефон родителя или опекуна."

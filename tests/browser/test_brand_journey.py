@@ -106,7 +106,7 @@ def test_brand_journey(browser, browser_context_args, live_server, screen, schem
     page.goto(f"{base}/events/upcoming")
     check_page(page, f"{shot}-03-upcoming")
     page.goto(f"{base}/events/{ids['past']}")
-    expect(page.locator(".event-facts")).to_contain_text("событие уже прошло")
+    expect(page.locator(".event-facts")).to_contain_text("мероприятие уже прошло")
     expect(page.locator(".seats-line")).to_have_count(0)
 
     # The event page: where, and "add to calendar" in the venue's zone.
