@@ -32,10 +32,6 @@ def make_people_and_types(app) -> None:
 
 
 
-def log_out(page: Page) -> None:
-    log_out(page)
-
-
 def sell_ten_hours(page: Page, base: str) -> None:
     """Staff find the guest and sell the package, paid by card."""
     log_in(page, base, "denis@example.org", "secret-password")
