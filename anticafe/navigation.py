@@ -21,14 +21,15 @@ class Section:
     key: str
     endpoint: str
     label: object
-    #: endpoints (exact) or blueprint prefixes ending in "." that mark this section as current
+    #: endpoints (exact), blueprints ("bookings.") or prefixes ("accounts.admin*") that mark this section current
     matches: tuple[str, ...]
 
     def is_current(self, endpoint: str | None) -> bool:
         """Tell whether a page with `endpoint` belongs to this section."""
         if not endpoint:
             return False
-        return any(endpoint == m or (m.endswith(".") and endpoint.startswith(m)) for m in self.matches)
+        return any(endpoint == m or (m.endswith(".") and endpoint.startswith(m))
+                   or (m.endswith("*") and endpoint.startswith(m[:-1])) for m in self.matches)
 
 
 SECTIONS = {s.key: s for s in [
@@ -49,11 +50,11 @@ SECTIONS = {s.key: s for s in [
     Section("shift", "visits.shift", _l("Shift"), ("visits.shift",)),
     Section("tariff", "visits.tariff", _l("Tariff"), ("visits.tariff",)),
     Section("passes", "passes.index", _l("Passes"), ("passes.index", "passes.person")),
-    Section("social", "passes.committee_index", _l("Social programme"), ("passes.committee",)),
+    Section("social", "passes.committee_index", _l("Social programme"), ("passes.committee*",)),
     Section("pass_types", "passes.types", _l("Pass types"), ("passes.types", "passes.new_type", "passes.edit_type")),
     Section("stats", "stats.dashboard", _l("Statistics"), ("stats.",)),
     Section("hours", "venue.edit", _l("Hours"), ("venue.",)),
-    Section("people", "accounts.admin_users", _l("People"), ("accounts.admin",)),
+    Section("people", "accounts.admin_users", _l("People"), ("accounts.admin*",)),
 ]}
 
 #: Sections by role, most used first; the first PRIMARY are in the bar.

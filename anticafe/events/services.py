@@ -150,6 +150,12 @@ def place_text(event: Event) -> str:
     return ", ".join(parts)
 
 
+def venue_contact_line() -> str:
+    """Return the venue's name, phone and links in one line (feeds' CONTACT, mails' signature)."""
+    venue = contact.venue_from_settings(current_app.config)
+    return ", ".join(part for part in [venue.name, venue.phone, *(url for _label, url in venue.links)] if part)
+
+
 def calendar_links(event: Event) -> dict[str, str]:
     """Return "add to calendar" links for one event: Google, Yandex (times in the venue's zone) and the .ics."""
     zone = current_app.config["VENUE_TIMEZONE"]
@@ -766,6 +772,7 @@ def calendar_items(events) -> list[CalendarItem]:
     reason_word = str(_l("Reason for cancelling"))
     detail_url = public_url("events.detail", event_id=0).removesuffix("/0")
     venue = [current_app.config["VENUE_NAME"], current_app.config["VENUE_ADDRESS"]]
+    contact_text = venue_contact_line()
     zone_ids = {item.zone_id for item in events if item.zone_id is not None}
     zones = dict(db.session.execute(select(Zone.id, Zone.name).where(Zone.id.in_(zone_ids))).all()) if zone_ids else {}
     host = uid_host()
@@ -782,7 +789,7 @@ def calendar_items(events) -> list[CalendarItem]:
         items.append(CalendarItem(
             uid=f"event-{item.id}@{host}", summary=summary, starts_at=item.starts_at, ends_at=item.ends_at,
             updated_at=item.updated_at, sequence=item.sequence, description=description, location=place,
-            url=f"{detail_url}/{item.id}", categories=[labels.get(item.category, item.category)],
+            contact=contact_text, url=f"{detail_url}/{item.id}", categories=[labels.get(item.category, item.category)],
             cancelled=cancelled))
     return items
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import User
 from ..db import utcnow
 from ..extensions import db
+from ..venue.contact import venue_from_settings
 from .mail import SmtpSender, compose
 from .models import Notification
 
@@ -86,6 +87,9 @@ def deliver_pending(limit: int = 200) -> tuple[int, int]:
         return 0, 0
     sender = SmtpSender(config["MAIL_SERVER"], int(config["MAIL_PORT"]), config.get("MAIL_USERNAME", ""),
                         config.get("MAIL_PASSWORD", ""), bool(config.get("MAIL_USE_TLS")))
+    venue = venue_from_settings(config)
+    signature = "\n".join(part for part in [venue.name, venue.address, venue.phone,
+                                             *(f"{label}: {url}" for label, url in venue.links)] if part)
     sent = failed = 0
     try:
         stmt = (select(Notification).where(Notification.email_state == "pending")
@@ -98,7 +102,8 @@ def deliver_pending(limit: int = 200) -> tuple[int, int]:
                 note.email_state = "skipped"
                 continue
             message = compose(sender=config["MAIL_DEFAULT_SENDER"], sender_name=config["VENUE_NAME"],
-                              to=user.email, subject=note.subject, body=note.body, link=absolute_link(note.link))
+                              to=user.email, subject=note.subject, body=note.body, link=absolute_link(note.link),
+                              signature=signature)
             try:
                 sender.send(message)
             except (smtplib.SMTPException, OSError) as error:

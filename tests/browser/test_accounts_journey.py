@@ -45,4 +45,4 @@ def test_signup_login_profile_language(page: Page, live_server):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="My profile")).to_be_visible()
     page.goto(base + "/")
-    expect(page.get_by_role("heading", name="A café where you pay for time")).to_be_visible()
+    expect(page.get_by_role("heading", name="Hi, Тимур!")).to_be_visible()

@@ -143,7 +143,7 @@ def test_brand_journey(browser, browser_context_args, live_server, screen, schem
     expect(nav.locator(".nav-pills > li > a")).to_have_count(5)
     page.goto(base + "/profile")
     expect(page.get_by_text("Для разработчиков")).to_be_visible()
-    expect(page.get_by_role("heading", name="API-токены")).to_be_hidden()
+    expect(page.get_by_role("heading", name="Токены API")).to_be_hidden()
     check_page(page, f"{shot}-07-profile")
     page.goto(base + "/me/events")
     expect(nav.get_by_role("link", name="Мои мероприятия")).to_have_attribute("aria-current", "page")

@@ -77,7 +77,7 @@ def test_weekly_series_filter_open_and_download(page: Page, live_server, tmp_pat
     expect(page.locator(".event-description strong")).to_have_text("мафия")
 
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Добавить в календарь").click()
+        page.get_by_role("button", name="Apple или Outlook").click()
     path = tmp_path / "event.ics"
     download_info.value.save_as(path)
     data = path.read_bytes()
