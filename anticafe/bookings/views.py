@@ -14,9 +14,10 @@ from ..errors import DomainError, show_on_form
 from ..extensions import db
 from ..ical import calendar_response
 from ..timeutil import venue_today
+from ..venue.models import Zone
 from . import rules, services
 from .forms import RequestForm
-from .models import Booking, Zone
+from .models import Booking
 from .zones import all_zones, photo_dir, zone_by_feed_token
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")

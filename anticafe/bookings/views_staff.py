@@ -13,10 +13,11 @@ from ..auth import Access, guard_blueprint
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import venue_today
+from ..venue.models import Closure
 from ..visits.services import visit_json
 from . import services
 from .forms import CheckInForm, ClosureForm, DecisionForm, PaymentForm, StaffBookingForm
-from .models import OPEN, Booking, BookingSeries, BookingStatus, Closure
+from .models import OPEN, Booking, BookingSeries, BookingStatus
 from .views import apply_errors, feed_url, lazy_release, parse_day
 from .zones import all_zones
 

@@ -23,7 +23,6 @@ from ..accounts.models import User
 from ..auth import Access, require
 from ..errors import DomainError, show_on_form
 from ..extensions import db
-from ..main.views import HOME_SECTIONS
 from ..timeutil import venue_today
 from . import checkout, rules, services
 from .forms import CancelForm, IssueForm, PassTypeForm
@@ -66,9 +65,6 @@ def _template_globals(state) -> None:
     state.app.jinja_env.globals.update(pass_kind_label=services.kind_label, pass_status_label=services.status_label,
                                        pass_method_label=services.method_label, PassStatus=PassStatus,
                                        pass_shift_minutes=checkout.shift_minutes)
-
-
-checkout.install()
 
 
 def parse_decimal(text: str | None) -> Decimal | None:
@@ -357,11 +353,9 @@ def my_passes_context(user: User) -> dict:
     return {"my_passes": current, "my_balance": services.balance_of(current, today), "today": today}
 
 
-def passes_home_section() -> dict:
+def passes_home_section(app, **_) -> dict:
     """Home page for a logged-in visitor: the balances of their current passes."""
     if not current_user.is_authenticated or current_user.role != "visitor":
         return {}
     return {"my_passes_home": my_passes_context(current_user)}
 
-
-HOME_SECTIONS.append(passes_home_section)

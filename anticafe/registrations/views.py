@@ -16,7 +16,6 @@ from ..db import utcnow
 from ..errors import DomainError, show_on_form
 from ..events.models import Event
 from ..extensions import db
-from ..main.views import HOME_SECTIONS
 from ..qr import qr_response
 from ..timeutil import venue_today
 from . import rules, services
@@ -256,7 +255,7 @@ def walk_in(event_id: int):
     return redirect(url_for("registrations.event_registrations", event_id=event.id))
 
 
-def my_next_section() -> dict:
+def my_next_section(app, **_) -> dict:
     """Home page for a logged-in person: the next ticket (its QR one tap away) and waitlist places."""
     if not current_user.is_authenticated:
         return {}
@@ -266,5 +265,3 @@ def my_next_section() -> dict:
     ticket = next((r for r in live if r.is_confirmed), None)
     return {"my_next": {"ticket": ticket, "waitlisted": [r for r in live if r.is_waitlisted]}}
 
-
-HOME_SECTIONS.append(my_next_section)

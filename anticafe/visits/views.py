@@ -10,13 +10,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import codes
+from .. import codes, signals
 from ..accounts.models import User
 from ..auth import Access, require
 from ..errors import DomainError, ValidationFailed, show_on_form
 from ..extensions import db
 from ..i18n import rubles
-from ..main.views import HOME_SECTIONS
 from ..timeutil import from_venue, to_venue, venue_today
 from . import pricing, services
 from .forms import (
@@ -32,10 +31,6 @@ from .forms import (
 from .models import Bill, Visit, VisitStatus
 
 bp = Blueprint("visits", __name__)
-
-#: Functions user -> (template, context) that add sections to "My card" (e.g. the passes of issue 7).
-MY_CARD_SECTIONS: list = []
-
 
 @bp.app_template_filter("visit_time")
 def visit_time(value) -> str:
@@ -317,7 +312,7 @@ def shift():
 @require(Access.USER)
 def my_card():
     """Show one's guest card: the code to type and its QR to scan."""
-    sections = [section(current_user) for section in MY_CARD_SECTIONS]
+    sections = signals.answers(signals.my_card_sections, current_user._get_current_object())
     return render_template("visits/my_card.html", grouped=codes.group(current_user.card_code),
                            qr_url=url_for("visits_api.card_qr", user_id=current_user.id),
                            category=services.category_label(current_user.guest_category),
@@ -481,7 +476,7 @@ def remove_holiday(day: str):
 CALCULATOR_ERROR = _l("Enter the minutes as a whole number from 0 to 1440 (a whole day).")
 
 
-def prices_section() -> dict:
+def prices_section(app, **_) -> dict:
     """Home page: the current tariff in words, the categories and the calculator (works without JS)."""
     rules = services.current_rules()
     choices = [(c.code, c.name) for c in services.categories(rules)]
@@ -501,5 +496,3 @@ def prices_section() -> dict:
                        "category": category, "day": day, "quote": result,
                        "lines": services.breakdown_rows(list(result.lines))}}
 
-
-HOME_SECTIONS.append(prices_section)
