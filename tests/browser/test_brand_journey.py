@@ -169,6 +169,9 @@ def test_brand_journey(browser, browser_context_args, live_server, screen, schem
         check_page(page, f"{shot}-09-landing-{landing.strip('/').replace('/', '-') or 'home'}")
         open_more(page)
         check_page(page, f"{shot}-10-more-{landing.strip('/') or 'home'}")
+        if landing == "/door":  # the event form: the cover upload has a label
+            page.goto(base + "/staff/events/new")
+            check_page(page, f"{shot}-11-event-form")
         log_out(page)
     assert not errors, errors
     context.close()
