@@ -53,6 +53,7 @@ run: seed
 
 test: install
 	$(FLASK) i18n check
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 # SQLite only, no browser: a quick loop while developing.
@@ -61,6 +62,7 @@ test-fast: install
 
 lint: install
 	$(PY) -m ruff check anticafe tests bench
+	$(VENV)/bin/lint-imports
 
 bench: install
 	$(PY) -m bench.run

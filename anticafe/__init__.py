@@ -69,6 +69,7 @@ DOMAINS = [
     "anticafe.venue",
     "anticafe.events",
     "anticafe.registrations",
+    "anticafe.door",
     "anticafe.visits",
     "anticafe.passes",
     "anticafe.bookings",

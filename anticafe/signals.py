@@ -47,6 +47,37 @@ Sent by `events.services.update_event` with the Event as sender, before the requ
 (registrations: the waitlist moves up into the free seats).
 """)
 
+event_counts = _signals.signal("event-counts", doc="""The events calendar needs the people of some events.
+
+Sent by `events.services.counts_for` with a tuple of event ids as sender. A receiver returns
+{event_id: {field: number}} with fields of `events.rules.Counts` (registrations: `registered`,
+`waitlisted`, `cancelled`; the door: `checked_in`). The answers are merged.
+""")
+
+event_people = _signals.signal("event-people", doc="""The events calendar writes to an event's people.
+
+Sent by `events.services` (a cancellation, a new time or place) with the Event as sender. A receiver
+returns the Users to tell, in a stable order (registrations: everybody confirmed or waitlisted).
+""")
+
+held_events = _signals.signal("held-events", doc="""A person's own calendar feed is being built.
+
+Sent by `events.services.personal_events` with the User as sender. A receiver returns a SELECT of
+the ids of the events the person holds a place at (registrations: confirmed registrations).
+""")
+
+seats_version = _signals.signal("seats-version", doc="""The month grid's fingerprint is being built (once per process).
+
+Sent by `events.services` with None as sender. A receiver returns a scalar subquery whose value
+changes when the seats shown on the grid may have changed (registrations: the newest registration).
+""")
+
+people_inside = _signals.signal("people-inside", doc="""The door shows how many people are inside the café.
+
+Sent by `door.services.attendance` with the moment (UTC datetime) as sender. A receiver returns the
+number of people inside (visits: `visits.occupancy.occupancy`, the one definition of "inside now").
+""")
+
 home_sections = _signals.signal("home-sections", doc="""The home page is being shown.
 
 Sent by `main.views.home` with the app as sender. A receiver returns a dict of template context

@@ -6,7 +6,7 @@ Pure module: no Flask, no database. Values in, values out.
 import enum
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from urllib.parse import unquote, urlsplit
 
 from .. import codes
@@ -137,16 +137,8 @@ def refusal(*, registration_status: str, ticket_revoked: bool, event_cancelled: 
     return None
 
 
-def seats_left(capacity: int | None, confirmed: int) -> int | None:
-    """Return the free seats of an event (None: unlimited); never below zero."""
-    if capacity is None:
-        return None
-    return max(capacity - confirmed, 0)
 
 
-def is_full(capacity: int | None, confirmed: int) -> bool:
-    """Tell whether one more confirmed person would exceed the capacity."""
-    return capacity is not None and confirmed >= capacity
 
 
 def age_outside_limits(age: int | None, min_age: int | None, max_age: int | None) -> bool:
@@ -154,13 +146,3 @@ def age_outside_limits(age: int | None, min_age: int | None, max_age: int | None
     if age is None:
         return False
     return (min_age is not None and age < min_age) or (max_age is not None and age > max_age)
-
-
-def is_no_show(*, registration_status: str, checked_in: bool, event_ends_at: datetime, now: datetime) -> bool:
-    """A confirmed registration without a standing check-in is a no-show once the event has ended."""
-    return registration_status == "confirmed" and not checked_in and now >= event_ends_at
-
-
-def event_day(starts_at: datetime, tz: tzinfo) -> date:
-    """Return the venue date an event starts on."""
-    return starts_at.astimezone(tz).date()

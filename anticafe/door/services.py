@@ -23,20 +23,22 @@ from functools import cache
 from flask import current_app
 from flask_babel import format_datetime, format_time, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, case, func, or_, select, text, union, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
-from .. import codes, signals
+from .. import signals
 from ..accounts.models import User
 from ..accounts.services import create_guest_profile
-from ..db import constant_in, utcnow
+from ..db import utcnow
 from ..errors import DomainError
 from ..events.models import Event, EventStatus
+from ..events.services import age_limits
 from ..extensions import db
+from ..registrations import services as registrations
 from ..registrations.models import Registration, RegistrationStatus
+from ..registrations.rules import free_seats, has_seat
 from ..timeutil import to_venue, venue_tz
-from ..visits.models import OPEN_STATUSES, Visit
 from . import rules
 from .models import CheckIn, CheckInWindow, ScanLog, ScanSource
 
@@ -137,7 +139,7 @@ def event_ref(event: Event) -> dict:
 
 def person_ref(user: User, event: Event) -> dict:
     """Return the JSON members naming a person, with their age on the event's date."""
-    return {"id": user.id, "name": user.name, "age": user.age_on(rules.event_day(event.starts_at, venue_tz()))}
+    return {"id": user.id, "name": user.name, "age": user.age_on(registrations.event_day(event))}
 
 
 def registration_ref(registration: Registration) -> dict:
@@ -384,12 +386,10 @@ def scan(raw: str, *, staff, device: str | None, event_id: int | None = None, no
         scanned = rules.parse_code(raw)
         ticket = load_ticket(code=scanned.code) if scanned is not None else None
         if ticket is not None:
-            _note_ticket(log, ticket)
             if event_id is not None and ticket.registration.event_id != event_id:
+                _note_ticket(log, ticket)
                 raise wrong_event(ticket)
-            result = check_in(ticket.registration, staff=staff, device=device, ticket=ticket, by_code=True)
-            log.checkin_id = result.checkin_id
-            return result.payload()
+            return _check_in_logged(ticket, log, staff=staff, device=device, by_code=True)
         if scanned is not None and scanned.kind is rules.CodeKind.CODE:
             # Guest cards and any other codes belong to other domains.
             body = signals.first_answer(signals.code_scanned, scanned.code, staff=staff, device=device,
@@ -410,10 +410,7 @@ def manual_check_in(registration_id: int, *, staff, device: str | None, nonce: s
         ticket = load_ticket(registration_id=registration_id)
         if ticket is None:
             raise DomainError("registration_not_found", _l("No such registration."), status=404)
-        _note_ticket(log, ticket)
-        result = check_in(ticket.registration, staff=staff, device=device, ticket=ticket)
-        log.checkin_id = result.checkin_id
-        return result.payload()
+        return _check_in_logged(ticket, log, staff=staff, device=device)
 
     return _logged(action, raw=f"registration:{registration_id}", source=ScanSource.MANUAL, staff=staff,
                    device=device, nonce=nonce)
@@ -464,20 +461,6 @@ class WalkIn:
     override_reason: str | None = None
 
 
-def lock_event(event_id: int) -> Event:
-    """Take the event's row lock for the rest of the transaction (a write lock on SQLite) and return it."""
-    db.session.execute(text("UPDATE events SET id = id WHERE id = :id"), {"id": event_id})
-    event = db.session.get(Event, event_id, populate_existing=True)
-    if event is None:
-        raise DomainError("event_not_found", _l("No such event."), status=404)
-    return event
-
-
-def confirmed_count(event_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED))
-
-
 def event_window(event: Event) -> rules.CheckInWindowTimes:
     """Return an event's check-in window (its own or the default)."""
     own = db.session.get(CheckInWindow, event.id)
@@ -485,55 +468,25 @@ def event_window(event: Event) -> rules.CheckInWindowTimes:
 
 
 def walk_in(data: WalkIn, *, staff, device: str | None, nonce: str | None = None) -> Outcome:
-    """Register a person on the spot and check them in; capacity and age limits hold unless staff give a reason."""
+    """Register a person on the spot and check them in; capacity and age limits hold unless staff give a reason.
+
+    The seat itself is the registrations domain's decision (`registrations.seat_walk_in`), made
+    under its event lock, the first statement here: walk-ins and registrations for one event queue.
+    """
 
     def action(log: ScanLog) -> dict:
-        event = lock_event(data.event_id)  # first statement: serializes walk-ins for this event
+        event = _lock_walk_in_event(data.event_id)
         log.event_id = event.id
-        if event.status == EventStatus.CANCELLED:
-            raise DomainError("event_cancelled", _l("The event is cancelled."), status=REFUSAL_STATUS,
-                              extra={"event": event_ref(event)})
         now = utcnow()
-        window = event_window(event)
-        state = rules.window_state(now, window, starts_at=event.starts_at, tz=venue_tz())
-        if state is not rules.Window.OPEN:
-            raise _refusal(rules.Refusal.OUTSIDE_CHECKIN_WINDOW, event=event, window=window, state=state,
-                           refs={"event": event_ref(event)})
+        _check_takes_walk_ins(event, now)
+        user, existing = _known_person(data.user_id, event, log)
+        if existing is not None and existing.is_confirmed:
+            return _check_in_logged(load_ticket(registration_id=existing.id), log, staff=staff, device=device)
         reason = (data.override_reason or "").strip() or None
-        user = existing = None
-        if data.user_id is not None:
-            user = db.session.get(User, data.user_id)
-            if user is None:
-                raise DomainError("person_not_found", _l("No such person."), status=404)
-            log.user_id = user.id
-            existing = db.session.scalar(select(Registration).where(
-                Registration.event_id == event.id, Registration.user_id == user.id,
-                Registration.status != RegistrationStatus.CANCELLED))
-            if existing is not None and existing.status == RegistrationStatus.CONFIRMED:
-                ticket = load_ticket(registration_id=existing.id)
-                _note_ticket(log, ticket)
-                result = check_in(existing, staff=staff, device=device, ticket=ticket)
-                log.checkin_id = result.checkin_id
-                return result.payload()
-        overrides = []
         try:
             if user is None:  # the new guest's details are checked before any question of seats
                 user = create_guest_profile(data.name or "", data.phone, data.birth_date)
-            age = age_at_event(user.birth_date, event)
-            if rules.age_outside_limits(age, event.min_age, event.max_age):
-                if reason is None:
-                    raise DomainError("age_restricted", _l("The event is for ages %(limits)s; this person is %(age)s.",
-                                                           limits=_age_limits(event), age=age),
-                                      status=422, extra={"event": event_ref(event), "override_allowed": True})
-                overrides.append("age")
-            confirmed = confirmed_count(event.id)
-            if rules.is_full(event.capacity, confirmed):
-                if reason is None:
-                    raise DomainError("event_full", _l("All seats are taken: %(confirmed)s of %(capacity)s.",
-                                                       confirmed=confirmed, capacity=event.capacity),
-                                      status=REFUSAL_STATUS, extra={"event": event_ref(event), "confirmed": confirmed,
-                                                                    "override_allowed": True})
-                overrides.append("capacity")
+            overrides = _walk_in_overrides(event, user, reason)
         except DomainError:
             db.session.rollback()  # a refused walk-in leaves no guest profile behind
             raise
@@ -541,72 +494,82 @@ def walk_in(data: WalkIn, *, staff, device: str | None, nonce: str | None = None
         log.user_id, log.note = user.id, used_reason
         existing_id = existing.id if existing is not None else None
         try:
-            registration = _confirm_walk_in(event, user, existing, staff=staff, now=now)
-            ticket = load_ticket(registration_id=registration.id)
-            _note_ticket(log, ticket)
-            result = check_in(registration, staff=staff, device=device, walk_in=True, override_reason=used_reason,
-                              ticket=ticket)
+            registration = registrations.seat_walk_in(event, user, staff=staff, existing=existing, now=now)
+            return _check_in_logged(load_ticket(registration_id=registration.id), log, staff=staff, device=device,
+                                    walk_in=True, override_reason=used_reason)
         except DomainError:
-            # Refused after all (e.g. by a receiver of `signals.checked_in`): the walk-in's new rows are rolled back,
-            # so the log entry may point only at what existed before.
+            # Refused after all (e.g. by a receiver of `signals.checked_in`): the walk-in's new rows are
+            # rolled back, so the log entry may point only at what existed before.
             db.session.rollback()
             log.user_id, log.registration_id = data.user_id, existing_id
             raise
-        log.checkin_id = result.checkin_id
-        return result.payload()
 
     raw = f"walk-in:{data.user_id}" if data.user_id is not None else f"walk-in:{(data.name or '').strip()}"
     return _logged(action, raw=raw, source=ScanSource.WALK_IN, staff=staff, device=device, nonce=nonce,
                    success_status=201)
 
 
-def age_at_event(birth_date: date | None, event: Event) -> int | None:
-    """Return a person's age on the event's day, None when the birth date is unknown."""
-    from ..accounts.rules import age_on
-
-    return age_on(birth_date, rules.event_day(event.starts_at, venue_tz())) if birth_date else None
-
-
-def _age_limits(event: Event) -> str:
-    if event.min_age is not None and event.max_age is not None:
-        return f"{event.min_age}–{event.max_age}"
-    if event.min_age is not None:
-        return f"{event.min_age}+"
-    return f"≤{event.max_age}"
-
-
-def _confirm_walk_in(event: Event, user: User, existing: Registration | None, *, staff, now: datetime) -> Registration:
-    """Create the walk-in's confirmed registration, or confirm their waitlisted one and close the gap in the queue."""
-    staff_id = staff.id if staff is not None else None
-    if existing is not None:  # waitlisted: staff let them in after all
-        position = existing.waitlist_position
-        existing.status = RegistrationStatus.CONFIRMED
-        existing.waitlist_position = None
-        existing.confirmed_at = now
-        existing.ticket_code = existing.ticket_code or codes.random_code(128)
-        existing.ticket_revoked_at = None
-        db.session.flush()
-        if position is not None:
-            db.session.execute(
-                update(Registration)
-                .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED,
-                       Registration.waitlist_position > position)
-                .values(waitlist_position=Registration.waitlist_position - 1)
-                .execution_options(synchronize_session=False))
-        return existing
-    registration = Registration(event_id=event.id, user_id=user.id, status=RegistrationStatus.CONFIRMED,
-                                source="walk_in", ticket_code=codes.random_code(128), created_at=now,
-                                confirmed_at=now, created_by_id=staff_id)
-    db.session.add(registration)
+def _lock_walk_in_event(event_id: int) -> Event:
+    """Take the event's lock (registrations' own) for the walk-in; the door's API calls a missing event
+    `event_not_found`."""
     try:
-        db.session.flush()
-    except IntegrityError as error:
-        if not _violated(error, "uq_registrations_active_per_user", "registrations.event_id"):
+        return registrations.lock_event(event_id)
+    except DomainError as error:
+        if error.code != "not_found":
             raise
-        db.session.rollback()
-        raise DomainError("already_registered", _l("This person has just been registered for the event; "
-                                                   "find them in the search."), status=409) from None
-    return registration
+        raise DomainError("event_not_found", _l("No such event."), status=404) from None
+
+
+def _check_takes_walk_ins(event: Event, now: datetime) -> None:
+    """Refuse a walk-in to a cancelled event or outside the event's check-in window."""
+    if event.status == EventStatus.CANCELLED:
+        raise DomainError("event_cancelled", _l("The event is cancelled."), status=REFUSAL_STATUS,
+                          extra={"event": event_ref(event)})
+    window = event_window(event)
+    state = rules.window_state(now, window, starts_at=event.starts_at, tz=venue_tz())
+    if state is not rules.Window.OPEN:
+        raise _refusal(rules.Refusal.OUTSIDE_CHECKIN_WINDOW, event=event, window=window, state=state,
+                       refs={"event": event_ref(event)})
+
+
+def _known_person(user_id: int | None, event: Event, log: ScanLog) -> tuple[User | None, Registration | None]:
+    """Return the existing account a walk-in names, and their registration for the event (if any)."""
+    if user_id is None:
+        return None, None
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise DomainError("person_not_found", _l("No such person."), status=404)
+    log.user_id = user.id
+    return user, registrations.active_registration(event.id, user.id)
+
+
+def _walk_in_overrides(event: Event, user: User, reason: str | None) -> list[str]:
+    """Return the limits staff override to let this person in ("age", "capacity"); refuse without a reason."""
+    overrides = []
+    age = user.age_on(registrations.event_day(event))
+    if rules.age_outside_limits(age, event.min_age, event.max_age):
+        if reason is None:
+            raise DomainError("age_restricted", _l("The event is for ages %(limits)s; this person is %(age)s.",
+                                                   limits=age_limits(event), age=age),
+                              status=422, extra={"event": event_ref(event), "override_allowed": True})
+        overrides.append("age")
+    confirmed = registrations.counts(event.id).confirmed
+    if not has_seat(event.capacity, confirmed):
+        if reason is None:
+            raise DomainError("event_full", _l("All seats are taken: %(confirmed)s of %(capacity)s.",
+                                               confirmed=confirmed, capacity=event.capacity),
+                              status=REFUSAL_STATUS, extra={"event": event_ref(event), "confirmed": confirmed,
+                                                            "override_allowed": True})
+        overrides.append("capacity")
+    return overrides
+
+
+def _check_in_logged(ticket: Ticket, log: ScanLog, *, staff, device: str | None, **options) -> dict:
+    """Check a ticket's registration in, note it on the log entry, and return the answer."""
+    _note_ticket(log, ticket)
+    result = check_in(ticket.registration, staff=staff, device=device, ticket=ticket, **options)
+    log.checkin_id = result.checkin_id
+    return result.payload()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -624,24 +587,6 @@ def checkin_ref(checkin: CheckIn) -> dict:
             "undone_by": checkin.undone_by.name if checkin.undone_by else None}
 
 
-def people_inside_now(now: datetime | None = None) -> int:
-    """Count the people inside the venue: standing check-ins of events not over yet, plus open timed visits.
-
-    A check-in happens only while its event's window is open, so someone checked in to an event that
-    has not ended is there (early arrivals included); each person counts once.
-    """
-    now = now or utcnow()
-    at_events = (select(CheckIn.user_id.label("user_id"))
-                 .join(Event, Event.id == CheckIn.event_id)
-                 .where(CheckIn.undone_at.is_(None), Event.status == EventStatus.SCHEDULED,
-                        Event.ends_at > now, CheckIn.checked_in_at <= now))
-    visiting = select(Visit.user_id.label("user_id")).where(constant_in(Visit.status, OPEN_STATUSES),
-                                                           Visit.user_id.is_not(None))
-    people = union(at_events, visiting).subquery()
-    known = select(func.count()).select_from(people).scalar_subquery()
-    anonymous = (select(func.count()).select_from(Visit)
-                 .where(constant_in(Visit.status, OPEN_STATUSES), Visit.user_id.is_(None)).scalar_subquery())
-    return int(db.session.scalar(select(known + anonymous)))
 
 
 def no_shows(event: Event, now: datetime | None = None) -> list[Registration]:
@@ -657,19 +602,6 @@ def no_shows(event: Event, now: datetime | None = None) -> list[Registration]:
         .join(Registration.user).order_by(User.name)))
 
 
-def no_show_counts(event_ids: list[int], now: datetime | None = None) -> dict[int, int]:
-    """Count no-shows per event for the events among `event_ids` that have ended (for reports and statistics)."""
-    now = now or utcnow()
-    if not event_ids:
-        return {}
-    standing = select(CheckIn.id).where(CheckIn.registration_id == Registration.id, CheckIn.undone_at.is_(None))
-    rows = db.session.execute(
-        select(Registration.event_id, func.count())
-        .join(Event, Event.id == Registration.event_id)
-        .where(Registration.event_id.in_(event_ids), Event.ends_at <= now,
-               Registration.status == RegistrationStatus.CONFIRMED, ~standing.exists())
-        .group_by(Registration.event_id))
-    return {event_id: count for event_id, count in rows}
 
 
 @dataclass
@@ -692,7 +624,7 @@ class Attendance:
 
     @property
     def seats_left(self) -> int | None:
-        return rules.seats_left(self.event.capacity, self.confirmed)
+        return free_seats(self.event.capacity, self.confirmed)
 
     def payload(self) -> dict:
         """Return the `GET /events/{id}/attendance` document."""
@@ -714,9 +646,7 @@ def attendance(event_id: int, *, limit: int | None = None, now: datetime | None 
     if event is None:
         raise DomainError("event_not_found", _l("No such event."), status=404)
     now = now or utcnow()
-    by_status = dict(db.session.execute(
-        select(Registration.status, func.count()).where(Registration.event_id == event_id)
-        .group_by(Registration.status)).all())
+    seats = registrations.counts(event_id)
     standing_counts = db.session.execute(
         select(func.count(), func.coalesce(func.sum(case((CheckIn.walk_in, 1), else_=0)), 0))
         .where(CheckIn.event_id == event_id, CheckIn.undone_at.is_(None))).one()
@@ -731,10 +661,10 @@ def attendance(event_id: int, *, limit: int | None = None, now: datetime | None 
     return Attendance(
         event=event, window=window,
         window_state=rules.window_state(now, window, starts_at=event.starts_at, tz=venue_tz()),
-        confirmed=by_status.get(RegistrationStatus.CONFIRMED, 0),
-        waitlisted=by_status.get(RegistrationStatus.WAITLISTED, 0),
+        confirmed=seats.confirmed, waitlisted=seats.waitlisted,
         checked_in=standing_counts[0], walk_ins=int(standing_counts[1]),
-        inside_now=people_inside_now(now), venue_capacity=current_app.config["VENUE_CAPACITY"],
+        inside_now=signals.first_answer(signals.people_inside, now) or 0,
+        venue_capacity=current_app.config["VENUE_CAPACITY"],
         checkins=list(db.session.scalars(stmt).unique()),
         no_shows=no_shows(event, now) if now >= event.ends_at else None, own_window=own)
 
@@ -792,15 +722,15 @@ def search_people(query: str, *, event_id: int | None = None, limit: int = 20) -
     if condition is None:
         return []
     people = list(db.session.scalars(select(User).where(condition, User.active).order_by(User.name).limit(limit)))
-    registrations: dict[int, Registration] = {}
+    held: dict[int, Registration] = {}
     event = db.session.get(Event, event_id) if event_id else None
     if event is not None and people:
-        registrations = {r.user_id: r for r in db.session.scalars(select(Registration).where(
+        held = {r.user_id: r for r in db.session.scalars(select(Registration).where(
             Registration.event_id == event.id, Registration.user_id.in_([p.id for p in people]),
             Registration.status != RegistrationStatus.CANCELLED))}
-    day = rules.event_day(event.starts_at, venue_tz()) if event else to_venue(utcnow()).date()
+    day = registrations.event_day(event) if event else to_venue(utcnow()).date()
     return [{"id": p.id, "name": p.name, "age": p.age_on(day), "phone": p.phone, "email": p.email,
-             "registration": registration_ref(registrations[p.id]) if p.id in registrations else None}
+             "registration": registration_ref(held[p.id]) if p.id in held else None}
             for p in people]
 
 

@@ -2,10 +2,12 @@
 
 Every change of an event goes through `update_event()` (publishing, cancelling and cover pictures
 included): it validates, bumps the iCalendar SEQUENCE, tells the registrants about a cancellation or
-a new time or place, and runs the capacity hooks. Services flush; the view, API or CLI commits.
+a new time or place, and sends `signals.capacity_raised`. The seats and the people holding them
+belong to registrations, the check-ins to the door: this domain asks them through signals
+(`event_counts`, `event_people`, `held_events`, `seats_version`). Services flush; the view, API or
+CLI commits.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -16,20 +18,18 @@ from flask import current_app, has_request_context, url_for
 from flask_babel import format_datetime, gettext, lazy_ngettext, pgettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import bindparam, event, func, select, text
+from sqlalchemy import bindparam, event, func, or_, select, text
 from sqlalchemy.orm import Session, load_only
 
 from .. import signals
 from ..accounts.models import User
 from ..accounts.services import new_feed_token
-from ..db import constant_in, utcnow
-from ..door.models import CheckIn
+from ..db import utcnow
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..ical import CalendarItem
 from ..memo import Memo
 from ..notifications.services import notify
-from ..registrations.models import Registration, RegistrationStatus
 from ..timeutil import from_venue, to_venue, venue_tz
 from ..venue import contact
 from ..venue.models import Zone
@@ -238,11 +238,6 @@ def _clean(data: dict) -> dict:
         if isinstance(value, datetime) and value.tzinfo is None:
             out[key] = from_venue(value)
     return out
-
-
-def confirmed_counts(event_ids) -> dict[int, int]:
-    """Return {event_id: confirmed registrations} for the given events."""
-    return {event_id: counts.registered for event_id, counts in counts_for(event_ids).items()}
 
 
 def _lock(event_ids: list[int]) -> None:
@@ -486,17 +481,17 @@ def _changes_for(target: Event, edited: Event, changes: dict) -> dict:
 
 def _validate(edited: Event, plans: list[tuple[Event, dict]]) -> None:
     """Check every planned change; raise ValidationFailed with all problems (others' prefixed by date)."""
-    confirmed = confirmed_counts([t.id for t, new in plans if "capacity" in new or new.get("published") is False])
+    seats = counts_for([t.id for t, new in plans if "capacity" in new or new.get("published") is False])
     messages: dict[str, list] = {}
     for target, new in plans:
-        if new.get("published") is False and (confirmed.get(target.id) or _has_waitlist(target)):
+        if new.get("published") is False and (seats[target.id].registered or seats[target.id].waitlisted):
             raise DomainError("has_registrations", _l("People are registered for this event: cancel it instead "
                                                       "of hiding it."))
         values = {key: new.get(key, getattr(target, key)) for key in EDITABLE}
         problems = _problems(values) if new.keys() & set(EDITABLE) else {}
         found = {field: [_message(code) for code in codes] for field, codes in problems.items()}
         if "capacity" in new:
-            count = confirmed.get(target.id, 0)
+            count = seats[target.id].registered
             if rules.capacity_problem(new["capacity"], count):
                 found.setdefault("capacity", []).append(_message("below_confirmed", count))
         moved = new.keys() & {"zone_id", "starts_at", "ends_at"}
@@ -513,11 +508,6 @@ def _validate(edited: Event, plans: list[tuple[Event, dict]]) -> None:
             messages.setdefault(field, []).extend(texts)
     if messages:
         raise ValidationFailed(messages)
-
-
-def _has_waitlist(target: Event) -> bool:
-    return bool(db.session.scalar(select(func.count(Registration.id)).where(
-        Registration.event_id == target.id, Registration.status == RegistrationStatus.WAITLISTED.value)))
 
 
 def _split_series(edited: Event, earlier: list[Event], following: list[Event]) -> None:
@@ -549,11 +539,7 @@ def _when(moment: datetime) -> LazyString:
 
 def _tell_registrants(event_: Event, kind: str) -> None:
     """Write to everybody confirmed or waitlisted for the event, each in their own language."""
-    people = db.session.scalars(
-        select(User).join(Registration, Registration.user_id == User.id)
-        .where(Registration.event_id == event_.id,
-               Registration.status.in_([RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITLISTED.value]))
-        .distinct().order_by(User.id)).all()
+    people = [person for answer in signals.answers(signals.event_people, event_) for person in answer]
     if not people:
         return
     link = site_path("events.detail", event_id=event_.id)
@@ -594,7 +580,7 @@ def delete_draft(event_: Event) -> None:
     """Delete a draft nobody ever registered for (published events are cancelled, not deleted)."""
     if event_.published:
         raise DomainError("published", _l("A published event cannot be deleted; cancel it instead."))
-    if db.session.scalar(select(func.count(Registration.id)).where(Registration.event_id == event_.id)):
+    if counts_for([event_.id])[event_.id].ever:
         raise DomainError("has_registrations", _l("People registered for this event; it cannot be deleted."))
     _forget_cover_later(event_.cover_image)
     series = event_.series
@@ -618,23 +604,17 @@ def regenerate_feed_token(user: User) -> str:
 # Reading
 
 def counts_for(event_ids) -> dict[int, rules.Counts]:
-    """Return registration and check-in counts per event with two grouped queries per 500 events."""
-    ids = sorted(set(event_ids))
-    raw: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for event_id, status, number in db.session.execute(
-                select(Registration.event_id, Registration.status, func.count(Registration.id))
-                .where(Registration.event_id.in_(chunk),
-                       constant_in(Registration.status, [RegistrationStatus.CONFIRMED.value,
-                                                         RegistrationStatus.WAITLISTED.value]))
-                .group_by(Registration.event_id, Registration.status)):
-            raw[event_id][0 if status == RegistrationStatus.CONFIRMED.value else 1] = number
-        for event_id, number in db.session.execute(
-                select(CheckIn.event_id, func.count(CheckIn.id))
-                .where(CheckIn.event_id.in_(chunk), CheckIn.undone_at.is_(None)).group_by(CheckIn.event_id)):
-            raw[event_id][2] = number
-    return {event_id: rules.Counts(*raw[event_id]) for event_id in ids}
+    """Return the people of each event: seats as registrations count them, check-ins as the door does.
+
+    Asked through `signals.event_counts`; each answer is {event_id: {Counts field: number}}.
+    """
+    ids = tuple(sorted(set(event_ids)))
+    merged: dict[int, dict[str, int]] = {event_id: {} for event_id in ids}
+    if ids:
+        for answer in signals.answers(signals.event_counts, ids):
+            for event_id, numbers in answer.items():
+                merged[event_id].update(numbers)
+    return {event_id: rules.Counts(**numbers) for event_id, numbers in merged.items()}
 
 
 @dataclass
@@ -858,15 +838,16 @@ def _grid_version_statement(staff: bool):
     if not staff:
         in_range.append(Event.published.is_(True))
     return select(func.count(Event.id), func.max(Event.updated_at), func.coalesce(func.sum(Event.id), 0),
-                  select(func.max(Registration.id)).scalar_subquery()).where(*in_range)
+                  *signals.answers(signals.seats_version, None)).where(*in_range)
 
 
 def personal_events(user: User) -> list:
     """Return the events a person holds a confirmed registration for (recent ones and all ahead), as rows."""
     since = utcnow() - timedelta(days=PERSONAL_RECENT_DAYS)
-    stmt = (select(*_FEED_COLUMNS).join(Registration, Registration.event_id == Event.id)
-            .where(Registration.user_id == user.id, Registration.status == RegistrationStatus.CONFIRMED.value,
-                   Event.starts_at >= since)
+    held = [Event.id.in_(event_ids) for event_ids in signals.answers(signals.held_events, user)]
+    if not held:
+        return []
+    stmt = (select(*_FEED_COLUMNS).where(or_(*held), Event.starts_at >= since)
             .order_by(Event.starts_at, Event.id).distinct())
     return list(db.session.execute(stmt))
 

@@ -2,9 +2,9 @@
 
 
 def init_app(app) -> None:
-    """Move the waitlist up when an event's capacity is raised; show the next ticket on the home page."""
+    """Answer the events calendar's questions about seats (`receivers`); show the next ticket at home."""
     from .. import signals
-    from . import services, views
+    from . import receivers, views
 
-    signals.capacity_raised.connect(services.promote_waitlist)
+    receivers.connect()
     signals.home_sections.connect(views.my_next_section)

@@ -89,25 +89,24 @@ def cancel_cutoff() -> timedelta:
 
 @dataclass(frozen=True)
 class Counts:
-    """Seats of one event."""
+    """Seats of one event: the one count every domain asks for."""
 
     confirmed: int = 0
     waitlisted: int = 0
+    cancelled: int = 0
 
 
 def counts_for(event_ids) -> dict[int, Counts]:
-    """Return confirmed and waitlisted counts for many events in one aggregate query."""
-    ids = list(event_ids)
-    if not ids:
-        return {}
-    confirmed = func.sum(case((Registration.status == RegistrationStatus.CONFIRMED, 1), else_=0))
-    waitlisted = func.sum(case((Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0))
-    rows = db.session.execute(select(Registration.event_id, confirmed, waitlisted)
-                              .where(Registration.event_id.in_(ids),
-                                     Registration.status != RegistrationStatus.CANCELLED)
-                              .group_by(Registration.event_id))
-    found = {event_id: Counts(int(c or 0), int(w or 0)) for event_id, c, w in rows}
-    return {event_id: found.get(event_id, Counts()) for event_id in ids}
+    """Return confirmed, waitlisted and cancelled counts for many events (one grouped query per 500)."""
+    ids = sorted(set(event_ids))
+    found: dict[int, dict[str, int]] = {event_id: {} for event_id in ids}
+    for start in range(0, len(ids), 500):
+        rows = db.session.execute(select(Registration.event_id, Registration.status, func.count())
+                                  .where(Registration.event_id.in_(ids[start:start + 500]))
+                                  .group_by(Registration.event_id, Registration.status))
+        for event_id, status, number in rows:
+            found[event_id][str(status)] = int(number)
+    return {event_id: Counts(**numbers) for event_id, numbers in found.items()}
 
 
 def counts(event_id: int) -> Counts:
@@ -244,8 +243,7 @@ def register(event: Event, user: User, *, by: User | None = None, source: str = 
     existing = active_registration(event.id, user.id)
     if existing is not None:
         raise _already_registered(existing, self_service=self_service)
-    confirmed = db.session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED.value))
+    confirmed = counts(event.id).confirmed
     registration = Registration(event_id=event.id, user_id=user.id, source=source.value, created_at=now,
                                 created_by_id=None if self_service else by.id)
     if rules.has_seat(event.capacity, confirmed) or (staff and over_capacity):
@@ -275,6 +273,31 @@ def _confirm(registration: Registration, now: datetime) -> None:
     registration.confirmed_at = now
     registration.ticket_code = new_ticket_code()
     registration.ticket_revoked_at = None
+
+
+def seat_walk_in(event: Event, user: User, *, staff: User | None, existing: Registration | None,
+                 now: datetime) -> Registration:
+    """Confirm someone let in at the door: their waitlisted registration moves up, or a new one is made.
+
+    Call under `lock_event`, once the door has decided they may come in (a seat and the age limits,
+    or a staff member's reason). A registration made for them in between by another request is
+    refused (409 `already_registered`).
+    """
+    if existing is not None:  # waitlisted: staff let them in after all
+        _confirm(existing, now)
+        db.session.flush()
+        renumber_waitlist(event.id)
+        return existing
+    registration = Registration(event_id=event.id, user_id=user.id, source=Source.WALK_IN.value, created_at=now,
+                                created_by_id=staff.id if staff is not None else None)
+    _confirm(registration, now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(registration)
+    except IntegrityError:
+        raise DomainError("already_registered", _l("This person has just been registered for the event; "
+                                                   "find them in the search."), status=409) from None
+    return registration
 
 
 def cancel(registration: Registration, *, by: User) -> Registration:

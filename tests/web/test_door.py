@@ -350,26 +350,6 @@ def test_attendance_counts(client, staff, make_event, make_user, door_registrati
     assert client.get("/api/v1/events/424242/attendance").status_code == 404
 
 
-def test_inside_now_counts_checkins_of_events_not_over_and_open_visits(app, make_event, make_user, door_registration):
-    from anticafe.visits.models import Visit
-
-    running = make_event(starts_at=now() - timedelta(minutes=30))
-    soon = make_event(starts_at=now() + timedelta(minutes=30))
-    over = make_event(starts_at=now() - timedelta(hours=3), ends_at=now() - timedelta(hours=1))
-    alice, bob, carl, dana, eve = (make_user() for _ in range(5))
-    for event, user in ((running, alice), (running, bob), (soon, carl), (soon, dana), (over, eve)):
-        registration = door_registration(event, user)
-        db.session.add(CheckIn(registration_id=registration.id, event_id=event.id, user_id=user.id,
-                               checked_in_at=min(now(), event.starts_at)))
-    db.session.add_all([Visit(user_id=alice.id, status="active"), Visit(user_id=carl.id, status="paused"),
-                        Visit(guest_name="Гость без аккаунта", status="active"),
-                        Visit(user_id=make_user().id, status="paid", payment_method="cash")])
-    db.session.commit()
-    # alice (event and visit: once), bob, carl (early for his event, and visiting: once), dana (early),
-    # the guest without an account; not eve (her event is over) nor the paid visit
-    assert services.people_inside_now() == 5
-
-
 def test_no_shows_after_the_event(client, staff, make_event, make_user, door_registration):
     event = make_event(starts_at=now() - timedelta(hours=3), ends_at=now() - timedelta(hours=1))
     came = door_registration(event, make_user(name="Пришёл Вовремя"))
@@ -382,7 +362,6 @@ def test_no_shows_after_the_event(client, staff, make_event, make_user, door_reg
     ])
     db.session.commit()
     assert [r.user.name for r in services.no_shows(event)] == ["Не Пришёл", "Отменили Отметку"]
-    assert services.no_show_counts([event.id]) == {event.id: 2}
     assert client.get(f"/api/v1/events/{event.id}/attendance").json["no_shows"] == 2
     page = client.get(f"/door/events/{event.id}", headers=RU).get_data(as_text=True)
     assert "Не пришли" in page and "Не Пришёл" in page and "Отменили Отметку" in page
@@ -391,7 +370,6 @@ def test_no_shows_after_the_event(client, staff, make_event, make_user, door_reg
 def test_no_shows_are_empty_before_the_end(app, tonight, make_user, door_registration):
     door_registration(tonight, make_user())
     assert services.no_shows(tonight) == []
-    assert services.no_show_counts([tonight.id]) == {}
 
 
 # ------------------------------------------------------------------------------------------------

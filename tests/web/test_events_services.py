@@ -277,7 +277,7 @@ def test_counts_are_grouped_per_event(app, make_user, make_event):
     ])
     db.session.commit()
     counts = services.counts_for([one.id, two.id, three.id])
-    assert counts[one.id] == services.rules.Counts(registered=2, waitlisted=1, checked_in=1)
+    assert counts[one.id] == services.rules.Counts(registered=2, waitlisted=1, checked_in=1, cancelled=1)
     assert counts[two.id] == services.rules.Counts(registered=1)
     assert counts[three.id] == services.rules.Counts()
 
