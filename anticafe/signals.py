@@ -23,7 +23,7 @@ DomainError to refuse, and may set `log.user_id`. The first answer wins (visits:
 
 checked_in = _signals.signal("checked-in", doc="""A check-in row was inserted at the door.
 
-Sent by `door.services.check_in` with the CheckIn as sender and `ticket` (door.services.Ticket) and
+Sent by `door.services.check_in` with the CheckIn as sender and `ticket` (door.tickets.Ticket) and
 `staff`. A receiver returns a dict of extra members for the door's answer (e.g. {"visit": {...}}) or
 None; raising DomainError undoes the check-in (visits: a `timed` event's check-in starts the visit).
 """)
@@ -74,7 +74,7 @@ changes when the seats shown on the grid may have changed (registrations: the ne
 
 people_inside = _signals.signal("people-inside", doc="""The door shows how many people are inside the café.
 
-Sent by `door.services.attendance` with the moment (UTC datetime) as sender. A receiver returns the
+Sent by `door.attendance.attendance` with the moment (UTC datetime) as sender. A receiver returns the
 number of people inside (visits: `visits.occupancy.occupancy`, the one definition of "inside now").
 """)
 
@@ -101,6 +101,14 @@ my_card_sections = _signals.signal("my-card-sections", doc="""A visitor's "My ca
 
 Sent by `visits.views.my_card` with the User as sender. A receiver returns a (template name,
 context) pair to include on the page (passes: the visitor's passes and balances).
+""")
+
+password_reset_requested = _signals.signal("password-reset-requested", doc="""Someone asked for a password-reset link.
+
+Sent by `accounts.services.request_password_reset` with the User as sender and `token` (the raw token
+of a fresh one-hour link; only its hash is stored), inside the request's transaction. Only for an
+active account with a password, and within the account's limit (notifications: the outbox mails
+the link in the person's language).
 """)
 
 

@@ -33,6 +33,8 @@ from sqlalchemy import bindparam, func, insert, inspect, select, text, update
 from anticafe import codes
 from anticafe.accounts.demo import AGE_WEIGHTS, FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES
 from anticafe.extensions import db
+from anticafe.registrations import rows as seat_rows
+from anticafe.registrations.rows import TICKET_BITS
 
 #: Every account made here lives under this e-mail domain; they all share one password.
 EMAIL_DOMAIN = "scale.anticafe.test"
@@ -40,8 +42,8 @@ PASSWORD = "scale-password-2026"
 #: What a ticket QR holds is the ticket's absolute URL; the scan log keeps exactly that.
 TICKET_BASE = "https://anticafe.example/t/"
 
-#: Ticket codes carry as much randomness as the registrations domain gives them.
-TICKET_BITS = 128
+#: The longest stay of a party (its companions leave within a few minutes of each other, never later).
+MAX_STAY_MINUTES = 300.0
 #: Days of history before today, and days of programme already planned after it.
 PAST_DAYS = 365
 AHEAD_DAYS = 30
@@ -588,26 +590,23 @@ class YearBuilder:
         for moment, uid, source in arrivals:
             cancel = rng.random() < 0.08
             rid = self.next_id("registrations")
-            row = {"id": rid, "event_id": event["id"], "user_id": uid, "waitlist_position": None, "source": source,
-                   "ticket_code": None, "ticket_revoked_at": None, "created_at": moment, "confirmed_at": None,
-                   "cancelled_at": None, "created_by_id": rng.choice(staff) if source == "staff" else None}
+            created_by = rng.choice(staff) if source == "staff" else None
             made += 1
             if cancel:
-                row["status"] = "cancelled"
-                row["cancelled_at"] = moment + (min(starts, self.now) - moment) * rng.random()
-                if rng.random() < 0.7:
-                    row["ticket_code"] = random_code(TICKET_BITS)
-                    row["confirmed_at"] = moment
-                    row["ticket_revoked_at"] = row["cancelled_at"]
-                regs.append(row)
-                continue
-            if capacity is None or confirmed < capacity:
+                at = moment + (min(starts, self.now) - moment) * rng.random()
+                held = moment if rng.random() < 0.7 else None
+                state = seat_rows.cancelled(at, confirmed_at=held, ticket_code=random_code(TICKET_BITS))
+            elif capacity is None or confirmed < capacity:
                 confirmed += 1
-                row.update(status="confirmed", ticket_code=random_code(TICKET_BITS), confirmed_at=moment)
+                state = seat_rows.confirmed(moment, ticket_code=random_code(TICKET_BITS))
             else:
                 waitlisted += 1
-                row.update(status="waitlisted", waitlist_position=waitlisted)
+                state = seat_rows.waitlisted(waitlisted)
+            row = {"id": rid, **seat_rows.registration_row(event_id=event["id"], user_id=uid, created_at=moment,
+                                                           source=source, created_by_id=created_by, state=state)}
             regs.append(row)
+            if cancel:
+                continue
             if row["status"] == "confirmed" and past and event["status"] == "scheduled":
                 if rng.random() < show_rate:
                     self.check_in(event, row, checkins, scans)
@@ -624,10 +623,9 @@ class YearBuilder:
             taken.add(uid)
             moment = starts + timedelta(minutes=rng.randint(-10, 30))
             rid = self.next_id("registrations")
-            row = {"id": rid, "event_id": event["id"], "user_id": uid, "status": "confirmed", "waitlist_position": None,
-                   "source": "walk_in", "ticket_code": random_code(TICKET_BITS), "ticket_revoked_at": None,
-                   "created_at": moment, "confirmed_at": moment, "cancelled_at": None,
-                   "created_by_id": rng.choice(staff)}
+            row = {"id": rid, **seat_rows.registration_row(
+                event_id=event["id"], user_id=uid, created_at=moment, source="walk_in", created_by_id=rng.choice(staff),
+                state=seat_rows.confirmed(moment, ticket_code=random_code(TICKET_BITS)))}
             regs.append(row)
             confirmed += 1
             made += 1
@@ -834,7 +832,7 @@ class YearBuilder:
             minutes = (event_end - started).total_seconds() / 60 + rng.uniform(-20, 40)
         else:
             minutes = rng.lognormvariate(math.log(100), 0.55)
-        minutes = max(20.0, min(minutes, 300.0))
+        minutes = max(20.0, min(minutes, MAX_STAY_MINUTES))
         ended = started + timedelta(minutes=minutes)
         review = False
         if ended > closing:  # close-day ended it at closing time and flagged it
@@ -850,7 +848,8 @@ class YearBuilder:
         payer = None
         for n, uid in enumerate(members):
             # companions leave within a few minutes of each other
-            own_end = min(ended + timedelta(minutes=rng.randint(-3, 3)), closing) if n else ended
+            own_end = min(ended + timedelta(minutes=rng.randint(-3, 3)), closing,
+                          started + timedelta(minutes=MAX_STAY_MINUTES)) if n else ended
             own_end = max(own_end, started + timedelta(minutes=5))
             visit = self.visit(started, own_end, uid, rid, staff, review)
             if visit["amount"] == 0:  # a pass paid it all: closed at the stop, nothing to bill

@@ -15,8 +15,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from .availability import CLOSURE_REASONS
 from .rules import MAX_REPEAT_WEEKS
-from .services import CLOSURE_REASONS, PAYMENT_METHODS
+from .services import PAYMENT_METHODS
 
 REQUIRED = _l("This field is required.")
 

@@ -5,7 +5,8 @@ from flask_login import current_user
 from ..api.spec import api_blueprint, endpoint
 from ..auth import Access
 from ..extensions import db
-from . import services
+from . import attendance as door_attendance
+from . import services, tickets
 from .schemas import (
     AttendanceOut,
     AttendanceQuery,
@@ -33,7 +34,7 @@ REFUSALS = [
 ]
 
 
-def answer(outcome: services.Outcome):
+def answer(outcome: tickets.Outcome):
     """Commit the door action and answer its JSON (a result or an error, with the first answer's status)."""
     db.session.commit()
     return outcome.body, outcome.status
@@ -73,14 +74,14 @@ def undo_check_in(checkin_id: int, body: UndoIn):
           errors=[(404, "event_not_found", "no such event")])
 def attendance(event_id: int, query: AttendanceQuery):
     """Count checked-in, confirmed and waitlisted people and people inside now; list the check-ins."""
-    return services.attendance(event_id, limit=query.limit).payload()
+    return door_attendance.attendance(event_id, limit=query.limit).payload()
 
 
 @endpoint(bp, "/events/<int:event_id>/attendees", access=Access.STAFF, query=SearchQuery, response=AttendeesOut,
           summary="Search an event's registrations")
 def attendees(event_id: int, query: SearchQuery):
     """Find an event's registrations by name, phone or email, with their check-in (confirmed first)."""
-    return {"items": [a.payload() for a in services.search_attendees(event_id, query.q)]}
+    return {"items": [a.payload() for a in door_attendance.search_attendees(event_id, query.q)]}
 
 
 @endpoint(bp, "/events/<int:event_id>/walk-ins", "POST", access=Access.STAFF, body=WalkInIn, response=CheckInOut,
@@ -106,4 +107,4 @@ def walk_in(event_id: int, body: WalkInIn):
           summary="Find people for a walk-in")
 def people(query: SearchQuery):
     """Find accounts and guest profiles by name, phone or email, with their registration for `event_id`."""
-    return {"items": services.search_people(query.q, event_id=query.event_id)}
+    return {"items": door_attendance.search_people(query.q, event_id=query.event_id)}

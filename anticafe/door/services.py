@@ -16,16 +16,13 @@ code that is no ticket (the visits domain: a guest card starts or stops a timed 
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from functools import cache
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from flask import current_app
-from flask_babel import format_datetime, format_time, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from .. import signals
 from ..accounts.models import User
@@ -36,240 +33,31 @@ from ..events.models import Event, EventStatus
 from ..events.services import age_limits
 from ..extensions import db
 from ..registrations import services as registrations
-from ..registrations.models import Registration, RegistrationStatus
-from ..registrations.rules import free_seats, has_seat
-from ..timeutil import to_venue, venue_tz
+from ..registrations.models import Registration
+from ..registrations.rules import has_seat
+from ..timeutil import venue_tz
 from . import rules
+from .attendance import checkin_ref
 from .models import CheckIn, CheckInWindow, ScanLog, ScanSource
+from .tickets import (
+    REFUSAL_STATUS,
+    CheckInResult,
+    Outcome,
+    Standing,
+    Ticket,
+    error_body,
+    event_ref,
+    event_window,
+    load_ticket,
+    refusal_error,
+    standing_of,
+    unknown_code,
+    violated,
+    wrong_event,
+)
 
 #: How long the raw scanned text kept in the log may be.
 MAX_LOGGED_RAW = 500
-
-REFUSAL_STATUS = 409
-
-# ------------------------------------------------------------------------------------------------
-# What the door knows about a ticket
-
-
-@dataclass
-class Standing:
-    """The check-in that stands for a registration (not undone), as the door shows it."""
-
-    id: int
-    checked_in_at: datetime
-    staff_id: int | None
-    staff_name: str | None
-    device: str | None
-
-
-@dataclass
-class Ticket:
-    """A registration with everything a check-in decision needs, loaded in one query."""
-
-    registration: Registration
-    window: rules.CheckInWindowTimes
-    standing: Standing | None
-    #: the JSON members naming the registration, event and person (computed once, survive a rollback)
-    refs: dict = field(default_factory=dict)
-
-    @property
-    def event(self) -> Event:
-        return self.registration.event
-
-    @property
-    def user(self) -> User:
-        return self.registration.user
-
-
-@dataclass
-class CheckInResult:
-    """What a check-in attempt came to: a new check-in or the one that already stood."""
-
-    result: str
-    checkin_id: int
-    checked_in_at: datetime
-    staff_name: str | None
-    device: str | None
-    walk_in: bool
-    ticket: Ticket
-    #: members added by the receivers of `signals.checked_in`
-    extra: dict = field(default_factory=dict)
-
-    def payload(self) -> dict:
-        """Return the API's answer for this check-in."""
-        body = {
-            "result": self.result,
-            "message": _success_message(self),
-            "checkin_id": self.checkin_id,
-            "checked_in_at": iso(self.checked_in_at),
-            "checked_in_by": self.staff_name,
-            "device": self.device,
-            "walk_in": self.walk_in,
-            **self.ticket.refs,
-        }
-        body.update(self.extra)
-        return body
-
-
-@dataclass
-class Outcome:
-    """An answer of the door's API: an HTTP status and its JSON body (a result or an error)."""
-
-    status: int
-    body: dict
-    #: true when the answer repeats the first one given for the same nonce
-    replayed: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.status < 400
-
-
-def iso(moment: datetime | None) -> str | None:
-    """Return an aware datetime as ISO 8601 in venue time with its offset."""
-    return to_venue(moment).isoformat() if moment else None
-
-
-def event_ref(event: Event) -> dict:
-    """Return the JSON members naming an event."""
-    return {"id": event.id, "title": event.title, "starts_at": iso(event.starts_at), "ends_at": iso(event.ends_at),
-            "when": format_datetime(event.starts_at, "d MMMM, HH:mm"), "status": event.status, "entry": event.entry,
-            "capacity": event.capacity}
-
-
-def person_ref(user: User, event: Event) -> dict:
-    """Return the JSON members naming a person, with their age on the event's date."""
-    return {"id": user.id, "name": user.name, "age": user.age_on(registrations.event_day(event))}
-
-
-def registration_ref(registration: Registration) -> dict:
-    return {"id": registration.id, "status": registration.status, "source": registration.source,
-            "waitlist_position": registration.waitlist_position}
-
-
-def ticket_refs(registration: Registration) -> dict:
-    event = registration.event
-    return {"registration": registration_ref(registration), "event": event_ref(event),
-            "user": person_ref(registration.user, event)}
-
-
-def _window_of(event: Event, opens_minutes: int | None, closes_minutes: int | None) -> rules.CheckInWindowTimes:
-    config = current_app.config
-    if opens_minutes is None:
-        opens_minutes = config.get("CHECKIN_OPENS_MINUTES_BEFORE", rules.DEFAULT_OPENS_BEFORE // timedelta(minutes=1))
-    if closes_minutes is None:
-        closes_minutes = config.get("CHECKIN_CLOSES_MINUTES_AFTER", rules.DEFAULT_CLOSES_AFTER // timedelta(minutes=1))
-    return rules.window_times(event.starts_at, event.ends_at, opens_before=timedelta(minutes=opens_minutes),
-                              closes_after=timedelta(minutes=closes_minutes))
-
-
-@cache
-def _ticket_statement(by_code: bool):
-    """The statement behind `load_ticket`, built once: scans are the hot path, and building a select
-    with its joins and eager options costs more CPU than running it."""
-    staff = aliased(User)
-    stmt = (
-        select(Registration, CheckInWindow.opens_minutes_before, CheckInWindow.closes_minutes_after,
-               CheckIn.id, CheckIn.checked_in_at, CheckIn.staff_id, CheckIn.device, staff.name)
-        .join(Registration.event)
-        .join(Registration.user)
-        .outerjoin(CheckInWindow, CheckInWindow.event_id == Registration.event_id)
-        .outerjoin(CheckIn, and_(CheckIn.registration_id == Registration.id, CheckIn.undone_at.is_(None)))
-        .outerjoin(staff, staff.id == CheckIn.staff_id)
-        .options(contains_eager(Registration.event), contains_eager(Registration.user))
-    )
-    if by_code:
-        return stmt.where(Registration.ticket_code == bindparam("key"))
-    return stmt.where(Registration.id == bindparam("key"))
-
-
-def load_ticket(*, code: str | None = None, registration_id: int | None = None) -> Ticket | None:
-    """Find a registration by ticket code or id with its event, person, window and standing check-in (one query)."""
-    stmt = _ticket_statement(code is not None)
-    key = code if code is not None else registration_id
-    row = db.session.execute(stmt, {"key": key}).first()
-    if row is None:
-        return None
-    registration, opens, closes, checkin_id, checked_in_at, staff_id, device, staff_name = row
-    standing = Standing(checkin_id, checked_in_at, staff_id, staff_name, device) if checkin_id else None
-    return Ticket(registration=registration, window=_window_of(registration.event, opens, closes), standing=standing,
-                  refs=ticket_refs(registration))
-
-
-def _standing(registration_id: int) -> Standing | None:
-    staff = aliased(User)
-    row = db.session.execute(
-        select(CheckIn.id, CheckIn.checked_in_at, CheckIn.staff_id, staff.name, CheckIn.device)
-        .outerjoin(staff, staff.id == CheckIn.staff_id)
-        .where(CheckIn.registration_id == registration_id, CheckIn.undone_at.is_(None))).first()
-    if row is None:
-        return None
-    checkin_id, checked_in_at, staff_id, staff_name, device = row
-    return Standing(checkin_id, checked_in_at, staff_id, staff_name, device)
-
-
-# ------------------------------------------------------------------------------------------------
-# Messages
-
-
-def _success_message(result: CheckInResult) -> str:
-    if result.result == "checked_in":
-        return gettext("Welcome, %(name)s!", name=result.ticket.refs["user"]["name"])
-    at = format_time(result.checked_in_at, "HH:mm")
-    if result.staff_name and result.device:
-        return gettext("Already checked in at %(time)s by %(staff)s on %(device)s.", time=at,
-                       staff=result.staff_name, device=result.device)
-    if result.staff_name:
-        return gettext("Already checked in at %(time)s by %(staff)s.", time=at, staff=result.staff_name)
-    return gettext("Already checked in at %(time)s.", time=at)
-
-
-def _refusal(reason: rules.Refusal, *, event: Event, window: rules.CheckInWindowTimes, state: rules.Window,
-             refs: dict, waitlist_position: int | None = None) -> DomainError:
-    extra: dict = dict(refs)
-    if reason is rules.Refusal.REGISTRATION_CANCELLED:
-        message = _l("This registration was cancelled.")
-    elif reason is rules.Refusal.TICKET_REVOKED:
-        message = _l("This ticket is no longer valid: it was revoked.")
-    elif reason is rules.Refusal.WAITLISTED:
-        message = _l("On the waitlist (place %(n)s): no seat yet.", n=waitlist_position or "—")
-    elif reason is rules.Refusal.EVENT_CANCELLED:
-        message = _l("The event is cancelled.")
-    else:
-        extra["window"] = {"state": state.value, "opens_at": iso(window.opens_at), "closes_at": iso(window.closes_at)}
-        if state is rules.Window.WRONG_DAY:
-            message = _l("Wrong day: the event is on %(when)s.", when=format_datetime(event.starts_at, "d MMMM, HH:mm"))
-        elif state is rules.Window.NOT_OPEN_YET:
-            message = _l("Check-in is not open yet: it opens at %(time)s.", time=format_time(window.opens_at, "HH:mm"))
-        else:
-            message = _l("The event is over: check-in closed at %(when)s.",
-                         when=format_datetime(window.closes_at, "d MMMM, HH:mm"))
-    return DomainError(reason.value, message, status=REFUSAL_STATUS, extra=extra)
-
-
-def unknown_code() -> DomainError:
-    return DomainError("unknown_code", _l("Unknown code: it matches no ticket or guest card."), status=404)
-
-
-def wrong_event(ticket: Ticket) -> DomainError:
-    event = ticket.event
-    return DomainError("wrong_event", _l("This ticket is for another event: %(title)s, %(when)s.", title=event.title,
-                                         when=format_datetime(event.starts_at, "d MMMM, HH:mm")),
-                       status=REFUSAL_STATUS, extra=dict(ticket.refs))
-
-
-def error_body(error: DomainError) -> dict:
-    """Return the API's error shape for a refusal (as `errors.json_error` writes it)."""
-    body = {"error": {"code": error.code, "message": str(error.message),
-                      "fields": {k: [str(m) for m in v] for k, v in error.fields.items()}}}
-    body["error"].update(error.extra)
-    return body
-
-
-def _violated(error: IntegrityError, index: str, sqlite_columns: str) -> bool:
-    """Tell whether an IntegrityError came from a given unique index (PostgreSQL names it, SQLite lists columns)."""
-    message = str(error.orig)
-    return index in message or sqlite_columns in message
 
 
 # ------------------------------------------------------------------------------------------------
@@ -296,7 +84,7 @@ def check_in(registration: Registration, *, staff, device: str | None, walk_in: 
                            ticket_revoked=by_code and ticket.registration.ticket_revoked_at is not None,
                            event_cancelled=event.status == EventStatus.CANCELLED, window=state)
     if reason is not None:
-        raise _refusal(reason, event=event, window=ticket.window, state=state, refs=ticket.refs,
+        raise refusal_error(reason, event=event, window=ticket.window, state=state, refs=ticket.refs,
                        waitlist_position=ticket.registration.waitlist_position)
     # A failed flush expires every loaded object: keep what the answer needs as plain values.
     staff_id, staff_name = (staff.id, staff.name) if staff is not None else (None, None)
@@ -308,11 +96,11 @@ def check_in(registration: Registration, *, staff, device: str | None, walk_in: 
     try:
         db.session.flush()
     except IntegrityError as error:
-        if not _violated(error, "uq_checkins_registration_active", "checkins.registration_id"):
+        if not violated(error, "uq_checkins_registration_active", "checkins.registration_id"):
             raise
         # Another phone checked this registration in a moment ago: answer its check-in.
         db.session.rollback()
-        standing = _standing(registration_id)
+        standing = standing_of(registration_id)
         if standing is None:  # ... and it was undone in between: extremely unlikely, just refuse to guess
             raise
         return _already(ticket, standing)
@@ -357,7 +145,7 @@ def _logged(action: Callable[[ScanLog], dict], *, raw: str, source: str, staff, 
     try:
         db.session.flush()
     except IntegrityError as error:
-        if not log.nonce or not _violated(error, "uq_scan_log_nonce", "scan_log.nonce"):
+        if not log.nonce or not violated(error, "uq_scan_log_nonce", "scan_log.nonce"):
             raise
         # A retry of a request that got through: answer exactly what the first one answered.
         db.session.rollback()
@@ -461,12 +249,6 @@ class WalkIn:
     override_reason: str | None = None
 
 
-def event_window(event: Event) -> rules.CheckInWindowTimes:
-    """Return an event's check-in window (its own or the default)."""
-    own = db.session.get(CheckInWindow, event.id)
-    return _window_of(event, own.opens_minutes_before if own else None, own.closes_minutes_after if own else None)
-
-
 def walk_in(data: WalkIn, *, staff, device: str | None, nonce: str | None = None) -> Outcome:
     """Register a person on the spot and check them in; capacity and age limits hold unless staff give a reason.
 
@@ -528,7 +310,7 @@ def _check_takes_walk_ins(event: Event, now: datetime) -> None:
     window = event_window(event)
     state = rules.window_state(now, window, starts_at=event.starts_at, tz=venue_tz())
     if state is not rules.Window.OPEN:
-        raise _refusal(rules.Refusal.OUTSIDE_CHECKIN_WINDOW, event=event, window=window, state=state,
+        raise refusal_error(rules.Refusal.OUTSIDE_CHECKIN_WINDOW, event=event, window=window, state=state,
                        refs={"event": event_ref(event)})
 
 
@@ -576,186 +358,6 @@ def _check_in_logged(ticket: Ticket, log: ScanLog, *, staff, device: str | None,
 # Reads for the door pages
 
 
-def checkin_ref(checkin: CheckIn) -> dict:
-    """Return a check-in as the attendance list shows it."""
-    event = checkin.event
-    return {"id": checkin.id, "registration_id": checkin.registration_id, "event_id": checkin.event_id,
-            "user": person_ref(checkin.user, event), "checked_in_at": iso(checkin.checked_in_at),
-            "checked_in_by": checkin.staff.name if checkin.staff else None, "device": checkin.device,
-            "walk_in": checkin.walk_in, "override_reason": checkin.override_reason,
-            "undone_at": iso(checkin.undone_at),
-            "undone_by": checkin.undone_by.name if checkin.undone_by else None}
-
-
-
-
-def no_shows(event: Event, now: datetime | None = None) -> list[Registration]:
-    """Return the confirmed registrations of an ended event that never had a standing check-in ([] before the end)."""
-    now = now or utcnow()
-    if now < event.ends_at:
-        return []
-    standing = select(CheckIn.id).where(CheckIn.registration_id == Registration.id, CheckIn.undone_at.is_(None))
-    return list(db.session.scalars(
-        select(Registration).options(joinedload(Registration.user))
-        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
-               ~standing.exists())
-        .join(Registration.user).order_by(User.name)))
-
-
-
-
-@dataclass
-class Attendance:
-    """An event's numbers at the door."""
-
-    event: Event
-    window: rules.CheckInWindowTimes
-    window_state: rules.Window
-    confirmed: int
-    waitlisted: int
-    checked_in: int
-    walk_ins: int
-    inside_now: int
-    venue_capacity: int
-    checkins: list[CheckIn]
-    #: None until the event has ended
-    no_shows: list[Registration] | None
-    own_window: CheckInWindow | None = None
-
-    @property
-    def seats_left(self) -> int | None:
-        return free_seats(self.event.capacity, self.confirmed)
-
-    def payload(self) -> dict:
-        """Return the `GET /events/{id}/attendance` document."""
-        return {
-            "event": event_ref(self.event),
-            "window": {"state": self.window_state.value, "opens_at": iso(self.window.opens_at),
-                       "closes_at": iso(self.window.closes_at)},
-            "confirmed": self.confirmed, "waitlisted": self.waitlisted, "capacity": self.event.capacity,
-            "seats_left": self.seats_left, "checked_in": self.checked_in, "walk_ins": self.walk_ins,
-            "inside_now": self.inside_now, "venue_capacity": self.venue_capacity,
-            "no_shows": None if self.no_shows is None else len(self.no_shows),
-            "checkins": [checkin_ref(c) for c in self.checkins],
-        }
-
-
-def attendance(event_id: int, *, limit: int | None = None, now: datetime | None = None) -> Attendance:
-    """Count an event's confirmed, waitlisted and checked-in people, list its check-ins (newest first) and no-shows."""
-    event = db.session.get(Event, event_id)
-    if event is None:
-        raise DomainError("event_not_found", _l("No such event."), status=404)
-    now = now or utcnow()
-    seats = registrations.counts(event_id)
-    standing_counts = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((CheckIn.walk_in, 1), else_=0)), 0))
-        .where(CheckIn.event_id == event_id, CheckIn.undone_at.is_(None))).one()
-    stmt = (select(CheckIn).where(CheckIn.event_id == event_id)
-            .options(joinedload(CheckIn.user), joinedload(CheckIn.staff), joinedload(CheckIn.undone_by),
-                     joinedload(CheckIn.event))
-            .order_by(CheckIn.checked_in_at.desc(), CheckIn.id.desc()))
-    if limit:
-        stmt = stmt.limit(limit)
-    own = db.session.get(CheckInWindow, event_id)
-    window = _window_of(event, own.opens_minutes_before if own else None, own.closes_minutes_after if own else None)
-    return Attendance(
-        event=event, window=window,
-        window_state=rules.window_state(now, window, starts_at=event.starts_at, tz=venue_tz()),
-        confirmed=seats.confirmed, waitlisted=seats.waitlisted,
-        checked_in=standing_counts[0], walk_ins=int(standing_counts[1]),
-        inside_now=signals.first_answer(signals.people_inside, now) or 0,
-        venue_capacity=current_app.config["VENUE_CAPACITY"],
-        checkins=list(db.session.scalars(stmt).unique()),
-        no_shows=no_shows(event, now) if now >= event.ends_at else None, own_window=own)
-
-
-@dataclass
-class Attendee:
-    """A registration found by the door's search, with its standing check-in."""
-
-    registration: Registration
-    checkin_id: int | None
-    checked_in_at: datetime | None
-
-    def payload(self) -> dict:
-        reg = self.registration
-        return {"registration": registration_ref(reg), "user": person_ref(reg.user, reg.event),
-                "phone": reg.user.phone, "email": reg.user.email, "checkin_id": self.checkin_id,
-                "checked_in_at": iso(self.checked_in_at)}
-
-
-def _person_filter(query: str):
-    """Return a condition matching people by name, email or phone, or None for an empty query."""
-    q = (query or "").strip().lower()
-    if not q:
-        return None
-    like = f"%{q}%"
-    conditions = [func.lower(User.name).like(like), User.email.like(like)]
-    digits = "".join(ch for ch in q if ch.isdigit())
-    if len(digits) >= 3:
-        # +7 912 345-67-89 and 8 912 ... are stored as +79123456789: match on the digits after the country code
-        if len(digits) == 11 and digits[0] in "78":
-            digits = digits[1:]
-        conditions.append(User.phone.like(f"%{digits}%"))
-    return or_(*conditions)
-
-
-def search_attendees(event_id: int, query: str, *, limit: int = 30) -> list[Attendee]:
-    """Find an event's registrations by the person's name, phone or email (confirmed first)."""
-    status_order = case((Registration.status == RegistrationStatus.CONFIRMED, 0),
-                           (Registration.status == RegistrationStatus.WAITLISTED, 1), else_=2)
-    stmt = (select(Registration, CheckIn.id, CheckIn.checked_in_at)
-            .join(Registration.user).join(Registration.event)
-            .outerjoin(CheckIn, and_(CheckIn.registration_id == Registration.id, CheckIn.undone_at.is_(None)))
-            .options(contains_eager(Registration.user), contains_eager(Registration.event))
-            .where(Registration.event_id == event_id)
-            .order_by(status_order, User.name).limit(limit))
-    condition = _person_filter(query)
-    if condition is not None:
-        stmt = stmt.where(condition)
-    return [Attendee(reg, checkin_id, at) for reg, checkin_id, at in db.session.execute(stmt)]
-
-
-def search_people(query: str, *, event_id: int | None = None, limit: int = 20) -> list[dict]:
-    """Find accounts and guest profiles for a walk-in, with their registration for the event if any."""
-    condition = _person_filter(query)
-    if condition is None:
-        return []
-    people = list(db.session.scalars(select(User).where(condition, User.active).order_by(User.name).limit(limit)))
-    held: dict[int, Registration] = {}
-    event = db.session.get(Event, event_id) if event_id else None
-    if event is not None and people:
-        held = {r.user_id: r for r in db.session.scalars(select(Registration).where(
-            Registration.event_id == event.id, Registration.user_id.in_([p.id for p in people]),
-            Registration.status != RegistrationStatus.CANCELLED))}
-    day = registrations.event_day(event) if event else to_venue(utcnow()).date()
-    return [{"id": p.id, "name": p.name, "age": p.age_on(day), "phone": p.phone, "email": p.email,
-             "registration": registration_ref(held[p.id]) if p.id in held else None}
-            for p in people]
-
-
-def door_events(now: datetime | None = None) -> list[Event]:
-    """Return the events the door may be checking in: from those ended within 12 hours to a week ahead."""
-    now = now or utcnow()
-    return list(db.session.scalars(
-        select(Event).where(Event.status == EventStatus.SCHEDULED, Event.ends_at >= now - timedelta(hours=12),
-                            Event.starts_at <= now + timedelta(days=7))
-        .order_by(Event.starts_at, Event.id)))
-
-
-def default_event(events: list[Event], now: datetime | None = None) -> Event | None:
-    """Pick the event happening now (its check-in open), else the next one, else the latest that ended."""
-    now = now or utcnow()
-    windows = [(event, _window_of(event, None, None)) for event in events]
-    for event, window in windows:
-        if window.opens_at <= now <= window.closes_at:
-            return event
-    upcoming = [event for event, window in windows if window.opens_at > now]
-    if upcoming:
-        return upcoming[0]
-    return events[-1] if events else None
-
-
 def set_window(event_id: int, *, opens_minutes_before: int, closes_minutes_after: int) -> CheckInWindow:
     """Give an event its own check-in window."""
     if db.session.get(Event, event_id) is None:
@@ -768,17 +370,3 @@ def set_window(event_id: int, *, opens_minutes_before: int, closes_minutes_after
     own.closes_minutes_after = closes_minutes_after
     db.session.flush()
     return own
-
-
-def scan_log(*, event_id: int | None = None, result: str | None = None, before_id: int | None = None,
-             limit: int = 100) -> list[ScanLog]:
-    """Return the newest scan-log entries (optionally of one event or one result), older than `before_id`."""
-    stmt = (select(ScanLog).options(joinedload(ScanLog.staff), joinedload(ScanLog.user), joinedload(ScanLog.event))
-            .order_by(ScanLog.id.desc()).limit(limit))
-    if event_id is not None:
-        stmt = stmt.where(ScanLog.event_id == event_id)
-    if result:
-        stmt = stmt.where(ScanLog.result == result)
-    if before_id is not None:
-        stmt = stmt.where(ScanLog.id < before_id)
-    return list(db.session.scalars(stmt))

@@ -9,7 +9,7 @@ from ..db import utcnow
 from ..errors import DomainError
 from ..events.models import Event
 from ..extensions import db
-from . import labels, services
+from . import attendance, labels, services
 from .forms import UndoForm, WindowForm
 
 bp = Blueprint("door", __name__, url_prefix="/door")
@@ -55,7 +55,7 @@ def scanner_strings() -> dict:
 def scanner():
     """Scan tickets with the phone camera, search registrations, register walk-ins, watch the numbers."""
     now = utcnow()
-    events = services.door_events(now)
+    events = attendance.door_events(now)
     selected = None
     wanted = request.args.get("event", type=int)
     if wanted is not None:
@@ -63,14 +63,14 @@ def scanner():
         if selected is not None and selected not in events:
             events = [selected, *events]
     if selected is None:
-        selected = services.default_event(events, now)
+        selected = attendance.default_event(events, now)
     return render_template("door/scanner.html", events=events, selected=selected, strings=scanner_strings())
 
 
 @bp.route("/events/<int:event_id>")
 def event_attendance(event_id: int):
     """Show an event's numbers, its check-ins (with undo), its no-shows and its check-in window."""
-    data = services.attendance(event_id)
+    data = attendance.attendance(event_id)
     own = data.own_window
     form = WindowForm(data={
         "opens_minutes_before": own.opens_minutes_before if own else int(
@@ -91,7 +91,7 @@ def set_window(event_id: int):
         db.session.commit()
         flash(_("The check-in window is saved."), "success")
         return redirect(url_for("door.event_attendance", event_id=event_id))
-    data = services.attendance(event_id)
+    data = attendance.attendance(event_id)
     return render_template("door/attendance.html", data=data, form=form, undo_form=UndoForm(),
                            window_labels=labels.WINDOW_LABELS, status_labels=labels.REGISTRATION_STATUS_LABELS), 422
 
@@ -119,9 +119,9 @@ def log():
     if result and result not in labels.RESULT_LABELS:
         result = None
     before = request.args.get("before", type=int)
-    entries = services.scan_log(event_id=event_id, result=result, before_id=before, limit=LOG_PAGE_SIZE + 1)
+    entries = attendance.scan_log(event_id=event_id, result=result, before_id=before, limit=LOG_PAGE_SIZE + 1)
     more = len(entries) > LOG_PAGE_SIZE
     entries = entries[:LOG_PAGE_SIZE]
     event = db.session.get(Event, event_id) if event_id else None
     return render_template("door/log.html", entries=entries, more=more, event=event, result=result,
-                           labels=labels, events=services.door_events())
+                           labels=labels, events=attendance.door_events())

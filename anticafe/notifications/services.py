@@ -6,9 +6,8 @@ never block or break the request that caused the message. `flask --app wsgi send
 """
 
 import smtplib
-from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -16,12 +15,17 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import User
 from ..db import utcnow
 from ..extensions import db
+from ..urls import absolute
 from ..venue.contact import venue_from_settings
 from .mail import SmtpSender, compose
 from .models import Notification
 
 #: Give up on an email after this many failed attempts.
 MAX_ATTEMPTS = 5
+
+#: Messages a person gets by email even with event emails turned off, and whose link is a secret that is
+#: removed from the outbox once the email is sent.
+ACCOUNT_KINDS = frozenset({"password_reset"})
 
 
 def notify(user: User, kind: str, subject, body, link: str | None = None, dedupe_key: str | None = None):
@@ -33,7 +37,8 @@ def notify(user: User, kind: str, subject, body, link: str | None = None, dedupe
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject_text = str(subject() if callable(subject) else subject)
         body_text = str(body() if callable(body) else body)
-    wants_email = bool(user.email) and user.email_notifications and bool(current_app.config.get("MAIL_SERVER"))
+    wants_email = (bool(user.email) and (user.email_notifications or kind in ACCOUNT_KINDS)
+                   and bool(current_app.config.get("MAIL_SERVER")))
     notification = Notification(user_id=user.id, kind=kind, subject=subject_text[:200], body=body_text, link=link,
                                 dedupe_key=dedupe_key, email_state="pending" if wants_email else "skipped")
     if dedupe_key is None:
@@ -67,17 +72,6 @@ def mark_all_read(user: User) -> int:
     return result.rowcount or 0
 
 
-def absolute_link(link: str | None) -> str | None:
-    """Make an in-site path absolute with PUBLIC_BASE_URL (emails leave the site)."""
-    if not link or "://" in link:
-        return link
-    base = current_app.config.get("PUBLIC_BASE_URL") or ""
-    if not base:
-        try:
-            base = url_for("main.home", _external=True).rstrip("/")
-        except RuntimeError:
-            base = "http://127.0.0.1:5000"
-    return base.rstrip("/") + link
 
 
 def deliver_pending(limit: int = 200) -> tuple[int, int]:
@@ -98,11 +92,11 @@ def deliver_pending(limit: int = 200) -> tuple[int, int]:
             stmt = stmt.with_for_update(skip_locked=True)  # two cron runs never send one message twice
         for note in db.session.scalars(stmt).all():
             user = note.user
-            if not user.email or not user.email_notifications:
+            if not user.email or not (user.email_notifications or note.kind in ACCOUNT_KINDS):
                 note.email_state = "skipped"
                 continue
             message = compose(sender=config["MAIL_DEFAULT_SENDER"], sender_name=config["VENUE_NAME"],
-                              to=user.email, subject=note.subject, body=note.body, link=absolute_link(note.link),
+                              to=user.email, subject=note.subject, body=note.body, link=absolute(note.link),
                               signature=signature)
             try:
                 sender.send(message)
@@ -116,6 +110,8 @@ def deliver_pending(limit: int = 200) -> tuple[int, int]:
             else:
                 note.email_state = "sent"
                 note.email_sent_at = utcnow()
+                if note.kind in ACCOUNT_KINDS:
+                    note.link = None
                 note.email_attempts += 1
                 sent += 1
         db.session.commit()
@@ -123,10 +119,3 @@ def deliver_pending(limit: int = 200) -> tuple[int, int]:
         sender.close()
     return sent, failed
 
-
-def purge_read(older_than_days: int = 180) -> int:
-    """Delete read messages older than the given age (housekeeping)."""
-    cutoff = utcnow() - timedelta(days=older_than_days)
-    result = db.session.execute(Notification.__table__.delete().where(
-        Notification.read_at.is_not(None), Notification.created_at < cutoff))
-    return result.rowcount or 0

@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..visits.tariffs import METHOD_LABELS
 from .rules import MAX_MONTHS, PAYMENT_METHODS, PassKind
-from .services import METHOD_LABELS
 
 
 class PassTypeForm(FlaskForm):

@@ -11,28 +11,25 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from werkzeug.routing import BuildError
 
 from .. import codes
 from ..accounts.models import User
-from ..db import utcnow
+from ..db import lock, utcnow
 from ..errors import DomainError
 from ..events.models import Event, EventStatus
 from ..events.services import age_limits
 from ..extensions import db
-from ..notifications.services import absolute_link, notify
+from ..notifications.services import notify
 from ..timeutil import to_venue
-from . import rules
+from ..urls import public_url, site_path
+from . import rows, rules
 from .models import Registration, RegistrationStatus, Source
-
-#: Bits of randomness in a ticket code (26 characters of the typeable alphabet).
-TICKET_BITS = 128
 
 #: A visitor may give up a confirmed seat until this long before the start (setting
 #: `REGISTRATION_CANCEL_CUTOFF_MINUTES`, default 0: until the start).
@@ -54,11 +51,10 @@ REFUSAL_MESSAGES = {
 def lock_event(event_id: int) -> Event:
     """Take the event's row lock for the rest of the transaction and return the event, freshly read.
 
-    `UPDATE events SET id = id` is a row lock on PostgreSQL and takes SQLite's write lock; run it
-    before reading anything the decision depends on.
+    `db.lock` is a row lock on PostgreSQL and takes SQLite's write lock; run it before reading
+    anything the decision depends on.
     """
-    result = db.session.execute(text("UPDATE events SET id = id WHERE id = :id"), {"id": event_id})
-    if result.rowcount == 0:
+    if not lock(Event, Event.id == event_id):
         raise DomainError("not_found", _l("No such event."), status=404)
     return db.session.get(Event, event_id, populate_existing=True)
 
@@ -138,15 +134,6 @@ def may_see(registration: Registration, user) -> bool:
 # ------------------------------------------------------------------------------------------------
 # URLs
 
-def _absolute(path: str) -> str:
-    return absolute_link(path)
-
-
-def _path(endpoint: str, fallback: str, **values) -> str:
-    """Return a route's path; outside a request (CLI, demo) fall back to the literal path."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return fallback
 
 
 def ticket_url(registration: Registration) -> str | None:
@@ -154,28 +141,24 @@ def ticket_url(registration: Registration) -> str | None:
     if not registration.has_valid_ticket:
         return None
     code = registration.ticket_code
-    return _absolute(_path("registrations.ticket", rules.ticket_path(code), code=code))
+    return public_url("registrations.ticket", code=code)
 
 
 def qr_url(registration: Registration, fmt: str = "png") -> str | None:
     """Return the absolute URL of the ticket's QR image (owner and staff only), or None without a ticket."""
     if not registration.has_valid_ticket:
         return None
-    return _absolute(_path("registrations.qr", f"/registrations/{registration.id}/qr.{fmt}",
-                           registration_id=registration.id, fmt=fmt))
+    return public_url("registrations.qr", registration_id=registration.id, fmt=fmt)
 
 
 def event_path(event_id: int) -> str:
     """Return the path of an event's public page (the events domain's route)."""
-    return f"/events/{event_id}"
+    return site_path("events.detail", event_id=event_id)
 
 
 def event_ics_path(event_id: int) -> str:
     """Return the path of an event's iCalendar file ("add to calendar")."""
-    try:
-        return url_for("events.event_ics", event_id=event_id)
-    except (BuildError, RuntimeError):  # the events domain's route is missing, or no request
-        return f"/events/{event_id}.ics"
+    return site_path("events.event_ics", event_id=event_id)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -211,11 +194,6 @@ def _already_registered(existing: Registration, *, self_service: bool) -> Domain
         message = (_l("You are already registered for this event.") if self_service
                    else _l("This person is already registered for this event."))
     return DomainError("already_registered", message, status=409, extra={"registration_id": existing.id})
-
-
-def new_ticket_code() -> str:
-    """Return a fresh, unguessable ticket code."""
-    return codes.random_code(TICKET_BITS)
 
 
 def register(event: Event, user: User, *, by: User | None = None, source: str = Source.SELF,
@@ -268,11 +246,8 @@ def register(event: Event, user: User, *, by: User | None = None, source: str = 
 
 
 def _confirm(registration: Registration, now: datetime) -> None:
-    registration.status = RegistrationStatus.CONFIRMED
-    registration.waitlist_position = None
-    registration.confirmed_at = now
-    registration.ticket_code = new_ticket_code()
-    registration.ticket_revoked_at = None
+    for column, value in rows.confirmed(now).items():
+        setattr(registration, column, value)
 
 
 def seat_walk_in(event: Event, user: User, *, staff: User | None, existing: Registration | None,
@@ -376,7 +351,7 @@ def reissue_ticket(registration: Registration, *, by: User) -> Registration:
         raise DomainError("not_found", _l("No such registration."), status=404)
     if not registration.is_confirmed:
         raise DomainError("no_ticket", _l("Only a confirmed registration has a ticket."), status=409)
-    registration.ticket_code = new_ticket_code()
+    registration.ticket_code = rows.new_ticket_code()
     db.session.flush()
     return registration
 
@@ -459,12 +434,6 @@ def event_registrations(event_id: int) -> list[Registration]:
                   Registration.id)))
 
 
-def active_registrants(event_id: int) -> list[User]:
-    """Return the people with a confirmed or waitlisted registration (e.g. to tell them of a change)."""
-    return list(db.session.scalars(
-        select(User).join(Registration, Registration.user_id == User.id)
-        .where(Registration.event_id == event_id, Registration.status != RegistrationStatus.CANCELLED)
-        .order_by(Registration.id)))
 
 
 def user_registrations(user: User, *, include_cancelled: bool = True) -> list[Registration]:

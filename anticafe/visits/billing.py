@@ -6,17 +6,15 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from .. import signals
-from ..db import utcnow
+from ..db import lock, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import to_venue
 from . import pricing
-from .models import (
-    Visit,
-)
+from .models import Visit, VisitSegment
 from .tariffs import current_rules, day_kind_on
 
 
@@ -82,6 +80,15 @@ def apply_quote(visit: Visit, result: pricing.Quote) -> None:
     visit.breakdown = [line.to_dict() for line in result.lines]
 
 
+def replace_segments(visit: Visit, spans: list[tuple[datetime, datetime | None]]) -> None:
+    """Give a visit new stretches of time (a correction, or the end of the day), the old ones deleted first."""
+    for segment in list(visit.segments):
+        visit.segments.remove(segment)
+    db.session.flush()
+    for started_at, ended_at in spans:
+        visit.segments.append(VisitSegment(started_at=started_at, ended_at=ended_at))
+
+
 def active_time(visit: Visit, now: datetime | None = None) -> timedelta:
     """Return the visit's active (billed) time so far."""
     return pricing.active_time(visit.segment_spans(now or visit.ended_at or utcnow()))
@@ -90,10 +97,8 @@ def active_time(visit: Visit, now: datetime | None = None) -> timedelta:
 def lock_visit(visit_id: int) -> Visit:
     """Lock a visit's row for the rest of the transaction and return it freshly loaded."""
     db.session.flush()
-    result = db.session.execute(update(Visit).where(Visit.id == visit_id).values(id=Visit.id)
-                                .execution_options(synchronize_session=False))
-    if not result.rowcount:
+    if not lock(Visit, Visit.id == visit_id):
         raise DomainError("not_found", _l("No such visit."), status=404)
     db.session.expire_all()
-    return db.session.scalars(select(Visit).where(Visit.id == visit_id).with_for_update()
+    return db.session.scalars(select(Visit).where(Visit.id == visit_id)
                               .execution_options(populate_existing=True)).one()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -15,16 +15,12 @@ from ..accounts import services as accounts
 from ..accounts.models import User
 from ..db import constant_in, utcnow
 from ..extensions import db
+from ..payments import PaymentMethod
 from ..timeutil import to_venue, venue_tz
+from ..urls import public_url
 from . import pricing, rules
 from .billing import Pricer, active_time
-from .models import (
-    OPEN_STATUSES,
-    PaymentMethod,
-    Visit,
-    VisitCorrection,
-    VisitStatus,
-)
+from .models import OPEN_STATUSES, Visit, VisitCorrection, VisitStatus
 from .occupancy import occupancy
 from .tariffs import breakdown_rows, category_label, status_label, stored_lines
 
@@ -220,6 +216,4 @@ def shift_report(day: date) -> ShiftReport:
 
 def card_qr_url(user: User) -> str:
     """Return the absolute URL of a person's guest-card QR image."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or ""
-    path = url_for("visits_api.card_qr", user_id=user.id)
-    return base.rstrip("/") + path if base else url_for("visits_api.card_qr", user_id=user.id, _external=True)
+    return public_url("visits_api.card_qr", user_id=user.id)

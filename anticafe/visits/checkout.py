@@ -13,17 +13,11 @@ from ..accounts.models import User
 from ..db import utcnow
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
+from ..payments import PaymentMethod
 from . import rules
-from .billing import Pricer, apply_quote, lock_visit
+from .billing import Pricer, apply_quote, lock_visit, replace_segments
 from .clock import check_category, json_value, settle_free, stop_visit
-from .models import (
-    Bill,
-    PaymentMethod,
-    Visit,
-    VisitCorrection,
-    VisitSegment,
-    VisitStatus,
-)
+from .models import Bill, Visit, VisitCorrection, VisitStatus
 
 
 def _payment_problems(method: str, note: str | None) -> None:
@@ -120,11 +114,7 @@ def correct_visit(visit: Visit, *, staff: User | None, reason: str, started_at: 
             reshaped.append((visit.ended_at or now, None))
     else:
         reshaped = rules.reshape(spans, (visit.started_at, visit.ended_at), (new_start, new_end))
-    for segment in list(visit.segments):
-        visit.segments.remove(segment)
-    db.session.flush()
-    for seg_start, seg_end in reshaped:
-        visit.segments.append(VisitSegment(started_at=seg_start, ended_at=seg_end))
+    replace_segments(visit, reshaped)
     visit.started_at = new_start
     if category is not None:
         visit.guest_category = category

@@ -11,28 +11,21 @@ from datetime import UTC, date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from .. import codes
 from ..accounts import services as accounts
 from ..accounts.models import User
-from ..db import constant_in, utcnow
+from ..db import constant_in, lock, utcnow
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
+from ..payments import PaymentMethod
 from ..timeutil import to_venue
 from ..venue import services as venue
 from . import rules
-from .billing import Pricer, apply_quote, lock_visit
-from .models import (
-    OPEN_STATUSES,
-    PaymentMethod,
-    Tariff,
-    Visit,
-    VisitCorrection,
-    VisitSegment,
-    VisitStatus,
-)
+from .billing import Pricer, apply_quote, lock_visit, replace_segments
+from .models import OPEN_STATUSES, Tariff, Visit, VisitCorrection, VisitSegment, VisitStatus
 from .occupancy import occupancy
 from .tariffs import category_codes, ensure_tariff
 
@@ -54,8 +47,7 @@ def check_category(code: str | None) -> str | None:
 
 def _lock_starts(tariff: Tariff) -> None:
     """Serialize visit starts: a write to the tariff row (a row lock; SQLite's write lock)."""
-    db.session.execute(update(Tariff).where(Tariff.id == tariff.id).values(id=Tariff.id)
-                       .execution_options(synchronize_session=False))
+    lock(Tariff, Tariff.id == tariff.id)
 
 
 def _already_active(visit: Visit) -> DomainError:
@@ -256,11 +248,7 @@ def close_day(now: datetime | None = None) -> tuple[list[Visit], int]:
         end = max(closing, visit.started_at)
         reshaped = rules.reshape([(s.started_at, s.ended_at) for s in visit.segments],
                                  (visit.started_at, None), (visit.started_at, end))
-        for segment in list(visit.segments):
-            visit.segments.remove(segment)
-        db.session.flush()
-        for seg_start, seg_end in reshaped:
-            visit.segments.append(VisitSegment(started_at=seg_start, ended_at=seg_end))
+        replace_segments(visit, reshaped)
         visit.ended_at = end
         visit.status = VisitStatus.STOPPED
         visit.needs_review = True

@@ -8,9 +8,10 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
+from ..payments import PaymentMethod
 from ..timeutil import venue_now, venue_tz
 from . import pricing
-from .models import Bill, Holiday, PaymentMethod, Tariff, Visit, VisitCorrection, VisitSegment, VisitStatus
+from .models import Bill, Holiday, Tariff, Visit, VisitCorrection, VisitSegment, VisitStatus
 
 DAYS = 30
 SUBSIDY_REASONS = [

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from .models import PaymentMethod
+from ..payments import PaymentMethod
 from .pricing import parse_decimal
 
 
@@ -49,7 +49,7 @@ class RublesField(StringField):
 
 
 def method_choices():
-    from .services import METHOD_LABELS
+    from .tariffs import METHOD_LABELS
 
     return [(m.value, METHOD_LABELS[m]) for m in PaymentMethod]
 
@@ -83,14 +83,6 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class GroupBillForm(FlaskForm):
-    visit_ids = MultiCheckboxField(_l("Also pays for"), choices=[], coerce=int, validate_choice=False)
-    payment_method = RadioField(_l("Payment"), choices=[], validators=[InputRequired(_l("Choose how the guest pays."))])
-    note = StringField(_l("Reason or remark"), validators=[Optional(), Length(max=1000)])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.payment_method.choices = method_choices()
 
 
 class CorrectionForm(FlaskForm):

@@ -18,16 +18,10 @@ from ..accounts.models import User
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..i18n import rubles
+from ..payments import PaymentMethod
 from ..timeutil import venue_today
 from . import pricing
-from .models import (
-    GuestCategory,
-    Holiday,
-    PaymentMethod,
-    Tariff,
-    Visit,
-    VisitStatus,
-)
+from .models import GuestCategory, Holiday, Tariff, Visit, VisitStatus
 
 CATEGORY_LABELS = {
     "standard": _l("Standard"),

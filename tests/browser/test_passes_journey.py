@@ -56,12 +56,12 @@ def start_ninety_minutes_ago(app) -> None:
     """Алина came in an hour and a half ago (started through the service, then moved back in time)."""
     from anticafe.accounts.models import User
     from anticafe.db import utcnow
-    from anticafe.visits import services as visits
+    from anticafe.visits import clock as visits_clock
 
     with app.app_context():
         guest = db.session.query(User).filter_by(email="alina@example.org").one()
         staff = db.session.query(User).filter_by(email="denis@example.org").one()
-        visits.start_visit(user=guest, staff=staff, at=utcnow() - timedelta(minutes=89, seconds=30))
+        visits_clock.start_visit(user=guest, staff=staff, at=utcnow() - timedelta(minutes=89, seconds=30))
         db.session.commit()
 
 

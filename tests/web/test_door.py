@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from anticafe import codes, signals
 from anticafe.accounts.models import User
 from anticafe.accounts.rules import age_on
-from anticafe.door import services
+from anticafe.door import attendance, services
 from anticafe.door.models import CheckIn, CheckInWindow, ScanLog
 from anticafe.extensions import db
 from anticafe.registrations.models import Registration
@@ -361,7 +361,7 @@ def test_no_shows_after_the_event(client, staff, make_event, make_user, door_reg
         CheckIn(registration_id=undone.id, event_id=event.id, user_id=undone.user_id, undone_at=now()),
     ])
     db.session.commit()
-    assert [r.user.name for r in services.no_shows(event)] == ["Не Пришёл", "Отменили Отметку"]
+    assert [r.user.name for r in attendance.no_shows(event)] == ["Не Пришёл", "Отменили Отметку"]
     assert client.get(f"/api/v1/events/{event.id}/attendance").json["no_shows"] == 2
     page = client.get(f"/door/events/{event.id}", headers=RU).get_data(as_text=True)
     assert "Не пришли" in page and "Не Пришёл" in page and "Отменили Отметку" in page
@@ -369,7 +369,7 @@ def test_no_shows_after_the_event(client, staff, make_event, make_user, door_reg
 
 def test_no_shows_are_empty_before_the_end(app, tonight, make_user, door_registration):
     door_registration(tonight, make_user())
-    assert services.no_shows(tonight) == []
+    assert attendance.no_shows(tonight) == []
 
 
 # ------------------------------------------------------------------------------------------------
@@ -618,4 +618,4 @@ def test_demo_checks_people_in_to_past_events(app, runner, make_event, make_user
     logged = db.session.scalars(select(ScanLog).where(ScanLog.event_id == past.id)).all()
     assert {e.result for e in logged} >= {"checked_in"}
     assert all(e.checkin_id for e in logged if e.result == "checked_in")
-    assert services.no_shows(past)
+    assert attendance.no_shows(past)

@@ -39,10 +39,10 @@ def test_the_etag_differs_by_language(app, client, make_event):
 def test_a_worker_keeps_the_version_for_a_while_then_sees_the_change(app, client, make_event, monkeypatch,
                                                                      statements):
     from anticafe import memo
-    from anticafe.events import services
+    from anticafe.events import feeds
 
     app.config["CALENDAR_CACHE_SECONDS"] = 30
-    services._feed_versions.clear()
+    feeds._feed_versions.clear()
     event = make_event(starts_at=datetime.now(UTC) + timedelta(days=3))
     etag = client.get("/calendar.ics").headers["ETag"]
     before = len(statements)
@@ -56,4 +56,4 @@ def test_a_worker_keeps_the_version_for_a_while_then_sees_the_change(app, client
     monkeypatch.setattr(memo.time, "monotonic", lambda: now + 31)
     changed = client.get("/calendar.ics", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and "финал" in changed.get_data(as_text=True)
-    services._feed_versions.clear()
+    feeds._feed_versions.clear()

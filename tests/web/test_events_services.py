@@ -10,7 +10,7 @@ from sqlalchemy import select
 from anticafe import signals
 from anticafe.door.models import CheckIn
 from anticafe.errors import DomainError, ValidationFailed
-from anticafe.events import services
+from anticafe.events import listings, services
 from anticafe.events.models import Event, EventSeries
 from anticafe.events.recurrence import SeriesRule
 from anticafe.extensions import db
@@ -276,7 +276,7 @@ def test_counts_are_grouped_per_event(app, make_user, make_event):
                 undone_at=datetime.now(one.starts_at.tzinfo)),
     ])
     db.session.commit()
-    counts = services.counts_for([one.id, two.id, three.id])
+    counts = listings.counts_for([one.id, two.id, three.id])
     assert counts[one.id] == services.rules.Counts(registered=2, waitlisted=1, checked_in=1, cancelled=1)
     assert counts[two.id] == services.rules.Counts(registered=1)
     assert counts[three.id] == services.rules.Counts()

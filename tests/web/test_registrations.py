@@ -71,7 +71,6 @@ def test_cancelling_twice_is_harmless_and_cancelled_people_can_come_back(app, ma
     again = services.register(event, anna)
     db.session.commit()
     assert again.status == "waitlisted" and again.waitlist_position == 1 and again.id != first.id
-    assert services.active_registrants(event.id) == [boris, anna]
 
 
 def test_raising_capacity_promotes_in_queue_order(app, make_user, make_event):
