@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ..auth import Access, Role, require
 from ..errors import DomainError, ValidationFailed, show_errors
 from ..extensions import db
+from ..navigation import LANDING
 from ..timeutil import venue_today
 from . import consent, rules, services
 from .access_log import log_search, log_view
@@ -77,7 +78,7 @@ def signup():
 def login():
     """Log in by email and password (failures are limited per account, address and both)."""
     if current_user.is_authenticated:
-        return redirect(safe_next(url_for("main.home")))
+        return redirect(safe_next(url_for(LANDING.get(current_user.role, "main.home"))))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -91,7 +92,7 @@ def login():
             services.start_session(user, request.user_agent.string)
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(url_for("main.home")))
+            return redirect(safe_next(url_for(LANDING.get(user.role, "main.home"))))
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
 
 

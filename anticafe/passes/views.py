@@ -341,6 +341,13 @@ def my_passes_context(user: User) -> dict:
     return {"my_passes": current, "my_balance": services.balance_of(current, today), "today": today}
 
 
+def passes_home_section(app, **_) -> dict:
+    """Home page for a logged-in visitor: the balances of their current passes."""
+    if not current_user.is_authenticated or current_user.role != "visitor":
+        return {}
+    return {"my_passes_home": my_passes_context(current_user)}
+
+
 template_helpers(bp, filters={"pass_minutes": pass_minutes, "pass_date": pass_date, "pass_month": pass_month},
                  pass_kind_label=services.kind_label, pass_status_label=services.status_label,
                  pass_method_label=method_label, PassStatus=PassStatus, pass_category_label=services.category_label,
