@@ -16,11 +16,17 @@ import psycopg
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+from hypothesis import settings as hypothesis_settings
 from pgserver import PG_BIN, free_port, throwaway_postgres
 from werkzeug.serving import make_server
 
 from anticafe import create_app
 from anticafe.extensions import db
+
+#: Hypothesis never times an example: on two busy cores a slow example is not a failure (the suite has no
+#: timed assertions anywhere; speed is shown by `make bench`).
+hypothesis_settings.register_profile("anticafe", deadline=None)
+hypothesis_settings.load_profile("anticafe")
 
 BACKENDS = [b for b in os.environ.get("ANTICAFE_TEST_DBS", "sqlite,postgresql").split(",") if b]
 
