@@ -5,6 +5,7 @@ caller passes (tests). Production refuses to start without a real `SECRET_KEY`.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -48,6 +49,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", ENV_NAME == "production")
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    #: A login session (and its "remember me" cookie) lasts at most this long; logging out ends it sooner.
+    LOGIN_SESSION_DAYS = int(os.environ.get("LOGIN_SESSION_DAYS", "90"))
+    REMEMBER_COOKIE_DURATION = timedelta(days=LOGIN_SESSION_DAYS)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
@@ -76,11 +80,29 @@ class Config:
     #: API bearer tokens expire after this many days.
     API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
 
+    #: Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto/-Host give the client's
+    #: address, scheme and host; with 0 (no proxy) those headers are ignored, as anyone can send them.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    #: Strict-Transport-Security max-age sent in production (0: none), telling browsers to use HTTPS only.
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000"))
+
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: Where the counters of failed logins, sign-ups and reset requests live: empty = the app's database
+    #: (shared by every worker and server); or a `limits` storage such as redis://host:6379.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     RATELIMIT_HEADERS_ENABLED = True
-    #: Login attempts allowed per account and per client address.
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    #: Failed logins allowed for one account from one address (strict), from one address to any account
+    #: (generous: a café or a school behind one address), and for one account from anywhere (a ceiling).
+    LOGIN_LIMIT_PER_ACCOUNT_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS", "10 per minute;30 per hour")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "60 per minute;600 per hour")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "30 per minute;100 per hour")
+    #: Accounts created from one address (a class of 30 gets through).
+    SIGNUP_LIMIT_PER_ADDRESS = os.environ.get("SIGNUP_LIMIT_PER_ADDRESS", "50 per hour;200 per day")
+    #: Password-reset requests from one address, and links mailed to one account.
+    PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "20 per hour")
+    PASSWORD_RESET_LIMIT_PER_ACCOUNT = os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3 per hour")
+    #: A mailed reset link works once, for this long.
+    PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", "60"))
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -102,6 +102,14 @@ Sent by `visits.views.my_card` with the User as sender. A receiver returns a (te
 context) pair to include on the page (passes: the visitor's passes and balances).
 """)
 
+password_reset_requested = _signals.signal("password-reset-requested", doc="""Someone asked for a password-reset link.
+
+Sent by `accounts.services.request_password_reset` with the User as sender and `token` (the raw token
+of a fresh one-hour link; only its hash is stored), inside the request's transaction. Only for an
+active account with a password, and within the account's limit (notifications: the outbox mails
+the link in the person's language).
+""")
+
 
 def answers(signal, sender, **kwargs) -> list:
     """Send `signal` and return the receivers' answers that are not None, in connection order."""

@@ -46,10 +46,26 @@ class ProfileForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     password2 = PasswordField(_l("New password again"), validators=[DataRequired(), Length(max=200)])
 
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
+                                                Length(max=254)])
+
+
+class ResetForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    password2 = PasswordField(_l("New password again"), validators=[DataRequired(), Length(max=200)])
+
+
+class MinorDetailsForm(FlaskForm):
+    birth_date = DateField(_l("Date of birth"), validators=[InputRequired(message=_l("This field is required."))])
+    guardian_name = StringField(_l("Parent's or guardian's name"), validators=[Optional(), Length(max=120)])
+    guardian_phone = TelField(_l("Parent's or guardian's phone"), validators=[Optional(), Length(max=32)])

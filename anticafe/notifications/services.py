@@ -22,6 +22,10 @@ from .models import Notification
 #: Give up on an email after this many failed attempts.
 MAX_ATTEMPTS = 5
 
+#: Messages a person gets by email even with event emails turned off, and whose link is a secret that is
+#: removed from the outbox once the email is sent.
+ACCOUNT_KINDS = frozenset({"password_reset"})
+
 
 def notify(user: User, kind: str, subject, body, link: str | None = None, dedupe_key: str | None = None):
     """Add a message for `user`, written in their language; return it (None if `dedupe_key` was used).
@@ -32,7 +36,8 @@ def notify(user: User, kind: str, subject, body, link: str | None = None, dedupe
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject_text = str(subject() if callable(subject) else subject)
         body_text = str(body() if callable(body) else body)
-    wants_email = bool(user.email) and user.email_notifications and bool(current_app.config.get("MAIL_SERVER"))
+    wants_email = (bool(user.email) and (user.email_notifications or kind in ACCOUNT_KINDS)
+                   and bool(current_app.config.get("MAIL_SERVER")))
     notification = Notification(user_id=user.id, kind=kind, subject=subject_text[:200], body=body_text, link=link,
                                 dedupe_key=dedupe_key, email_state="pending" if wants_email else "skipped")
     if dedupe_key is None:
@@ -83,7 +88,7 @@ def deliver_pending(limit: int = 200) -> tuple[int, int]:
             stmt = stmt.with_for_update(skip_locked=True)  # two cron runs never send one message twice
         for note in db.session.scalars(stmt).all():
             user = note.user
-            if not user.email or not user.email_notifications:
+            if not user.email or not (user.email_notifications or note.kind in ACCOUNT_KINDS):
                 note.email_state = "skipped"
                 continue
             message = compose(sender=config["MAIL_DEFAULT_SENDER"], sender_name=config["VENUE_NAME"],
@@ -100,6 +105,8 @@ def deliver_pending(limit: int = 200) -> tuple[int, int]:
             else:
                 note.email_state = "sent"
                 note.email_sent_at = utcnow()
+                if note.kind in ACCOUNT_KINDS:
+                    note.link = None
                 note.email_attempts += 1
                 sent += 1
         db.session.commit()
