@@ -1,15 +1,15 @@
 """Forms: the admin's pass type, selling or granting a pass, cancelling one."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..inputs import AppForm
 from .rules import MAX_MONTHS, PAYMENT_METHODS, PassKind
 from .services import METHOD_LABELS
 
 
-class PassTypeForm(FlaskForm):
+class PassTypeForm(AppForm):
     name = StringField(_l("Pass name"), validators=[DataRequired(), Length(max=120)])
     #: choices are named in the request's language by the view (`kind_choices`)
     kind = SelectField(_l("Kind"), choices=[(kind.value, kind.value) for kind in PassKind])
@@ -24,7 +24,7 @@ class PassTypeForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
 
 
-class IssueForm(FlaskForm):
+class IssueForm(AppForm):
     pass_type = SelectField(_l("Pass"), coerce=int, validate_choice=False)
     payment_method = RadioField(_l("Payment method"), choices=[(m, METHOD_LABELS[m]) for m in PAYMENT_METHODS],
                                 validators=[Optional()], validate_choice=False)
@@ -33,5 +33,5 @@ class IssueForm(FlaskForm):
     months = IntegerField(_l("Number of months"), default=1, validators=[Optional(), NumberRange(1, MAX_MONTHS)])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(AppForm):
     cancel_reason = StringField(_l("Why is it cancelled?"), validators=[DataRequired(), Length(max=500)])

@@ -23,6 +23,7 @@ from ..accounts.models import User
 from ..auth import Access, require
 from ..errors import DomainError, show_on_form
 from ..extensions import db
+from ..inputs import query_month
 from ..timeutil import venue_today
 from . import checkout, rules, services
 from .forms import CancelForm, IssueForm, PassTypeForm
@@ -193,12 +194,7 @@ def _holder_context(holder: User, kinds: set[str] | None = None) -> dict:
 
 
 def _month_arg() -> date:
-    text = request.args.get("month", "")
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
-    except (TypeError, ValueError):
-        return rules.month_start(venue_today())
+    return query_month(request.args.get("month"), rules.month_start(venue_today()))
 
 
 @bp.route("/committee/allowances")

@@ -15,6 +15,7 @@ from ..auth import Access, require
 from ..errors import DomainError, ValidationFailed, show_on_form
 from ..extensions import db
 from ..i18n import rubles
+from ..inputs import clean_next, query_date
 from ..main.views import HOME_SECTIONS
 from ..timeutil import from_venue, to_venue, venue_today
 from . import pricing, services
@@ -70,10 +71,7 @@ def _flash_error(error: DomainError) -> None:
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
+    return clean_next(request.form.get("next"), default)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -295,10 +293,7 @@ def receipt(bill_id: int):
 @require(Access.STAFF)
 def shift():
     """Sum up a day: visits, minutes, revenue by payment method, subsidised visits, corrections."""
-    try:
-        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else venue_today()
-    except ValueError:
-        day = venue_today()
+    day = query_date(request.args.get("day"), venue_today())
     report = services.shift_report(day)
     pricer = services.Pricer()
     minutes = {v.id: int(services.active_time(v).total_seconds() // 60) for v in report.visits}
@@ -482,10 +477,7 @@ def prices_section() -> dict:
     choices = [(c.code, c.name) for c in services.categories(rules)]
     minutes = request.args.get("minutes", "")
     category = request.args.get("category", "standard")
-    try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        day = venue_today()
+    day = query_date(request.args.get("date"), venue_today())
     if not (minutes.isdigit() and int(minutes) <= 24 * 60):
         minutes = "90"
     result = services.quote_for(int(minutes), category, day)
