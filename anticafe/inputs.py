@@ -27,6 +27,7 @@ from .timeutil import venue_today
 MESSAGES = {
     "control_characters": _l("Remove control characters (such as NUL) from this text."),
     "date_out_of_range": _l("Enter a date between %(first)s and %(last)s."),
+    "birth_date_in_future": _l("The date of birth cannot be in the future."),
     "number_out_of_range": _l("This number is too large."),
     "amount_out_of_range": _l("Enter an amount of at most %(max)s ₽."),
 }

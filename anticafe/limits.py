@@ -64,6 +64,8 @@ def problem(name: str, value, today: date) -> str | None:
     if isinstance(value, datetime | date):
         day = value.date() if isinstance(value, datetime) else value
         first, last = date_window(name, today)
+        if is_birth_field(name) and day > today:
+            return "birth_date_in_future"
         if not first <= day <= last:
             return "date_out_of_range"
         return None

@@ -27,6 +27,10 @@ class MeOut(UserOut):
     email_notifications: bool
     guest_category: str
     age: int | None = None
+    # Members that other domains add (ME_EXTENSIONS); declared here so that the answer is checked.
+    calendar_feed_url: str | None = Field(default=None, description="the person's secret calendar feed (events)")
+    card_code: str | None = Field(default=None, description="the guest card's code (visits)")
+    card_qr_url: str | None = Field(default=None, description="the guest card's QR picture (visits)")
 
 
 class TokenIn(BaseModel):

@@ -140,7 +140,7 @@ def serialize(result: Any, response: Any = None):
     adapter = _ADAPTERS.get(key)
     if adapter is None:
         adapter = _ADAPTERS[key] = TypeAdapter(model)
-    return adapter.dump_python(adapter.validate_python(result, from_attributes=True), mode="json")
+    return adapter.dump_python(adapter.validate_python(result, from_attributes=True), mode="json", exclude_unset=True)
 
 
 def endpoint(bp: Blueprint, rule: str, method: str = "GET", *, summary: str, access: Access = Access.USER,
