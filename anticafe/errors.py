@@ -12,7 +12,7 @@ import uuid
 
 from flask import current_app, g, has_request_context, jsonify, redirect, render_template, request, url_for
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 log = logging.getLogger("anticafe.errors")
 
@@ -95,11 +95,21 @@ def database_failed() -> bool:
     return has_request_context() and g.get("database_failed", False)
 
 
+#: PostgreSQL's "try again" states: lock timeout, statement timeout, too many connections, shutting down.
+_BUSY_SQLSTATES = {"55P03", "57014", "53300", "57P01", "57P02", "57P03"}
+
+
 def is_busy(error: BaseException) -> bool:
-    """Tell whether a database error means "busy or locked, try again" (or "unreachable")."""
-    if isinstance(error, OperationalError):
-        return True  # SQLite's "database is locked", PostgreSQL's lock timeout, a lost connection
-    return isinstance(error, DBAPIError) and error.connection_invalidated
+    """Tell whether a database error means "busy, locked or unreachable: try again" (a 503)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate in _BUSY_SQLSTATES or sqlstate.startswith("08")
+    return isinstance(error, OperationalError) and any(
+        word in str(error.orig).lower() for word in ("locked", "busy", "unable to open"))
 
 
 _HTTP_CODES = {
@@ -151,6 +161,9 @@ def register_errorhandlers(app):
     @app.before_request
     def name_the_request():
         request_id()
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        if limit and (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()
 
     @app.after_request
     def tell_the_request_id(response):
