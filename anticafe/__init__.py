@@ -48,7 +48,6 @@ COMMANDS = [
     "anticafe.registrations.cli:queue_reminders_command",
     "anticafe.visits.cli:close_day",
     "anticafe.bookings.cli:queue_booking_reminders",
-    "anticafe.scale:seed_scale",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
@@ -62,14 +61,19 @@ MODEL_MODULES = [
     "anticafe.notifications.models",
     "anticafe.venue.models",
     "anticafe.passes.models",
+    "anticafe.stats.models",
 ]
 
 
-#: Modules that connect two domains through hooks when imported (e.g. guest cards at the door).
-CONNECTIONS = [
-    "anticafe.visits.door",
-    "anticafe.stats.models",
-    "anticafe.bookings.events",
+#: Domains whose `init_app(app)` connects their receivers to `anticafe.signals`, in this order (the
+#: order of the home page's sections).
+DOMAINS = [
+    "anticafe.venue",
+    "anticafe.events",
+    "anticafe.registrations",
+    "anticafe.visits",
+    "anticafe.passes",
+    "anticafe.bookings",
 ]
 
 
@@ -219,11 +223,11 @@ def translation_directories() -> list[str]:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Register every domain's blueprints."""
+    """Register every domain's blueprints, then let each domain connect its signal receivers."""
     for dotted in BLUEPRINTS:
         app.register_blueprint(_load(dotted))
-    for dotted in CONNECTIONS:
-        import_module(dotted)
+    for dotted in DOMAINS:
+        import_module(dotted).init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import func, insert, select
 
 from anticafe.accounts.models import ApiToken, User
 from anticafe.extensions import db
-from anticafe.scale import EMAIL_DOMAIN, TICKET_BASE, TICKET_BITS, random_code
+from bench.scale import EMAIL_DOMAIN, TICKET_BASE, TICKET_BITS, random_code
 
 #: The load generator's User-Agent; the session cookies are made for it (Flask-Login's session id).
 USER_AGENT = "anticafe-bench"

@@ -38,7 +38,7 @@ def main(argv=None) -> int:
     if opts.seed:
         env = server_env(opts.database_url, secret)
         for args in (["db", "upgrade"], ["seed-scale"]):
-            subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env, check=True)
+            subprocess.run([sys.executable, "-m", "flask", "--app", "bench.app", *args], cwd=ROOT, env=env, check=True)
     scenario = next(s for s in SCENARIOS if s.key == opts.scenario)
     app = prep_app(opts.database_url, secret)
     ctx = Ctx("profile", 1, opts.n, 600)

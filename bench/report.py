@@ -179,7 +179,7 @@ def write_report(report: dict, path: Path) -> None:
         f"{_client_cost(report)}Each repetition is bounded by {report['requests']} requests and "
         f"{report['seconds']:g} s, after {report['warmup']} unmeasured warm-up requests; "
         f"{report['reps']} repetition(s), interleaved with the ceilings, and each figure is the median over them.",
-        "- Data: `flask --app wsgi seed-scale` (5,000 people, 1,500 events, 40,000 registrations, 60,000 timed "
+        "- Data: `flask --app bench.app seed-scale` (5,000 people, 1,500 events, 40,000 registrations, 60,000 timed "
         "visits; `--factor` scales them). SQLite is a file in WAL mode with the app's pragmas; PostgreSQL is a "
         "throwaway server started like the tests' (`tests/pgserver.py`), fsync on, `synchronous_commit=off` "
         "(the same durability promise as SQLite's WAL with synchronous=NORMAL).",

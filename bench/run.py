@@ -77,7 +77,7 @@ def options(argv=None) -> argparse.Namespace:
 def flask(env: dict, *args: str, timeout: float = 1800) -> float:
     """Run a flask command against the benchmark's database; return its wall time."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "bench.app", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")

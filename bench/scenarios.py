@@ -174,10 +174,10 @@ def _cards_job(ctx: Ctx, rep: int) -> dict:
 
 
 def _cards_wired() -> bool:
-    """The door hands guest cards to the visits domain (a handler in door.services.CODE_HANDLERS)."""
-    from anticafe.door import services
+    """The door hands guest cards to the visits domain (a receiver of `signals.code_scanned`)."""
+    from anticafe import signals
 
-    return bool(services.CODE_HANDLERS)
+    return bool(signals.code_scanned.receivers)
 
 
 def _cards_after(ctx: Ctx) -> None:

@@ -434,8 +434,8 @@ def door_registration(app):
 @pytest.fixture
 def make_zone(app):
     """Create a zone: make_zone(name="Игровая комната", capacity=12, price_per_hour=Decimal("500"), bookable=True)."""
-    from anticafe.bookings.models import Zone
     from anticafe.bookings.zones import new_feed_token
+    from anticafe.venue.models import Zone
 
     def make(**fields) -> Zone:
         fields.setdefault("name", f"Комната {next(_counter)}")

@@ -4,6 +4,7 @@ from flask import current_app, request
 from flask_babel import gettext
 from flask_login import current_user
 
+from .. import signals
 from ..api.spec import api_blueprint, endpoint
 from ..auth import Access
 from ..errors import DomainError
@@ -16,16 +17,12 @@ bp = api_blueprint("accounts_api", __name__)
 
 
 def me_payload(user) -> dict:
-    """Return the `GET /api/v1/me` document; other domains add their members via `ME_EXTENSIONS`."""
+    """Return the `GET /api/v1/me` document; other domains add members (`signals.me_document`)."""
     data = MeOut.model_validate(user).model_dump(mode="json")
     data["age"] = user.age_on(venue_today())
-    for extend in ME_EXTENSIONS:
-        data.update(extend(user))
+    for members in signals.answers(signals.me_document, user):
+        data.update(members)
     return data
-
-
-#: Functions user -> dict that add domain members to `GET /api/v1/me` (calendar feed, guest card...).
-ME_EXTENSIONS: list = []
 
 
 def _login_email() -> str:

@@ -12,8 +12,9 @@ from ..auth import Access
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import from_venue, to_venue, venue_today
+from ..venue.models import Closure, Zone
 from . import services
-from .models import Booking, Closure, Zone
+from .models import Booking
 from .schemas import (
     AvailabilityOut,
     AvailabilityQuery,

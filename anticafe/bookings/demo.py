@@ -15,8 +15,9 @@ from ..demo import DEMO_LOGINS
 from ..events.models import Event
 from ..extensions import db
 from ..timeutil import from_venue, venue_today
+from ..venue.models import Closure, ClosureReason, Zone
 from . import rules
-from .models import Booking, BookingSeries, BookingStatus, Closure, ClosureReason, Zone
+from .models import Booking, BookingSeries, BookingStatus
 from .services import local, local_now
 from .zones import new_feed_token
 

@@ -1,9 +1,17 @@
 """Where bookings meet the events calendar: staff cannot place an event in a zone that a confirmed
-booking (with its cleaning buffer) or a closure holds then. Connected through the events domain's
-`ZONE_CHECKS` hook at import time (the factory imports this module once); the other way round,
-`services.clash` already counts the events placed in a zone."""
+booking (with its cleaning buffer) or a closure holds then. `connect` hooks this to the events
+domain's `signals.zone_check`; the other way round, `services.clash` already counts the events
+placed in a zone."""
 
-from ..events import services as events
+from .. import signals
 from . import services
 
-events.ZONE_CHECKS.append(services.event_zone_check)
+
+def zone_taken(zone_id: int, *, starts, ends, **_):
+    """Answer `signals.zone_check`: why the zone is not free for an event then, or None."""
+    return services.event_zone_check(zone_id, starts, ends)
+
+
+def connect() -> None:
+    """Hear the events calendar asking about a zone."""
+    signals.zone_check.connect(zone_taken)

@@ -27,20 +27,10 @@ from ..notifications.services import notify
 from ..timeutil import from_venue, to_venue, venue_now
 from ..venue import rules as venue_rules
 from ..venue import services as venue
+from ..venue.models import Closure, ClosureReason, Zone
 from ..visits import services as visits
 from . import rules
-from .models import (
-    HOLDING,
-    OPEN,
-    Booking,
-    BookingSeries,
-    BookingStatus,
-    Closure,
-    ClosureReason,
-    PartyVisit,
-    PaymentMethod,
-    Zone,
-)
+from .models import HOLDING, OPEN, Booking, BookingSeries, BookingStatus, PartyVisit, PaymentMethod
 from .zones import all_zones, get_zone
 
 #: Translated text for the problem codes of `rules` and of this module.
@@ -182,7 +172,7 @@ def clash(zone_id: int, starts_at: datetime, ends_at: datetime, *, exclude_booki
 
 def event_zone_check(zone_id: int, starts_at: datetime, ends_at: datetime):
     """Say why an event cannot take the zone then (a confirmed booking, cleaning buffer included, or a
-    closure), or None. For the events domain's ZONE_CHECKS, called with the zone's row already locked."""
+    closure), or None. For `signals.zone_check`, called with the zone's row already locked."""
     held = holding_bookings(zone_id, starts_at, ends_at)
     candidate = _span(starts_at, ends_at)
     for booking in held:

@@ -15,9 +15,10 @@ from ..extensions import db
 from ..ical import calendar_response
 from ..inputs import query_date
 from ..timeutil import venue_today
+from ..venue.models import Zone
 from . import rules, services
 from .forms import RequestForm
-from .models import Booking, Zone
+from .models import Booking
 from .zones import all_zones, photo_dir, zone_by_feed_token
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")

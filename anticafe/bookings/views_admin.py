@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from ..auth import Access, guard_blueprint
 from ..errors import DomainError
 from ..extensions import db
+from ..venue.models import Zone
 from . import zones
 from .forms import ZoneForm
-from .models import Zone
 from .views import apply_errors, feed_url
 
 bp = Blueprint("bookings_admin", __name__, url_prefix="/admin/zones")

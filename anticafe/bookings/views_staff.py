@@ -13,10 +13,11 @@ from ..errors import DomainError
 from ..extensions import db
 from ..inputs import clean_next
 from ..timeutil import venue_today
+from ..venue.models import Closure
 from ..visits.services import visit_json
 from . import services
 from .forms import CheckInForm, ClosureForm, DecisionForm, PaymentForm, StaffBookingForm
-from .models import OPEN, Booking, BookingSeries, BookingStatus, Closure
+from .models import OPEN, Booking, BookingSeries, BookingStatus
 from .views import apply_errors, feed_url, lazy_release, parse_day
 from .zones import all_zones
 

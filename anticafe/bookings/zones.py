@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
-from .models import Booking, Zone
+from ..venue.models import Zone
+from .models import Booking
 
 #: Translated text for the problem codes of zone data.
 PROBLEMS = {

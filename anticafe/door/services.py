@@ -8,11 +8,10 @@ The check-in is the hottest path of the app: `load_ticket` is one indexed query 
 registration, its event, its person, the event's check-in window and the standing check-in (with
 the name of the staff member who made it); then one insert for the check-in and one for the log.
 
-Other domains plug in here (and nowhere else):
-- `CODE_HANDLERS`: a scanned code that is no ticket is offered to each handler in turn (the visits
-  domain: a guest card starts or stops a timed visit);
-- `AFTER_CHECK_IN` / `AFTER_UNDO`: called when a check-in is made or undone (the visits domain: a
-  `timed` event's check-in starts the paid visit).
+Other domains hear from the door through signals (`anticafe.signals`): `code_scanned` offers a
+code that is no ticket (the visits domain: a guest card starts or stops a timed visit);
+`checked_in` / `check_in_undone` tell that a check-in was made or undone (the visits domain: a
+`timed` event's check-in starts the paid visit).
 """
 
 import json
@@ -28,7 +27,7 @@ from sqlalchemy import and_, bindparam, case, func, or_, select, text, union, up
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
-from .. import codes
+from .. import codes, signals
 from ..accounts.models import User
 from ..accounts.services import create_guest_profile
 from ..db import constant_in, utcnow
@@ -40,18 +39,6 @@ from ..timeutil import to_venue, venue_tz
 from ..visits.models import OPEN_STATUSES, Visit
 from . import rules
 from .models import CheckIn, CheckInWindow, ScanLog, ScanSource
-
-#: Handlers for scanned codes that match no ticket: `handler(code, *, staff, device, event_id, log)`
-#: returns the 200 answer as a dict with a "result" (e.g. {"result": "visit_started", "visit": {...}}),
-#: or None when the code is not theirs; it may raise DomainError to refuse, and may set `log.user_id`.
-CODE_HANDLERS: list[Callable[..., dict | None]] = []
-
-#: Called after a check-in row is inserted: `hook(checkin, ticket, *, staff)`; returns a dict of extra
-#: members for the answer (e.g. {"visit": {...}}) or None. Raising DomainError undoes the check-in.
-AFTER_CHECK_IN: list[Callable[..., dict | None]] = []
-
-#: Called after a check-in is undone: `hook(checkin, *, staff)`.
-AFTER_UNDO: list[Callable[..., None]] = []
 
 #: How long the raw scanned text kept in the log may be.
 MAX_LOGGED_RAW = 500
@@ -103,7 +90,7 @@ class CheckInResult:
     device: str | None
     walk_in: bool
     ticket: Ticket
-    #: members added by AFTER_CHECK_IN hooks
+    #: members added by the receivers of `signals.checked_in`
     extra: dict = field(default_factory=dict)
 
     def payload(self) -> dict:
@@ -329,8 +316,8 @@ def check_in(registration: Registration, *, staff, device: str | None, walk_in: 
         return _already(ticket, standing)
     extra: dict = {}
     try:
-        for hook in AFTER_CHECK_IN:
-            extra.update(hook(checkin, ticket, staff=staff) or {})
+        for members in signals.answers(signals.checked_in, checkin, ticket=ticket, staff=staff):
+            extra.update(members)
     except DomainError:
         db.session.rollback()
         raise
@@ -387,7 +374,7 @@ def _note_ticket(log: ScanLog, ticket: Ticket) -> None:
 
 def scan(raw: str, *, staff, device: str | None, event_id: int | None = None, nonce: str | None = None,
          source: str | None = None) -> Outcome:
-    """Answer what the scanner read: a ticket URL or code checks in; other codes go to `CODE_HANDLERS`.
+    """Answer what the scanner read: a ticket URL or code checks in; other codes go to `signals.code_scanned`.
 
     `event_id` is the event being checked in (a ticket for another one is refused with `wrong_event`);
     `nonce` makes a retry answer the first result. Every scan is logged, good or bad.
@@ -405,10 +392,10 @@ def scan(raw: str, *, staff, device: str | None, event_id: int | None = None, no
             return result.payload()
         if scanned is not None and scanned.kind is rules.CodeKind.CODE:
             # Guest cards and any other codes belong to other domains.
-            for handler in CODE_HANDLERS:
-                body = handler(scanned.code, staff=staff, device=device, event_id=event_id, log=log)
-                if body is not None:
-                    return body
+            body = signals.first_answer(signals.code_scanned, scanned.code, staff=staff, device=device,
+                                        event_id=event_id, log=log)
+            if body is not None:
+                return body
         if event_id is not None:  # note the event being checked in, if it exists (the client may be wrong)
             log.event_id = db.session.scalar(select(Event.id).where(Event.id == event_id))
         raise unknown_code()
@@ -449,8 +436,7 @@ def undo_check_in(checkin_id: int, *, staff, device: str | None = None, nonce: s
         db.session.refresh(checkin)
         if done:
             try:
-                for hook in AFTER_UNDO:
-                    hook(checkin, staff=staff)
+                signals.check_in_undone.send(checkin, staff=staff)
             except DomainError:
                 db.session.rollback()  # the check-in stands
                 raise
@@ -561,7 +547,7 @@ def walk_in(data: WalkIn, *, staff, device: str | None, nonce: str | None = None
             result = check_in(registration, staff=staff, device=device, walk_in=True, override_reason=used_reason,
                               ticket=ticket)
         except DomainError:
-            # Refused after all (e.g. by an AFTER_CHECK_IN hook): the walk-in's new rows are rolled back,
+            # Refused after all (e.g. by a receiver of `signals.checked_in`): the walk-in's new rows are rolled back,
             # so the log entry may point only at what existed before.
             db.session.rollback()
             log.user_id, log.registration_id = data.user_id, existing_id

@@ -5,7 +5,6 @@ from datetime import timedelta
 from flask import abort
 from flask_login import current_user
 
-from ..accounts.api import ME_EXTENSIONS
 from ..api.spec import api_blueprint, endpoint
 from ..auth import Access
 from ..extensions import db
@@ -115,9 +114,7 @@ def cancel_event(event_id: int, body: CancelIn):
     return _answer(event)
 
 
-def calendar_feed_member(user) -> dict:
+def calendar_feed_member(user, **_) -> dict:
     """`GET /api/v1/me` gains the person's secret calendar feed URL."""
     return {"calendar_feed_url": services.public_url("events.personal_feed", token=user.feed_token)}
 
-
-ME_EXTENSIONS.append(calendar_feed_member)

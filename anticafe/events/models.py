@@ -6,9 +6,9 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..bookings.models import Zone
 from ..db import UTCDateTime, utcnow
 from ..extensions import db
+from ..venue.models import Zone
 from . import rules
 
 

@@ -19,9 +19,9 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import bindparam, event, func, select, text
 from sqlalchemy.orm import Session, load_only
 
+from .. import signals
 from ..accounts.models import User
 from ..accounts.services import new_feed_token
-from ..bookings.models import Zone
 from ..db import constant_in, utcnow
 from ..door.models import CheckIn
 from ..errors import DomainError, ValidationFailed
@@ -31,6 +31,7 @@ from ..memo import Memo
 from ..notifications.services import notify
 from ..registrations.models import Registration, RegistrationStatus
 from ..timeutil import from_venue, to_venue, venue_tz
+from ..venue.models import Zone
 from . import images, recurrence, rules
 from .models import Category, Entry, Event, EventSeries, EventStatus
 
@@ -64,14 +65,6 @@ SCOPES = ("this", "following")
 RECENT_DAYS = 30
 #: A personal feed keeps a longer history of the person's own events.
 PERSONAL_RECENT_DAYS = 180
-
-#: Functions `check(zone_id, starts_at, ends_at) -> message | None` that may refuse to place an event in
-#: a zone at a time; called with the zone's row locked. The bookings domain adds its confirmed bookings.
-ZONE_CHECKS: list = []
-
-#: Functions `hook(event)` run, inside the same transaction, after a change raised an event's
-#: capacity or made it unlimited, after the waitlist promotion (see `_capacity_raised`).
-CAPACITY_RAISED: list = []
 
 PROBLEM_MESSAGES = {
     "required": _l("This field is required."),
@@ -190,7 +183,7 @@ def _problems(values: dict) -> dict[str, list[str]]:
 
 def _zone_conflicts(zone_id: int, slots: list[tuple[datetime, datetime]], exclude_ids: list[int],
                     dated: bool = False) -> list:
-    """Return messages for slots that overlap another scheduled event in the zone (or a ZONE_CHECKS refusal).
+    """Return messages for slots that overlap another scheduled event in the zone, or that `signals.zone_check` refuses.
 
     The zone's row is locked first, so two requests cannot place overlapping events at once.
     """
@@ -205,7 +198,7 @@ def _zone_conflicts(zone_id: int, slots: list[tuple[datetime, datetime]], exclud
         if clash is not None:
             found.append(_l("The zone is taken then by “%(title)s” (%(when)s).", title=clash.title,
                             when=_when(clash.starts_at)))
-        found += [message for check in ZONE_CHECKS if (message := check(zone_id, starts, ends))]
+        found += signals.answers(signals.zone_check, zone_id, starts=starts, ends=ends)
         if dated:
             found = [_l("%(date)s: %(message)s", date=format_datetime(starts, "d MMMM"), message=m) for m in found]
         messages += found
@@ -528,13 +521,8 @@ def _split_series(edited: Event, earlier: list[Event], following: list[Event]) -
 
 
 def _capacity_raised(event_: Event) -> None:
-    """A change raised the capacity (or lifted it): the waitlist moves up, then CAPACITY_RAISED runs."""
-    # Registrations build on events, so they are imported here, when the call happens.
-    from ..registrations.services import promote_waitlist
-
-    promote_waitlist(event_)
-    for hook in CAPACITY_RAISED:
-        hook(event_)
+    """A change raised the capacity (or lifted it): registrations move the waitlist up."""
+    signals.capacity_raised.send(event_)
 
 
 def _when(moment: datetime) -> LazyString:

@@ -12,15 +12,14 @@ from sqlalchemy import select
 
 from ..accounts.views import safe_next
 from ..auth import Access, require
-from ..bookings.models import Zone
 from ..db import utcnow
 from ..errors import DomainError, show_on_form
 from ..extensions import db
 from ..ical import calendar_response
 from ..inputs import query_date, query_month
-from ..main.views import HOME_SECTIONS
 from ..memo import Memo
 from ..timeutil import to_venue, venue_today
+from ..venue.models import Zone
 from . import rules, services
 from .forms import CancelForm, EditEventForm, NewEventForm
 from .markup import plain_text, render_markdown
@@ -310,13 +309,11 @@ def cover(name: str):
     return send_file(path, mimetype="image/jpeg", max_age=60 * 60 * 24 * 365, conditional=True)
 
 
-def upcoming_section() -> dict:
+def upcoming_section(app, **_) -> dict:
     """Home page: the next few published events."""
     events = services.upcoming_events(limit=4, days=60)
     return {"upcoming_events": services.cards(events, current_user)}
 
-
-HOME_SECTIONS.append(upcoming_section)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -4,21 +4,18 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import text
 
+from .. import signals
 from ..extensions import db
 from ..inputs import clean_next
 
 bp = Blueprint("main", __name__)
 
-#: Functions returning extra template context for the home page (events next, the tariff in words...).
-HOME_SECTIONS: list = []
-
-
 @bp.route("/")
 def home():
     """Show what the café is, its hours and prices, and what is on next."""
     context = {}
-    for section in HOME_SECTIONS:
-        context.update(section())
+    for section in signals.answers(signals.home_sections, current_app._get_current_object()):
+        context.update(section)
     return render_template("main/home.html", **context)
 
 

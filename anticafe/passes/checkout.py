@@ -1,9 +1,9 @@
 """Passes at the visits checkout, on "My card" and in the shift report.
 
-Timed visits ask every source in `visits.services.PREPAID_SOURCES` what could pay for a stopped
+Timed visits ask the sources answering `signals.prepaid_sources` what could pay for a stopped
 visit (`offers`), price the visit with it, then let the source spend what the quote used (`claim`);
 a correction gives it back first (`release`). This module is that source for passes, and adds the
-visitor's passes to "My card" (`visits.views.MY_CARD_SECTIONS`).
+visitor's passes to "My card" (`signals.my_card_sections`).
 
 The decision itself is the pure `rules.allocate`, fed with the visit's own tariff version as the
 price callback, so what the passes pay and what the bill shows are one computation.
@@ -14,10 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from .. import signals
 from ..db import utcnow
 from ..visits import pricing
 from ..visits import services as visits
-from ..visits import views as visit_views
 from ..visits.models import PaymentMethod, Visit
 from . import rules, services
 
@@ -67,7 +67,16 @@ class PassesSource:
         services.restore_passes(visit.id)
 
 
-def my_card_section(user) -> tuple[str, dict]:
+#: The one source: it keeps no state of its own.
+PASSES = PassesSource()
+
+
+def passes_source(visit: Visit, **_) -> PassesSource:
+    """Answer `signals.prepaid_sources`: the visitor's passes can pay."""
+    return PASSES
+
+
+def my_card_section(user, **_) -> tuple[str, dict]:
     """"My card": the visitor's current passes, balances and expiry."""
     from .views import my_passes_context
 
@@ -105,9 +114,7 @@ def shift_minutes(visit_list: list[Visit], total: int) -> ShiftMinutes:
                         subsidised=subsidised)
 
 
-def install(app=None) -> None:
-    """Plug passes into the visits checkout and "My card" (once per process)."""
-    if not any(isinstance(source, PassesSource) for source in visits.PREPAID_SOURCES):
-        visits.PREPAID_SOURCES.append(PassesSource())
-    if my_card_section not in visit_views.MY_CARD_SECTIONS:
-        visit_views.MY_CARD_SECTIONS.append(my_card_section)
+def connect() -> None:
+    """Pay at the visits checkout, and show on "My card"."""
+    signals.prepaid_sources.connect(passes_source)
+    signals.my_card_sections.connect(my_card_section)

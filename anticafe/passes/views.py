@@ -68,9 +68,6 @@ def _template_globals(state) -> None:
                                        pass_shift_minutes=checkout.shift_minutes)
 
 
-checkout.install()
-
-
 def parse_decimal(text: str | None) -> Decimal | None:
     """Read a typed number ("7,5" too); None if empty or not a number."""
     if text is None or not text.strip():

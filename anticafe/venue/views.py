@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from ..auth import Access, guard_blueprint
 from ..errors import ValidationFailed
 from ..extensions import db
-from ..main.views import HOME_SECTIONS
 from . import services
 from .forms import HoursForm
 
@@ -49,7 +48,7 @@ def edit():
     return render_template("venue/hours.html", form=form, names=day_names()), status
 
 
-def opening_hours_section() -> dict:
+def opening_hours_section(app, **_) -> dict:
     """Home page: the hours of the week, consecutive equal days grouped."""
     week = services.weekly_hours()
     names = day_names()
@@ -63,5 +62,3 @@ def opening_hours_section() -> dict:
             groups.append({"key": key, "first": names[weekday], "last": None, "hours": hours})
     return {"opening_hours": groups}
 
-
-HOME_SECTIONS.append(opening_hours_section)

@@ -6,7 +6,7 @@ the one-open-visit check read a settled state), the partial unique index "one op
 person" has the last word, and pause/resume/stop/pay lock the visit's row first.
 
 Other domains call `start_visit`, `stop_visit`, `open_visit_for`, `scan_card` and `visit_json`.
-Passes (issue 7) plug into checkout through `PREPAID_SOURCES`.
+Passes pay at checkout by answering `signals.prepaid_sources` with a `PrepaidSource`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from .. import codes
+from .. import codes, signals
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..db import constant_in, utcnow
@@ -242,7 +242,7 @@ def day_kind_on(day: date) -> pricing.DayKind:
 
 
 # ------------------------------------------------------------------------------------------------
-# Prepaid time (passes plug in here; see issue 7)
+# Prepaid time (passes answer `signals.prepaid_sources`)
 
 
 class PrepaidSource(Protocol):
@@ -256,10 +256,6 @@ class PrepaidSource(Protocol):
 
     def release(self, visit: Visit) -> None:
         """Give back what this visit spent (a correction re-prices it)."""
-
-
-#: Sources of prepaid minutes, asked in order at checkout. The passes domain appends its own.
-PREPAID_SOURCES: list[PrepaidSource] = []
 
 
 # ------------------------------------------------------------------------------------------------
@@ -296,13 +292,14 @@ class Pricer:
     def final(self, visit: Visit, *, claim: bool) -> pricing.Quote:
         """Price a stopped visit, using prepaid time when there is some; spend it if `claim`."""
         day = to_venue(visit.started_at).date()
+        sources: list[PrepaidSource] = signals.answers(signals.prepaid_sources, visit)
         offers: list[pricing.Prepaid] = []
-        for source in PREPAID_SOURCES:
+        for source in sources:
             offers.extend(source.offers(visit, day=day))
         result = pricing.quote(self.rules_for(visit), visit.segment_spans(visit.ended_at or utcnow()),
                                day=self.day_kind(visit), category=visit.guest_category, prepaid=offers)
         if claim and result.prepaid_used:
-            for source in PREPAID_SOURCES:
+            for source in sources:
                 source.claim(visit, list(result.prepaid_used))
         return result
 
@@ -776,8 +773,8 @@ def correct_visit(visit: Visit, *, staff: User | None, reason: str, started_at: 
     if category is not None:
         visit.guest_category = category
 
-    if PREPAID_SOURCES and visit.status in (VisitStatus.STOPPED, VisitStatus.PAID):
-        for source in PREPAID_SOURCES:
+    if visit.status in (VisitStatus.STOPPED, VisitStatus.PAID):
+        for source in signals.answers(signals.prepaid_sources, visit):
             source.release(visit)
     if reopen:
         visit.ended_at = None

@@ -9,14 +9,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import codes
+from .. import codes, signals
 from ..accounts.models import User
 from ..auth import Access, require
 from ..errors import DomainError, ValidationFailed, show_on_form
 from ..extensions import db
 from ..i18n import rubles
 from ..inputs import clean_next, query_date
-from ..main.views import HOME_SECTIONS
 from ..timeutil import from_venue, to_venue, venue_today
 from . import pricing, services
 from .forms import (
@@ -32,10 +31,6 @@ from .forms import (
 from .models import Bill, Visit, VisitStatus
 
 bp = Blueprint("visits", __name__)
-
-#: Functions user -> (template, context) that add sections to "My card" (e.g. the passes of issue 7).
-MY_CARD_SECTIONS: list = []
-
 
 @bp.app_template_filter("visit_time")
 def visit_time(value) -> str:
@@ -311,7 +306,7 @@ def shift():
 @require(Access.USER)
 def my_card():
     """Show one's guest card: the code to type and its QR to scan."""
-    sections = [section(current_user) for section in MY_CARD_SECTIONS]
+    sections = signals.answers(signals.my_card_sections, current_user._get_current_object())
     return render_template("visits/my_card.html", grouped=codes.group(current_user.card_code),
                            qr_url=url_for("visits_api.card_qr", user_id=current_user.id),
                            category=services.category_label(current_user.guest_category),
@@ -471,7 +466,7 @@ def remove_holiday(day: str):
 # The home page: the tariff in words and the price calculator
 
 
-def prices_section() -> dict:
+def prices_section(app, **_) -> dict:
     """Home page: the current tariff in words, the categories and the calculator (works without JS)."""
     rules = services.current_rules()
     choices = [(c.code, c.name) for c in services.categories(rules)]
@@ -485,5 +480,3 @@ def prices_section() -> dict:
                        "category": category, "day": day, "quote": result,
                        "lines": services.breakdown_rows(list(result.lines))}}
 
-
-HOME_SECTIONS.append(prices_section)

@@ -9,10 +9,10 @@ from playwright.sync_api import Page, expect
 
 from anticafe.accounts.models import User
 from anticafe.accounts.services import hash_password, new_card_code, new_feed_token
-from anticafe.bookings.models import Zone
 from anticafe.bookings.zones import new_feed_token as new_zone_feed_token
 from anticafe.extensions import db
 from anticafe.timeutil import venue_today
+from anticafe.venue.models import Zone
 
 
 def person(email: str, name: str, role: str = "visitor") -> User:

@@ -13,11 +13,12 @@ from PIL import Image
 from sqlalchemy import select
 
 from anticafe.bookings import services
-from anticafe.bookings.models import Booking, BookingStatus, Closure, Zone
+from anticafe.bookings.models import Booking, BookingStatus
 from anticafe.db import utcnow
 from anticafe.extensions import db
 from anticafe.notifications.models import Notification
 from anticafe.timeutil import venue_today
+from anticafe.venue.models import Closure, Zone
 
 RU = {"Accept-Language": "ru"}
 

@@ -7,10 +7,11 @@ import pytest
 from conftest import venue_dt
 from sqlalchemy import select
 
-from anticafe.bookings.models import Booking, Zone
+from anticafe.bookings.models import Booking
 from anticafe.db import utcnow
 from anticafe.extensions import db
 from anticafe.timeutil import venue_today
+from anticafe.venue.models import Zone
 
 
 def next_saturday():
@@ -250,7 +251,7 @@ def test_a_party_that_stayed_minutes_pays_nothing(client, make_user, token_for, 
 
 
 def test_an_event_cannot_take_a_booked_zone(client, make_user, token_for, room):
-    """The events domain asks bookings (ZONE_CHECKS) before placing an event in a zone."""
+    """The events domain asks bookings (`signals.zone_check`) before placing an event in a zone."""
     saturday = next_saturday()
     staff = token_for(make_user("staff"))
     booked = client.post("/api/v1/bookings", json=body(room, saturday, booker_name="Вика"), headers=staff)

@@ -8,7 +8,7 @@ from conftest import venue_dt
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
-from anticafe import codes
+from anticafe import codes, signals
 from anticafe.accounts.models import User
 from anticafe.accounts.rules import age_on
 from anticafe.door import services
@@ -259,19 +259,19 @@ def test_hot_path_is_one_lookup_and_two_inserts(app, make_user, tonight, door_re
 def test_code_handlers_take_codes_that_are_not_tickets(client, staff, monkeypatch):
     seen = []
 
-    def guest_card(code, *, staff, device, event_id, log):
+    def guest_card(code, *, staff, device, event_id, log, **_):
         seen.append(code)
         if code != "CARD2345":
             return None
         log.user_id = staff.id
         return {"result": "visit_started", "visit": {"id": 1}}
 
-    monkeypatch.setattr(services, "CODE_HANDLERS", [guest_card])
-    response = scan(client, "card-2345")
-    assert response.status_code == 200 and response.json == {"result": "visit_started", "visit": {"id": 1}}
-    assert scan(client, "THERE234").status_code == 404
-    # A ticket URL is never offered to the handlers.
-    assert scan(client, "https://cafe.example/t/CARD2345").status_code == 404
+    with signals.code_scanned.connected_to(guest_card):
+        response = scan(client, "card-2345")
+        assert response.status_code == 200 and response.json == {"result": "visit_started", "visit": {"id": 1}}
+        assert scan(client, "THERE234").status_code == 404
+        # A ticket URL is never offered to the receivers.
+        assert scan(client, "https://cafe.example/t/CARD2345").status_code == 404
     assert seen == ["CARD2345", "THERE234"]
     assert db.session.scalar(select(ScanLog.result).order_by(ScanLog.id)) == "visit_started"
 
@@ -482,11 +482,11 @@ def test_walk_in_details_are_checked_before_the_seats(client, staff, make_event,
 def test_walk_in_refused_by_a_hook_leaves_nothing_behind(client, staff, tonight, monkeypatch):
     from anticafe.errors import DomainError
 
-    def venue_full(checkin, ticket, *, staff):
+    def venue_full(checkin, *, ticket, staff, **_):
         raise DomainError("venue_full", "The venue is full.", status=409)
 
-    monkeypatch.setattr(services, "AFTER_CHECK_IN", [venue_full])
-    response = client.post(f"/api/v1/events/{tonight.id}/walk-ins", json={"name": "Слишком Поздно"})
+    with signals.checked_in.connected_to(venue_full):
+        response = client.post(f"/api/v1/events/{tonight.id}/walk-ins", json={"name": "Слишком Поздно"})
     assert response.status_code == 409 and response.json["error"]["code"] == "venue_full"
     assert count(User, User.name == "Слишком Поздно") == 0 and count(Registration) == 0 and count(CheckIn) == 0
     entry = db.session.scalar(select(ScanLog))

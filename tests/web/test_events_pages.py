@@ -10,11 +10,11 @@ from PIL import Image
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
-from anticafe.bookings.models import Zone
 from anticafe.events.models import Event
 from anticafe.extensions import db
 from anticafe.notifications.models import Notification
 from anticafe.registrations.models import Registration
+from anticafe.venue.models import Zone
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ import pytest
 from conftest import venue_dt
 from sqlalchemy import select
 
+from anticafe import signals
 from anticafe.door.models import CheckIn
 from anticafe.errors import DomainError, ValidationFailed
 from anticafe.events import services
@@ -112,17 +113,18 @@ def test_capacity_cannot_go_below_the_confirmed(app, make_user):
     assert services.update_event(event, {"capacity": 3})
 
 
-def test_raising_the_capacity_runs_the_waitlist_hooks(app):
+def test_raising_the_capacity_sends_capacity_raised(app):
     seen = []
-    services.CAPACITY_RAISED.append(seen.append)
-    try:
+
+    def raised(event, **_):
+        seen.append(event)
+
+    with signals.capacity_raised.connected_to(raised):
         event = services.create_event(data(capacity=5), published=True)
         services.update_event(event, {"capacity": 4})
         services.update_event(event, {"capacity": 8})
         services.update_event(event, {"capacity": None})
         services.update_event(event, {"title": "Другое"})
-    finally:
-        services.CAPACITY_RAISED.remove(seen.append)
     assert seen == [event, event]
 
 
@@ -281,7 +283,7 @@ def test_counts_are_grouped_per_event(app, make_user, make_event):
 
 
 def test_events_in_one_zone_never_overlap(app):
-    from anticafe.bookings.models import Zone
+    from anticafe.venue.models import Zone
 
     game_room, hall = Zone(name="Игровая комната", capacity=12), Zone(name="Большой зал", capacity=40)
     db.session.add_all([game_room, hall])
@@ -305,7 +307,7 @@ def test_events_in_one_zone_never_overlap(app):
 
 
 def test_moving_a_whole_series_in_its_zone_is_not_a_clash_with_itself(app):
-    from anticafe.bookings.models import Zone
+    from anticafe.venue.models import Zone
 
     zone = Zone(name="Переговорная", capacity=10)
     db.session.add(zone)
@@ -317,23 +319,19 @@ def test_moving_a_whole_series_in_its_zone_is_not_a_clash_with_itself(app):
 
 
 def test_zone_checks_of_other_domains_are_asked(app):
-    from anticafe.bookings.models import Zone
+    from anticafe.venue.models import Zone
 
     zone = Zone(name="Консольный угол", capacity=4)
     db.session.add(zone)
     db.session.commit()
     asked = []
 
-    def booked(zone_id, starts_at, ends_at):
-        asked.append((zone_id, starts_at, ends_at))
+    def booked(zone_id, *, starts, ends, **_):
+        asked.append((zone_id, starts, ends))
         return "Зона забронирована на это время."
 
-    services.ZONE_CHECKS.append(booked)
-    try:
-        with pytest.raises(ValidationFailed) as failed:
-            services.create_event(data(zone_id=zone.id))
-    finally:
-        services.ZONE_CHECKS.remove(booked)
+    with signals.zone_check.connected_to(booked), pytest.raises(ValidationFailed) as failed:
+        services.create_event(data(zone_id=zone.id))
     assert failed.value.fields == {"zone_id": ["Зона забронирована на это время."]}
     assert asked == [(zone.id, venue_dt(friday(), 19), venue_dt(friday(), 22))]
 

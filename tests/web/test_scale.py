@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from anticafe.accounts.models import User
 from anticafe.extensions import db
-from anticafe.scale import EMAIL_DOMAIN, random_code, row_counts
 from bench import ceilings, client, report, run
+from bench.scale import EMAIL_DOMAIN, random_code, row_counts, seed_scale
 from bench.scenarios import SCENARIOS
 
-SMALL = ["seed-scale", "--users", "120", "--events", "40", "--registrations", "500", "--visits", "3000"]
+SMALL = ["--users", "120", "--events", "40", "--registrations", "500", "--visits", "3000"]
 
 #: Tables seed-scale leaves empty: no benchmark reads them (repeating bookings are stored as bookings,
 #: group bills of booked parties and closures are a handful of rows in a real year).
@@ -27,7 +27,7 @@ LEFT_EMPTY: set[str] = {"booking_series", "booking_visits", "closures"}
 
 @pytest.fixture
 def seeded(app, runner):
-    result = runner.invoke(args=SMALL)
+    result = runner.invoke(seed_scale, args=SMALL)
     assert result.exit_code == 0, result.output
     return result
 
@@ -156,7 +156,7 @@ def test_new_rows_get_fresh_ids_after_seeding(seeded, make_user, make_event):
 
 def test_seed_scale_refuses_a_database_that_is_not_empty(app, runner, make_user):
     make_user()
-    result = runner.invoke(args=SMALL)
+    result = runner.invoke(seed_scale, args=SMALL)
     assert result.exit_code != 0
     assert "not empty" in result.output and "table users has rows" in result.output
 
@@ -209,7 +209,7 @@ def test_ticket_codes_look_like_the_registrations_domain_makes_them():
     from anticafe import codes
     from anticafe.registrations.services import TICKET_BITS as REAL_BITS
     from anticafe.registrations.services import new_ticket_code
-    from anticafe.scale import TICKET_BITS
+    from bench.scale import TICKET_BITS
 
     code = random_code(TICKET_BITS)
     assert TICKET_BITS == REAL_BITS

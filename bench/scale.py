@@ -1,4 +1,4 @@
-"""`flask --app wsgi seed-scale`: one busy year of the café in an empty database, for the benchmarks.
+"""`flask --app bench.app seed-scale`: one busy year of the café in an empty database, for the benchmarks.
 
 The defaults are the year the benchmark issue describes: 5,000 people, 1,500 events, 40,000
 registrations and 60,000 timed visits; `--factor 0.1` and `--factor 10` scale every count for the
@@ -30,9 +30,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import bindparam, func, insert, inspect, select, text, update
 
-from . import codes
-from .accounts.demo import AGE_WEIGHTS, FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES
-from .extensions import db
+from anticafe import codes
+from anticafe.accounts.demo import AGE_WEIGHTS, FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES
+from anticafe.extensions import db
 
 #: Every account made here lives under this e-mail domain; they all share one password.
 EMAIL_DOMAIN = "scale.anticafe.test"
@@ -294,7 +294,7 @@ class YearBuilder:
 
     def people(self) -> None:
         """The team, young visitors with accounts, and guest profiles staff made at the door."""
-        from .accounts.services import hash_password
+        from anticafe.accounts.services import hash_password
 
         rng = self.rng
         shared_hash = hash_password(PASSWORD)  # one slow hash for everybody
@@ -683,7 +683,7 @@ class YearBuilder:
 
     def tariffs(self) -> None:
         """The fresh install's tariff, a second version mid-year (volunteers' discount), the holidays."""
-        from .visits import pricing
+        from anticafe.visits import pricing
 
         admin = self.staff_ids[-1]
         base = pricing.default_rules()
@@ -764,7 +764,7 @@ class YearBuilder:
 
     def prepaid_for(self, uid: int | None, day: date, weekend: bool) -> list:
         """What the person's passes can pay on `day`: memberships first, then minutes, soonest to expire."""
-        from .visits import pricing
+        from anticafe.visits import pricing
 
         offers = []
         for row in sorted(self.passes_by_user.get(uid, ()), key=lambda r: (r["kind"] != "membership", r["ends_on"])):
@@ -871,7 +871,7 @@ class YearBuilder:
         return visit["guest_name"] or self.name_by_id.get(visit["user_id"], "Гость")
 
     def visit(self, started, ended, uid, rid, staff, review) -> dict:
-        from .visits import pricing
+        from anticafe.visits import pricing
 
         rng = self.rng
         vid = self.next_id("visits")
@@ -1007,7 +1007,7 @@ class YearBuilder:
 
     def tokens(self) -> None:
         """The door phones' API tokens (their raw values are not kept: the benchmark makes its own)."""
-        from .accounts.models import ApiToken
+        from anticafe.accounts.models import ApiToken
 
         rows = []
         for uid in self.staff_ids:

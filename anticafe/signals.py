@@ -1,0 +1,86 @@
+"""The signals one domain sends and another answers: every reaction that crosses a domain's border.
+
+A lower domain sends (it does not know who listens); a higher one connects its receivers in its own
+`init_app`, which the factory calls (`anticafe.DOMAINS`). Receivers run in the sender's request and
+transaction, in the order they were connected. Where the sender needs an answer, it reads what
+`send()` returns: a list of `(receiver, value)` pairs; see `answers` and `first_answer`.
+
+Blinker keeps weak references: connect module-level functions, never lambdas or bound methods of
+temporary objects.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+code_scanned = _signals.signal("code-scanned", doc="""A scanned code that is no ticket reached the door.
+
+Sent by `door.services.scan` with the code (str) as sender and `staff`, `device`, `event_id` and `log`
+(the ScanLog entry being written). A receiver returns the 200 answer as a dict with a "result" (e.g.
+{"result": "visit_started", "visit": {...}}) or None when the code is not its own; it may raise
+DomainError to refuse, and may set `log.user_id`. The first answer wins (visits: guest cards).
+""")
+
+checked_in = _signals.signal("checked-in", doc="""A check-in row was inserted at the door.
+
+Sent by `door.services.check_in` with the CheckIn as sender and `ticket` (door.services.Ticket) and
+`staff`. A receiver returns a dict of extra members for the door's answer (e.g. {"visit": {...}}) or
+None; raising DomainError undoes the check-in (visits: a `timed` event's check-in starts the visit).
+""")
+
+check_in_undone = _signals.signal("check-in-undone", doc="""A check-in was undone at the door.
+
+Sent by `door.services.undo_check_in` with the CheckIn as sender and `staff`. Raising DomainError
+keeps the check-in standing (visits: the visit that check-in started is cancelled).
+""")
+
+zone_check = _signals.signal("zone-check", doc="""An event is about to be placed in a zone for a time slot.
+
+Sent by `events.services` with the zone id as sender and `starts`, `ends` (UTC), the zone's row
+already locked. A receiver returns a message saying why the zone is not free then, or None
+(bookings: a confirmed booking with its cleaning buffer, or a closure).
+""")
+
+capacity_raised = _signals.signal("capacity-raised", doc="""An event's capacity was raised or lifted.
+
+Sent by `events.services.update_event` with the Event as sender, before the request commits
+(registrations: the waitlist moves up into the free seats).
+""")
+
+home_sections = _signals.signal("home-sections", doc="""The home page is being shown.
+
+Sent by `main.views.home` with the app as sender. A receiver returns a dict of template context
+(events: what is on next; visits: the tariff in words; venue: the opening hours).
+""")
+
+me_document = _signals.signal("me-document", doc="""`GET /api/v1/me` is being answered.
+
+Sent by `accounts.api.me_payload` with the User as sender. A receiver returns a dict of members to
+add (events: the calendar feed; visits: the guest card).
+""")
+
+prepaid_sources = _signals.signal("prepaid-sources", doc="""A timed visit is being priced at checkout.
+
+Sent by `visits.checkout.Pricer` with the Visit as sender. A receiver returns a PrepaidSource
+(`visits.checkout.PrepaidSource`): something that can pay for minutes of the visit (passes).
+""")
+
+my_card_sections = _signals.signal("my-card-sections", doc="""A visitor's "My card" page is being shown.
+
+Sent by `visits.views.my_card` with the User as sender. A receiver returns a (template name,
+context) pair to include on the page (passes: the visitor's passes and balances).
+""")
+
+
+def answers(signal, sender, **kwargs) -> list:
+    """Send `signal` and return the receivers' answers that are not None, in connection order."""
+    return [value for _receiver, value in signal.send(sender, **kwargs) if value is not None]
+
+
+def first_answer(signal, sender, **kwargs):
+    """Ask the receivers in turn and return the first answer that is not None (the rest are not asked)."""
+    for receiver in signal.receivers_for(sender):
+        value = receiver(sender, **kwargs)
+        if value is not None:
+            return value
+    return None
