@@ -717,6 +717,15 @@ def pay_together(visits: list[Visit], *, staff: User | None, method: str, note: 
     return bill
 
 
+#: Why a correction is refused (`rules.correction_problem`), in words a cashier understands.
+CORRECTION_MESSAGES = {
+    "end_not_after_start": _l("The end must be after the start."),
+    "start_not_before_end": _l("The start must be before the end of the visit."),
+    "no_billed_time": _l("With these times nothing of the visit is left to bill: the recorded time lies outside "
+                         "them (or inside a pause). Move the start or the end so that they cover the guest's stay."),
+}
+
+
 def correct_visit(visit: Visit, *, staff: User | None, reason: str, started_at: datetime | None = None,
                   ended_at: datetime | None = None, category: str | None = None, reopen: bool = False
                   ) -> VisitCorrection:
@@ -748,8 +757,6 @@ def correct_visit(visit: Visit, *, staff: User | None, reason: str, started_at: 
         problems["started_at"] = [_l("The start cannot be in the future.")]
     if new_end is not None and new_end > now:
         problems["ended_at"] = [_l("The end cannot be in the future.")]
-    if new_end is not None and new_end <= new_start:
-        problems["ended_at"] = [_l("The end must be after the start.")]
     if problems:
         raise ValidationFailed(problems)
 
@@ -764,6 +771,10 @@ def correct_visit(visit: Visit, *, staff: User | None, reason: str, started_at: 
             reshaped.append((visit.ended_at or now, None))
     else:
         reshaped = rules.reshape(spans, (visit.started_at, visit.ended_at), (new_start, new_end))
+        problem = rules.correction_problem((visit.started_at, visit.ended_at), (new_start, new_end), reshaped)
+        if problem is not None:
+            field, code = problem
+            raise ValidationFailed({field: [CORRECTION_MESSAGES[code]]}, code=code)
     for segment in list(visit.segments):
         visit.segments.remove(segment)
     db.session.flush()
