@@ -48,6 +48,8 @@ COMMANDS = [
     "anticafe.registrations.cli:queue_reminders_command",
     "anticafe.visits.cli:close_day",
     "anticafe.bookings.cli:queue_booking_reminders",
+    "anticafe.backup:backup_command",
+    "anticafe.backup:restore_command",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
