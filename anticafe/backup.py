@@ -7,6 +7,7 @@ Both print a progress line, and restore refuses to overwrite a database that hol
 `--force` is given.
 """
 
+import os
 import re
 import shutil
 import sqlite3
@@ -125,7 +126,9 @@ def _run_counting(command: list[str], marker: re.Pattern, total: int, progress: 
     """Run a pg_* command with --verbose; count the lines that name a table as progress."""
     done = 0
     progress(done, total)
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    # Another session's lock makes the command fail after a minute instead of waiting for ever.
+    env = {**os.environ, "PGOPTIONS": "-c lock_timeout=60000"}
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
     messages = []
     assert process.stderr is not None
     for line in process.stderr:
@@ -179,6 +182,7 @@ def restore_database(url: URL, path: Path, progress: Progress, *, force: bool = 
             raise BackupError(f"{path} is not a sound SQLite backup (integrity_check failed)")
         if _sqlite_tables(target) and not force:
             raise BackupError(f"{target} already holds tables; add --force to overwrite it")
+        db.session.remove()
         db.engine.dispose()
         _copy_sqlite(path, target, progress)
         check = _integrity(target)
@@ -192,6 +196,7 @@ def restore_database(url: URL, path: Path, progress: Progress, *, force: bool = 
         if listing.returncode != 0:
             raise BackupError(f"{path} is not a pg_dump custom-format file: {listing.stderr.strip()}")
         total = sum(1 for line in listing.stdout.splitlines() if " TABLE DATA " in line)
+        db.session.remove()  # the app's own connections would hold locks that DROP waits for
         db.engine.dispose()
         command = [pg_tool("pg_restore"), "--verbose", "--exit-on-error", "--no-owner", "--no-privileges",
                    f"--dbname={_libpq_url(url)}"]

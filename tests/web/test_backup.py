@@ -35,9 +35,8 @@ class Writer:
         conn = self.connect()
         conn.execute(ddl)
         # Enough rows that the copy takes many steps.
-        conn.executemany("INSERT INTO backup_probe (note) VALUES (%s)".replace("%s", "?" if backend == "sqlite"
-                                                                                   else "%s"),
-                         [("x" * 500,)] * 20000)
+        conn.execute("INSERT INTO backup_probe (note) SELECT 'x' || x FROM (WITH RECURSIVE n(x) AS "
+                     "(SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 20000) SELECT x FROM n) AS numbers")
         conn.commit()
         conn.close()
         self.thread = threading.Thread(target=self.run, daemon=True)
@@ -117,6 +116,7 @@ def test_restore_refuses_to_overwrite_without_force(app, runner, make_user, tmp_
     refused = runner.invoke(args=["restore", str(target)])
     assert refused.exit_code != 0 and "--force" in refused.output
     assert db.session.scalar(select(func.count()).select_from(User)) == 2
+    db.session.remove()
 
     forced = runner.invoke(args=["restore", str(target), "--force"])
     assert forced.exit_code == 0, forced.output
