@@ -5,6 +5,7 @@ caller passes (tests). Production refuses to start without a real `SECRET_KEY`.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -52,6 +53,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", ENV_NAME == "production")
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    #: A login session (and its "remember me" cookie) lasts at most this long; logging out ends it sooner.
+    LOGIN_SESSION_DAYS = int(os.environ.get("LOGIN_SESSION_DAYS", "90"))
+    REMEMBER_COOKIE_DURATION = timedelta(days=LOGIN_SESSION_DAYS)
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
@@ -62,6 +66,9 @@ class Config:
     LANGUAGES = ("ru", "en")
     VENUE_TIMEZONE = os.environ.get("VENUE_TIMEZONE", "Asia/Yekaterinburg")
     BABEL_DEFAULT_TIMEZONE = VENUE_TIMEZONE
+    #: The app's clock (anticafe/clock.py): empty = the wall clock; an ISO moment such as
+    #: `2026-12-31T23:30` (venue time unless it has an offset) starts the clock there. Tests and CI use it.
+    CLOCK_NOW = os.environ.get("ANTICAFE_NOW") or None
 
     VENUE_NAME = os.environ.get("VENUE_NAME", "Anticafe")
     VENUE_ADDRESS = os.environ.get("VENUE_ADDRESS", "ул. Советская, 1, Оренбургская область")
@@ -80,11 +87,29 @@ class Config:
     #: API bearer tokens expire after this many days.
     API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
 
+    #: Reverse proxies in front of the app (nginx: 1). Their X-Forwarded-For/-Proto/-Host give the client's
+    #: address, scheme and host; with 0 (no proxy) those headers are ignored, as anyone can send them.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+    #: Strict-Transport-Security max-age sent in production (0: none), telling browsers to use HTTPS only.
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000"))
+
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    #: Where the counters of failed logins, sign-ups and reset requests live: empty = the app's database
+    #: (shared by every worker and server); or a `limits` storage such as redis://host:6379.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     RATELIMIT_HEADERS_ENABLED = True
-    #: Login attempts allowed per account and per client address.
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    #: Failed logins allowed for one account from one address (strict), from one address to any account
+    #: (generous: a café or a school behind one address), and for one account from anywhere (a ceiling).
+    LOGIN_LIMIT_PER_ACCOUNT_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS", "10 per minute;30 per hour")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "60 per minute;600 per hour")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "30 per minute;100 per hour")
+    #: Accounts created from one address (a class of 30 gets through).
+    SIGNUP_LIMIT_PER_ADDRESS = os.environ.get("SIGNUP_LIMIT_PER_ADDRESS", "50 per hour;200 per day")
+    #: Password-reset requests from one address, and links mailed to one account.
+    PASSWORD_RESET_LIMIT_PER_ADDRESS = os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "20 per hour")
+    PASSWORD_RESET_LIMIT_PER_ACCOUNT = os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3 per hour")
+    #: A mailed reset link works once, for this long.
+    PASSWORD_RESET_MINUTES = int(os.environ.get("PASSWORD_RESET_MINUTES", "60"))
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -110,3 +135,21 @@ class Config:
     CALENDAR_CACHE_SECONDS = int(os.environ.get("CALENDAR_CACHE_SECONDS", "30"))
     #: Seconds a worker keeps computed statistics (0: off). New rows show at once, corrections after this.
     STATS_CACHE_SECONDS = int(os.environ.get("STATS_CACHE_SECONDS", "60"))
+
+    #: Telegram: the bot's token from @BotFather (empty: no Telegram on the site), its @name for deep
+    #: links (asked from Telegram when empty), the Bot API server, the channel for announcements
+    #: (@name or -100… id) and the webhook's secret (derived from SECRET_KEY when empty).
+    TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+    TELEGRAM_BOT_USERNAME = os.environ.get("TELEGRAM_BOT_USERNAME", "")
+    TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org")
+    TELEGRAM_CHANNEL = os.environ.get("TELEGRAM_CHANNEL", "")
+    TELEGRAM_WEBHOOK_SECRET = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+    #: VK: the community's token (messages and wall), its numeric id (empty: no VK on the site), the API
+    #: server, the Callback API's confirmation string (asked from VK when empty) and the webhook's secret.
+    VK_GROUP_TOKEN = os.environ.get("VK_GROUP_TOKEN", "")
+    VK_GROUP_ID = os.environ.get("VK_GROUP_ID", "")
+    VK_API_URL = os.environ.get("VK_API_URL", "https://api.vk.ru/method")
+    VK_CONFIRMATION_CODE = os.environ.get("VK_CONFIRMATION_CODE", "")
+    VK_WEBHOOK_SECRET = os.environ.get("VK_WEBHOOK_SECRET", "")
+    #: an administrator's user token (scope wall,offline) for wall posts, if VK refuses the community's
+    VK_WALL_TOKEN = os.environ.get("VK_WALL_TOKEN", "")

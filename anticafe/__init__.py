@@ -28,6 +28,7 @@ BLUEPRINTS = [
     "anticafe.visits.views:bp",
     "anticafe.visits.api:bp",
     "anticafe.door.views:bp",
+    "anticafe.door.views:app_bp",
     "anticafe.door.api:bp",
     "anticafe.passes.views:bp",
     "anticafe.passes.api:bp",
@@ -37,6 +38,9 @@ BLUEPRINTS = [
     "anticafe.bookings.views_staff:bp",
     "anticafe.bookings.views_admin:bp",
     "anticafe.bookings.api:bp",
+    "anticafe.messengers.views:bp",
+    "anticafe.messengers.views:hooks",
+    "anticafe.messengers.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -50,6 +54,7 @@ COMMANDS = [
     "anticafe.bookings.cli:queue_booking_reminders",
     "anticafe.backup:backup_command",
     "anticafe.backup:restore_command",
+    "anticafe.messengers.cli:bot",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
@@ -64,15 +69,18 @@ MODEL_MODULES = [
     "anticafe.venue.models",
     "anticafe.passes.models",
     "anticafe.stats.models",
+    "anticafe.messengers.models",
 ]
 
 
 #: Domains whose `init_app(app)` connects their receivers to `anticafe.signals`, in this order (the
 #: order of the home page's sections).
 DOMAINS = [
+    "anticafe.notifications",
     "anticafe.venue",
     "anticafe.events",
     "anticafe.registrations",
+    "anticafe.door",
     "anticafe.visits",
     "anticafe.passes",
     "anticafe.bookings",
@@ -103,7 +111,18 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_templates(app)
+    trust_proxies(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address, scheme and host from their
+    X-Forwarded-* headers (rate limits, absolute links, Secure cookies); with 0 nobody's headers count."""
+    count = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count)
 
 
 def configure(app: Flask, config: dict | None) -> None:
@@ -160,10 +179,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to the app."""
+    from flask import g
     from flask_login import current_user
     from flask_wtf.csrf import CSRFError  # noqa: F401  (re-exported for views that catch it)
 
-    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .accounts.throttle import init_throttle
+    from .extensions import babel, csrf, db, login_manager, migrate
     from .i18n import register_i18n, select_locale, select_timezone
     from .security import register_security_headers
 
@@ -175,7 +196,7 @@ def register_extensions(app: Flask) -> None:
                      render_as_batch=True, compare_type=True)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=";".join(translation_directories()))
-    limiter.init_app(app)
+    init_throttle(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -183,11 +204,11 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from .accounts.models import User
+    def load_user(session_secret: str):
+        # The cookies hold the secret of one login session, not the user id: an ended session opens nothing.
+        from .accounts.services import user_for_session
 
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        return user_for_session(session_secret)
 
     @login_manager.request_loader
     def load_user_from_token(req):
@@ -196,10 +217,15 @@ def register_extensions(app: Flask) -> None:
             return None
         from .accounts.services import user_for_token
 
-        return user_for_token(header[len("Bearer "):].strip())
+        raw = header[len("Bearer "):].strip()
+        user = user_for_token(raw)
+        if user is not None:
+            g.authenticated_by_token = raw
+        return user
 
-    # CSRF: every form; API calls too when they ride on the browser session (X-CSRFToken header),
-    # but not those that carry a bearer token, which a foreign site cannot forge.
+    # CSRF: every form; API calls too whenever the browser session authenticates them (X-CSRFToken
+    # header), whatever else they carry. Only a call that a bearer token alone authenticates, which a
+    # foreign site cannot forge, goes without.
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
 
@@ -207,10 +233,12 @@ def register_extensions(app: Flask) -> None:
     def csrf_guard():
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not app.config.get("WTF_CSRF_ENABLED", True):
             return
+        if request.path.startswith("/hooks/"):
+            return  # messenger webhooks: no browser session; each checks its own secret
         if request.path.startswith("/api/"):
-            if request.headers.get("Authorization", "").startswith("Bearer "):
-                return
             if not current_user.is_authenticated:
+                return
+            if current_user.is_authenticated and g.get("authenticated_by_token"):
                 return
         csrf.protect()
 
@@ -246,8 +274,10 @@ def register_commands(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    """Template globals: roles for the navigation."""
+    """Template globals: roles for the navigation, absolute links."""
     from .auth import Access, Role, has_role
+    from .templating import template_helpers
+    from .urls import public_url
 
-    app.jinja_env.globals.update(Access=Access, Role=Role, has_role=has_role)
+    template_helpers(app, Access=Access, Role=Role, has_role=has_role, public_url=public_url)
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -3,13 +3,15 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import DateTime, Integer, bindparam
+from sqlalchemy import DateTime, Integer, bindparam, update
 from sqlalchemy.types import TypeDecorator
+
+from . import clock
 
 
 def utcnow() -> datetime:
-    """Return the current time as an aware UTC datetime."""
-    return datetime.now(UTC)
+    """Return the current time as an aware UTC datetime, from the app's clock (`anticafe/clock.py`)."""
+    return clock.now()
 
 
 def constant_in(column, values):
@@ -20,6 +22,20 @@ def constant_in(column, values):
     (20 ms instead of 0.2 ms). The values are constants of the code, never user input.
     """
     return column.in_(bindparam(None, list(values), expanding=True, literal_execute=True))
+
+
+def lock(model, *conditions) -> int:
+    """Lock the rows of `model` that match `conditions` for the rest of the transaction; return how many.
+
+    The one way to lock rows here: `UPDATE t SET id = id WHERE ...` is a row lock on PostgreSQL and
+    takes SQLite's write lock, so whatever the caller reads next is settled until it commits. (The
+    notifications outbox alone also uses `FOR UPDATE SKIP LOCKED`, a queue's lock, on PostgreSQL.)
+    """
+    from .extensions import db
+
+    result = db.session.execute(update(model).where(*conditions).values(id=model.id)
+                                .execution_options(synchronize_session=False))
+    return result.rowcount
 
 
 class UTCDateTime(TypeDecorator):

@@ -9,6 +9,7 @@ A busy or locked database is a 503 with `Retry-After`.
 import logging
 import re
 import uuid
+from typing import Any, NamedTuple
 
 from flask import current_app, g, has_request_context, jsonify, redirect, render_template, request, url_for
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -49,21 +50,57 @@ class ValidationFailed(DomainError):
         super().__init__(code, message or lazy_gettext("Please correct the marked fields."), fields=fields)
 
 
-def show_on_form(form, error: DomainError, mapping: dict | None = None) -> None:
-    """Put a service's field errors on the form's fields (`mapping` renames service fields to form
-    fields); errors for fields the form lacks, or a refusal without fields, become flash messages."""
+def in_words(problems: dict[str, list[str]], messages) -> dict[str, list]:
+    """Turn a rules module's {field: [problem codes]} into {field: [messages]}: `messages` maps a code to
+    its (lazy) translation, or is a function of the code; an unknown code stays as it is."""
+    word = messages if callable(messages) else (lambda code: messages.get(code, code))
+    return {field: [word(code) for code in codes] for field, codes in problems.items()}
+
+
+def show_errors(error: DomainError, form=None, mapping: dict | None = None) -> None:
+    """Show a service's refusal on a page: each field's messages on the form's field of that name
+    (`mapping` renames service fields to form fields), the others as flash messages, and the sentence
+    itself as a flash unless it only says "correct the marked fields"."""
     from flask import flash
 
     mapping = mapping or {}
+    shown = set()
     for name, messages in error.fields.items():
-        field = getattr(form, mapping.get(name, name), None)
-        if field is None:
-            for message in messages:
-                flash(str(message), "error")
-        else:
+        field = getattr(form, mapping.get(name, name), None) if form is not None else None
+        if field is not None:
             field.errors = list(field.errors) + [str(m) for m in messages]
-    if not error.fields:
+            continue
+        for message in messages:
+            if str(message) not in shown and str(message) != str(error.message):
+                shown.add(str(message))
+                flash(str(message), "error")
+    if not error.fields or error.code != "validation_error":
         flash(str(error.message), "error")
+
+
+class Ran(NamedTuple):
+    """What `run_service` came to: the service's result, or the error it refused with (already shown)."""
+
+    result: Any
+    error: DomainError | None
+
+
+def run_service(service, *args, form=None, mapping: dict | None = None, **kwargs) -> Ran:
+    """Run one service for a page: commit and return its result; when it refuses, roll back, show its
+    errors (`show_errors`) and return the error instead.
+
+    `thing, error = run_service(services.do, ...)`, or `error = run_service(...).error`.
+    """
+    from .extensions import db
+
+    try:
+        result = service(*args, **kwargs)
+    except DomainError as error:
+        db.session.rollback()
+        show_errors(error, form, mapping)
+        return Ran(None, error)
+    db.session.commit()
+    return Ran(result, None)
 
 
 def wants_json() -> bool:

@@ -8,6 +8,7 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
+from .templating import template_helpers
 from .timeutil import to_venue
 
 
@@ -52,10 +53,8 @@ def local_time(moment, fmt: str = "short") -> str:
 
 def register_i18n(app):
     """Expose the formatting helpers to templates."""
-    app.jinja_env.filters["rubles"] = rubles
-    app.jinja_env.filters["datetime"] = local_time
-    app.jinja_env.filters["number"] = lambda value: format_decimal(value)
-    app.jinja_env.filters["venue"] = to_venue
+    template_helpers(app, filters={"rubles": rubles, "datetime": local_time, "number": format_decimal,
+                                   "venue": to_venue})
 
     @app.context_processor
     def inject_locale():

@@ -29,7 +29,7 @@ def svg_bytes(text: str) -> bytes:
     return buffer.getvalue()
 
 
-def qr_response(text: str, fmt: str = "png", max_age: int = 3600) -> Response:
+def qr_response(text: str, fmt: str = "png") -> Response:
     """Answer a QR image of `text` (png or svg), or 304 when the client has this one already.
 
     The ETag is derived from the text, so a revoked or regenerated code gets a new image.
@@ -42,6 +42,6 @@ def qr_response(text: str, fmt: str = "png", max_age: int = 3600) -> Response:
     else:
         response = Response(png_bytes(text), mimetype="image/png")
     response.set_etag(etag)
-    # Private: the image carries a personal code and must not sit in shared caches.
-    response.headers["Cache-Control"] = f"private, max-age={max_age}"
+    # The image carries a personal code: no shared cache keeps it, nor the browser (a shared door phone).
+    response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -29,10 +29,23 @@ def check_secret_key(app: Flask) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    """Add the security headers to every response."""
+    """Add the security headers to every response.
+
+    Every dynamic answer that says nothing about caching gets `Cache-Control: no-store`: pages, QR
+    images and API answers may show a person, and a shared door phone's back button or disk cache must
+    not bring them back. Answers that choose their own caching (static files, calendar feeds) keep it;
+    API answers are `no-store` whatever they said.
+    """
 
     @app.after_request
     def add_headers(response):
+        from flask import request
+
+        if "Cache-Control" not in response.headers or request.path.startswith("/api/"):
+            response.headers["Cache-Control"] = "no-store"
+        if app.config.get("ENV_NAME") == "production" and app.config.get("HSTS_SECONDS"):
+            response.headers.setdefault("Strict-Transport-Security",
+                                        f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains")
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -23,7 +23,7 @@ DomainError to refuse, and may set `log.user_id`. The first answer wins (visits:
 
 checked_in = _signals.signal("checked-in", doc="""A check-in row was inserted at the door.
 
-Sent by `door.services.check_in` with the CheckIn as sender and `ticket` (door.services.Ticket) and
+Sent by `door.services.check_in` with the CheckIn as sender and `ticket` (door.tickets.Ticket) and
 `staff`. A receiver returns a dict of extra members for the door's answer (e.g. {"visit": {...}}) or
 None; raising DomainError undoes the check-in (visits: a `timed` event's check-in starts the visit).
 """)
@@ -45,6 +45,37 @@ capacity_raised = _signals.signal("capacity-raised", doc="""An event's capacity 
 
 Sent by `events.services.update_event` with the Event as sender, before the request commits
 (registrations: the waitlist moves up into the free seats).
+""")
+
+event_counts = _signals.signal("event-counts", doc="""The events calendar needs the people of some events.
+
+Sent by `events.services.counts_for` with a tuple of event ids as sender. A receiver returns
+{event_id: {field: number}} with fields of `events.rules.Counts` (registrations: `registered`,
+`waitlisted`, `cancelled`; the door: `checked_in`). The answers are merged.
+""")
+
+event_people = _signals.signal("event-people", doc="""The events calendar writes to an event's people.
+
+Sent by `events.services` (a cancellation, a new time or place) with the Event as sender. A receiver
+returns the Users to tell, in a stable order (registrations: everybody confirmed or waitlisted).
+""")
+
+held_events = _signals.signal("held-events", doc="""A person's own calendar feed is being built.
+
+Sent by `events.services.personal_events` with the User as sender. A receiver returns a SELECT of
+the ids of the events the person holds a place at (registrations: confirmed registrations).
+""")
+
+seats_version = _signals.signal("seats-version", doc="""The month grid's fingerprint is being built (once per process).
+
+Sent by `events.services` with None as sender. A receiver returns a scalar subquery whose value
+changes when the seats shown on the grid may have changed (registrations: the newest registration).
+""")
+
+people_inside = _signals.signal("people-inside", doc="""The door shows how many people are inside the café.
+
+Sent by `door.attendance.attendance` with the moment (UTC datetime) as sender. A receiver returns the
+number of people inside (visits: `visits.occupancy.occupancy`, the one definition of "inside now").
 """)
 
 home_sections = _signals.signal("home-sections", doc="""The home page is being shown.
@@ -69,6 +100,14 @@ my_card_sections = _signals.signal("my-card-sections", doc="""A visitor's "My ca
 
 Sent by `visits.views.my_card` with the User as sender. A receiver returns a (template name,
 context) pair to include on the page (passes: the visitor's passes and balances).
+""")
+
+password_reset_requested = _signals.signal("password-reset-requested", doc="""Someone asked for a password-reset link.
+
+Sent by `accounts.services.request_password_reset` with the User as sender and `token` (the raw token
+of a fresh one-hour link; only its hash is stored), inside the request's transaction. Only for an
+active account with a password, and within the account's limit (notifications: the outbox mails
+the link in the person's language).
 """)
 
 

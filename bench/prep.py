@@ -219,30 +219,30 @@ def guest_cards(count: int) -> list[str]:
 def people_inside(count: int) -> None:
     """Start `count` timed visits through the visits domain, as staff would: regulars with accounts,
     every fifth a walk-in without one, every tenth paused; they came in over the last few hours."""
-    from anticafe.visits import services as visits
+    from anticafe.visits import clock as visits_clock
 
     staff = member("staff", 1)
     moment = now()
     for n, uid in enumerate(visitors(count, offset=1000)):
         if n % 5 == 0:
-            visit = visits.start_walk_in(name=f"Гость у стойки {n // 5 + 1}", phone=None, staff=staff)
+            visit = visits_clock.start_walk_in(name=f"Гость у стойки {n // 5 + 1}", phone=None, staff=staff)
         else:
-            visit = visits.start_visit(user=db.session.get(User, uid), staff=staff)
+            visit = visits_clock.start_visit(user=db.session.get(User, uid), staff=staff)
         started = moment - timedelta(minutes=10 + n * 5)
         visit.started_at = started
         visit.segments[0].started_at = started
         db.session.flush()
         if n % 10 == 3:
-            visits.pause_visit(visit, staff=staff, at=started + timedelta(minutes=5))
+            visits_clock.pause_visit(visit, staff=staff, at=started + timedelta(minutes=5))
     db.session.commit()
 
 
 def visits_going_on(cards: list[str], *, minutes: int) -> None:
     """Open a visit, started `minutes` ago, for each of these guest cards' people (bulk, like seed-scale)."""
-    from anticafe.visits import services as visits
+    from anticafe.visits import tariffs as visits_tariffs
     from anticafe.visits.models import Visit, VisitSegment
 
-    tariff = visits.ensure_tariff()
+    tariff = visits_tariffs.ensure_tariff()
     staff = member("staff", 1)
     started = now() - timedelta(minutes=minutes)
     people = db.session.execute(select(User.id, User.guest_category).where(User.card_code.in_(cards))).all()
@@ -257,16 +257,17 @@ def visits_going_on(cards: list[str], *, minutes: int) -> None:
 
 def stop_visits_of_cards(cards: list[str]) -> None:
     """Stop the open visits of these guest cards' people and take their payments, as staff would."""
-    from anticafe.visits import services as visits
+    from anticafe.visits import checkout as visits_checkout
+    from anticafe.visits import clock as visits_clock
     from anticafe.visits.models import Visit
 
     staff = member("staff", 1)
     open_visits = db.session.scalars(select(Visit).join(User, User.id == Visit.user_id).where(
         User.card_code.in_(cards), Visit.status.in_(("active", "paused")))).all()
     for visit in open_visits:
-        visits.stop_visit(visit, staff=staff)
+        visits_clock.stop_visit(visit, staff=staff)
     unpaid = db.session.scalars(select(Visit).join(User, User.id == Visit.user_id).where(
         User.card_code.in_(cards), Visit.status == "stopped")).all()
     for visit in unpaid:
-        visits.pay_visit(visit, staff=staff, method="card")
+        visits_checkout.pay_visit(visit, staff=staff, method="card")
     db.session.commit()

@@ -32,7 +32,10 @@ from sqlalchemy import bindparam, func, insert, inspect, select, text, update
 
 from anticafe import codes
 from anticafe.accounts.demo import AGE_WEIGHTS, FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES
+from anticafe.db import utcnow
 from anticafe.extensions import db
+from anticafe.registrations import rows as seat_rows
+from anticafe.registrations.rows import TICKET_BITS
 
 #: Every account made here lives under this e-mail domain; they all share one password.
 EMAIL_DOMAIN = "scale.anticafe.test"
@@ -40,8 +43,8 @@ PASSWORD = "scale-password-2026"
 #: What a ticket QR holds is the ticket's absolute URL; the scan log keeps exactly that.
 TICKET_BASE = "https://anticafe.example/t/"
 
-#: Ticket codes carry as much randomness as the registrations domain gives them.
-TICKET_BITS = 128
+#: The longest stay of a party (its companions leave within a few minutes of each other, never later).
+MAX_STAY_MINUTES = 300.0
 #: Days of history before today, and days of programme already planned after it.
 PAST_DAYS = 365
 AHEAD_DAYS = 30
@@ -198,7 +201,7 @@ class YearBuilder:
         self.rng = rng
         self.n_users, self.n_events, self.n_regs, self.n_visits = users, events, registrations, visits
         self.tz = ZoneInfo(current_app.config["VENUE_TIMEZONE"])
-        self.now = datetime.now(UTC)
+        self.now = utcnow()  # the app's clock: tests pin the year it builds
         self.today = self.now.astimezone(self.tz).date()
         self.first_day = self.today - timedelta(days=PAST_DAYS)
         self.ids: dict[str, int] = {}
@@ -221,6 +224,12 @@ class YearBuilder:
         self.name_by_id: dict[int, str] = {}
         #: (user_id, checked_in_at, registration_id, event end) of check-ins at timed events
         self.timed_checkins: list[tuple[int, datetime, int, datetime]] = []
+        #: people who want email; each person's linked messengers (decided when first needed)
+        self.email_ok: set[int] = set()
+        self.messengers_of: dict[int, tuple[str, ...]] = {}
+        self.deliveries: list[dict] = []
+        #: the messengers' own random numbers, so the rest of the year stays as it was without them
+        self.messenger_rng = random.Random(rng.getstate()[1][0])
 
     # -- plumbing ---------------------------------------------------------------------------------
 
@@ -270,6 +279,7 @@ class YearBuilder:
         self.zones()
         self.events()
         self.registrations()
+        self.messengers()
         self.visits()
         self.bookings()
         self.tokens()
@@ -355,10 +365,13 @@ class YearBuilder:
     def person(self, uid: int, *, email, name, role, birth, created, password_hash, category="standard") -> dict:
         rng = self.rng
         phone = self.phone() if email or rng.random() < 0.7 else None
+        wants_email = email is not None and rng.random() < 0.9
+        if wants_email:
+            self.email_ok.add(uid)
         return {"id": uid, "email": email, "name": name, "phone": phone, "birth_date": birth,
                 "password_hash": password_hash, "role": role, "guardian_name": None, "guardian_phone": None,
                 "consent_at": created, "locale": rng.choices([None, "ru", "en"], [85, 12, 3])[0],
-                "email_notifications": email is not None and rng.random() < 0.9, "guest_category": category,
+                "email_notifications": wants_email, "guest_category": category,
                 "card_code": random_code(50), "feed_token": secrets.token_urlsafe(24), "active": True,
                 "created_at": created}
 
@@ -513,7 +526,8 @@ class YearBuilder:
         self.write("checkins", checkins)
         self.write("scan_log", scans)
         self.write("notifications", messages)
-        for rows in (regs, checkins, scans, messages):
+        self.write("notification_deliveries", self.deliveries)
+        for rows in (regs, checkins, scans, messages, self.deliveries):
             rows.clear()
 
     def event_notifications(self, event: dict, regs: list[dict], messages: list) -> None:
@@ -547,10 +561,59 @@ class YearBuilder:
 
     def message(self, uid: int, kind: str, subject: str, body: str, event: dict, moment: datetime, key) -> dict:
         read = moment + timedelta(hours=self.rng.randint(1, 30)) if self.rng.random() < 0.6 else None
-        return {"id": self.next_id("notifications"), "user_id": uid, "kind": kind, "subject": subject[:200],
+        note_id = self.next_id("notifications")
+        channels = (("email",) if uid in self.email_ok else ()) + self.messenger_links_of(uid)
+        for channel in channels:
+            failed = self.messenger_rng.random() < 0.02
+            self.deliveries.append({
+                "id": self.next_id("notification_deliveries"), "notification_id": note_id, "channel": channel,
+                "state": "failed" if failed else "sent", "attempts": 6 if failed else 1, "next_attempt_at": moment,
+                "sent_at": None if failed else moment + timedelta(seconds=self.messenger_rng.randint(5, 90)),
+                "error": "timed out" if failed else None})
+        return {"id": note_id, "user_id": uid, "kind": kind, "subject": subject[:200],
                 "body": body, "link": f"/events/{event['id']}", "dedupe_key": key, "created_at": moment,
-                "read_at": read if read and read < self.now else None, "email_state": "skipped",
-                "email_attempts": 0, "email_sent_at": None, "email_error": None}
+                "read_at": read if read and read < self.now else None, "ticket_code": None}
+
+    def messenger_links_of(self, uid: int) -> tuple[str, ...]:
+        """A third of the visitors get their messages in Telegram, one in seven in VK (decided once)."""
+        if uid not in self.messengers_of:
+            rng = self.messenger_rng
+            self.messengers_of[uid] = tuple(name for name, share in (("telegram", 0.35), ("vk", 0.15))
+                                            if rng.random() < share)
+        return self.messengers_of[uid]
+
+    def messengers(self) -> None:
+        """The visitors' messenger links (each made by a used deep link), a few channel choices, and the
+        announcements staff posted for most published events."""
+        rng = self.messenger_rng
+        links, tokens, preferences = [], [], []
+        for uid in self.people_ids:
+            if uid in self.guest_set:
+                continue
+            for channel in self.messenger_links_of(uid):
+                linked = self.now - timedelta(days=rng.randint(1, 300))
+                links.append({"id": self.next_id("messenger_links"), "user_id": uid, "channel": channel,
+                              "chat_id": str((100_000_000 if channel == "telegram" else 200_000_000) + uid),
+                              "display_name": None, "linked_at": linked})
+                tokens.append({"id": self.next_id("messenger_link_tokens"), "user_id": uid, "channel": channel,
+                               "token_hash": secrets.token_hex(32), "created_at": linked - timedelta(minutes=2),
+                               "expires_at": linked + timedelta(hours=24), "used_at": linked})
+                if rng.random() < 0.1:
+                    preferences.append({"user_id": uid, "topic": "changes", "channel": channel, "enabled": False})
+        self.write("messenger_links", links)
+        self.write("messenger_link_tokens", tokens)
+        self.write("channel_preferences", preferences)
+        rows = []
+        for event in self.event_info:
+            if not event["published"] or event["status"] != "scheduled" or rng.random() < 0.3:
+                continue
+            moment = (event.get("published_at") or event["created_at"]) + timedelta(hours=1)
+            for channel in ("telegram", "vk"):
+                rows.append({"id": self.next_id("announcements"), "event_id": event["id"], "channel": channel,
+                             "state": "sent", "external_id": str(rng.randint(100, 99999)), "error": None,
+                             "created_at": min(moment, self.now),
+                             "created_by_id": rng.choice(self.staff_ids) if self.staff_ids else None})
+        self.write("announcements", rows)
 
     def event_registrations(self, event: dict, count: int, regs: list, checkins: list, scans: list) -> int:
         """Add up to `count` registrations of one event (and its check-ins); return how many were made."""
@@ -588,26 +651,23 @@ class YearBuilder:
         for moment, uid, source in arrivals:
             cancel = rng.random() < 0.08
             rid = self.next_id("registrations")
-            row = {"id": rid, "event_id": event["id"], "user_id": uid, "waitlist_position": None, "source": source,
-                   "ticket_code": None, "ticket_revoked_at": None, "created_at": moment, "confirmed_at": None,
-                   "cancelled_at": None, "created_by_id": rng.choice(staff) if source == "staff" else None}
+            created_by = rng.choice(staff) if source == "staff" else None
             made += 1
             if cancel:
-                row["status"] = "cancelled"
-                row["cancelled_at"] = moment + (min(starts, self.now) - moment) * rng.random()
-                if rng.random() < 0.7:
-                    row["ticket_code"] = random_code(TICKET_BITS)
-                    row["confirmed_at"] = moment
-                    row["ticket_revoked_at"] = row["cancelled_at"]
-                regs.append(row)
-                continue
-            if capacity is None or confirmed < capacity:
+                at = moment + (min(starts, self.now) - moment) * rng.random()
+                held = moment if rng.random() < 0.7 else None
+                state = seat_rows.cancelled(at, confirmed_at=held, ticket_code=random_code(TICKET_BITS))
+            elif capacity is None or confirmed < capacity:
                 confirmed += 1
-                row.update(status="confirmed", ticket_code=random_code(TICKET_BITS), confirmed_at=moment)
+                state = seat_rows.confirmed(moment, ticket_code=random_code(TICKET_BITS))
             else:
                 waitlisted += 1
-                row.update(status="waitlisted", waitlist_position=waitlisted)
+                state = seat_rows.waitlisted(waitlisted)
+            row = {"id": rid, **seat_rows.registration_row(event_id=event["id"], user_id=uid, created_at=moment,
+                                                           source=source, created_by_id=created_by, state=state)}
             regs.append(row)
+            if cancel:
+                continue
             if row["status"] == "confirmed" and past and event["status"] == "scheduled":
                 if rng.random() < show_rate:
                     self.check_in(event, row, checkins, scans)
@@ -624,10 +684,9 @@ class YearBuilder:
             taken.add(uid)
             moment = starts + timedelta(minutes=rng.randint(-10, 30))
             rid = self.next_id("registrations")
-            row = {"id": rid, "event_id": event["id"], "user_id": uid, "status": "confirmed", "waitlist_position": None,
-                   "source": "walk_in", "ticket_code": random_code(TICKET_BITS), "ticket_revoked_at": None,
-                   "created_at": moment, "confirmed_at": moment, "cancelled_at": None,
-                   "created_by_id": rng.choice(staff)}
+            row = {"id": rid, **seat_rows.registration_row(
+                event_id=event["id"], user_id=uid, created_at=moment, source="walk_in", created_by_id=rng.choice(staff),
+                state=seat_rows.confirmed(moment, ticket_code=random_code(TICKET_BITS)))}
             regs.append(row)
             confirmed += 1
             made += 1
@@ -834,7 +893,7 @@ class YearBuilder:
             minutes = (event_end - started).total_seconds() / 60 + rng.uniform(-20, 40)
         else:
             minutes = rng.lognormvariate(math.log(100), 0.55)
-        minutes = max(20.0, min(minutes, 300.0))
+        minutes = max(20.0, min(minutes, MAX_STAY_MINUTES))
         ended = started + timedelta(minutes=minutes)
         review = False
         if ended > closing:  # close-day ended it at closing time and flagged it
@@ -850,7 +909,8 @@ class YearBuilder:
         payer = None
         for n, uid in enumerate(members):
             # companions leave within a few minutes of each other
-            own_end = min(ended + timedelta(minutes=rng.randint(-3, 3)), closing) if n else ended
+            own_end = min(ended + timedelta(minutes=rng.randint(-3, 3)), closing,
+                          started + timedelta(minutes=MAX_STAY_MINUTES)) if n else ended
             own_end = max(own_end, started + timedelta(minutes=5))
             visit = self.visit(started, own_end, uid, rid, staff, review)
             if visit["amount"] == 0:  # a pass paid it all: closed at the stop, nothing to bill

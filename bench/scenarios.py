@@ -106,7 +106,7 @@ def _home_job(ctx: Ctx, rep: int) -> dict:
     return {"requests": [item], "cycle": True, "warmup": [item] * WARMUP}
 
 
-# -- the door (issue 5): first and repeat scans, guest cards ----------------------------------------
+# -- the door: first and repeat scans, guest cards -------------------------------------------------
 
 DEVICE = "Телефон у входа (бенчмарк)"
 
@@ -185,7 +185,7 @@ def _cards_after(ctx: Ctx) -> None:
     prep.stop_visits_of_cards(ctx.data["cards"])
 
 
-# -- registrations (issue 4): many people tapping "register" for events that are nearly full -------
+# -- registrations: many people tapping "register" for events that are nearly full -----------------
 
 #: Events per repetition, seats, seats already taken, and the people who try to register for each.
 REG_EVENTS, REG_CAPACITY, REG_TAKEN = 20, 50, 45
@@ -217,7 +217,7 @@ def _register_verify(ctx: Ctx) -> str:
     return prep.seat_invariants(events, REG_CAPACITY)
 
 
-# -- events (issue 3): the month page and the calendar feed ----------------------------------------
+# -- events: the month page and the calendar feed --------------------------------------------------
 
 #: The calendar feed is measured with this many events in it.
 FEED_EVENTS = 2000
@@ -244,7 +244,7 @@ def _ics_304_job(ctx: Ctx, rep: int) -> dict:
     return {"requests": [item], "cycle": True, "warmup": [item] * WARMUP}
 
 
-# -- visits (issue 6): the live board with 40 people inside ----------------------------------------
+# -- visits: the live board with 40 people inside --------------------------------------------------
 
 BOARD_PEOPLE = 40
 
@@ -268,7 +268,7 @@ def _board_api_job(ctx: Ctx, rep: int) -> dict:
     return {"requests": [item], "cycle": True, "warmup": [item] * WARMUP}
 
 
-# -- statistics (issue 9): a whole year for the committee -------------------------------------------
+# -- statistics: a whole year for the committee ----------------------------------------------------
 
 def _stats_prepare(ctx: Ctx) -> None:
     if "committee_cookie" in ctx.data:

@@ -72,6 +72,7 @@ def build_world(session, first_day: date = date(2025, 1, 1)) -> World:
     from anticafe.codes import random_code
     from anticafe.door.models import CheckIn
     from anticafe.events.models import Event
+    from anticafe.registrations import rows as seat_rows
     from anticafe.registrations.models import Registration
     from anticafe.visits.models import Visit
 
@@ -102,13 +103,12 @@ def build_world(session, first_day: date = date(2025, 1, 1)) -> World:
     positions = iter(range(1, 100))
 
     def register(item, person, status="confirmed", source="self", checked_in=None, walk_in=False, undone=None):
-        registration = Registration(
-            event_id=item.id, user_id=person.id, status=status, source=source,
-            ticket_code=random_code(128) if status != "waitlisted" else None,
-            ticket_revoked_at=item.starts_at - timedelta(days=1) if status == "cancelled" else None,
-            waitlist_position=next(positions) if status == "waitlisted" else None,
-            confirmed_at=item.starts_at - timedelta(days=2) if status == "confirmed" else None,
-            created_at=item.starts_at - timedelta(days=3))
+        state = {"confirmed": lambda: seat_rows.confirmed(item.starts_at - timedelta(days=2)),
+                 "waitlisted": lambda: seat_rows.waitlisted(next(positions)),
+                 "cancelled": lambda: seat_rows.cancelled(item.starts_at - timedelta(days=1))}[status]()
+        registration = Registration(**seat_rows.registration_row(
+            event_id=item.id, user_id=person.id, created_at=item.starts_at - timedelta(days=3), source=source,
+            state=state))
         session.add(registration)
         session.flush()
         if checked_in is not None:

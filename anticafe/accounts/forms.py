@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ..auth import Role
@@ -40,16 +41,32 @@ class ProfileForm(AppForm):
     birth_date = DateField(_l("Date of birth"), validators=[InputRequired(message=_l("This field is required."))])
     guardian_name = StringField(_l("Parent's or guardian's name"), validators=[Optional(), Length(max=120)])
     guardian_phone = TelField(_l("Parent's or guardian's phone"), validators=[Optional(), Length(max=32)])
-    locale = SelectField(_l("Language"), choices=[("", _l("As in my browser")), ("ru", "Русский"),
-                                                  ("en", "English")])
+    locale = SelectField(_l("Language"), choices=[SelectChoice("", _l("As in my browser")),
+                                                  SelectChoice("ru", "Русский"), SelectChoice("en", "English")])
     email_notifications = BooleanField(_l("Send me emails about my events"))
 
 
 class PasswordForm(AppForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
     password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
     password2 = PasswordField(_l("New password again"), validators=[DataRequired(), Length(max=200)])
 
 
 class RoleForm(AppForm):
-    role = SelectField(_l("Role"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
+
+
+class ForgotForm(AppForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(message=_l("Enter a valid email address.")),
+                                                Length(max=254)])
+
+
+class ResetForm(AppForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    password2 = PasswordField(_l("New password again"), validators=[DataRequired(), Length(max=200)])
+
+
+class MinorDetailsForm(AppForm):
+    birth_date = DateField(_l("Date of birth"), validators=[InputRequired(message=_l("This field is required."))])
+    guardian_name = StringField(_l("Parent's or guardian's name"), validators=[Optional(), Length(max=120)])
+    guardian_phone = TelField(_l("Parent's or guardian's phone"), validators=[Optional(), Length(max=32)])

@@ -1,10 +1,10 @@
-"""People and their API tokens."""
+"""People, their login sessions, API tokens and password-reset links; the failure counters of logins."""
 
 import hashlib
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash
 
@@ -51,12 +51,19 @@ class User(UserMixin, db.Model):
 
     tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
+    #: the secret of the login session this request runs in (set by the loader, never stored raw)
+    login_secret = None
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
 
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active
+
+    def get_id(self) -> str | None:  # Flask-Login: the session cookie and the remember-me cookie hold this
+        """Return the secret of this login session (a fresh one for each login), not the user id."""
+        return self.login_secret
 
     def check_password(self, password: str) -> bool:
         """Tell whether `password` matches the stored hash."""
@@ -107,3 +114,63 @@ class ApiToken(db.Model):
     @property
     def usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > utcnow()
+
+
+class LoginSession(db.Model):
+    """One login in one browser: what the session and remember-me cookies point to.
+
+    The cookies hold a random secret; only its SHA-256 is stored. Logging out, changing or resetting the
+    password and "log out everywhere" set `ended_at`, after which no copy of the cookies opens anything.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the browser's user agent, shortened, for the profile page
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<LoginSession {self.id} user={self.user_id}{' ended' if self.ended_at else ''}>"
+
+
+class PasswordReset(db.Model):
+    """A single-use link to set a new password, mailed to the person; only the token's SHA-256 is stored."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: set when the link is used, or when a newer password makes it pointless
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<PasswordReset {self.id} user={self.user_id}>"
+
+
+class ThrottleHit(db.Model):
+    """One counted event (a failed login, a sign-up, a reset request) in a rate-limit bucket.
+
+    Every worker and server sees the same rows, so limits hold however many processes serve the site.
+    `bucket` is an HMAC of what is limited ("login:account+address:...") so no email or address is stored.
+    """
+
+    __tablename__ = "throttle_hits"
+    __table_args__ = (Index("ix_throttle_hits_bucket_at", "bucket", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<ThrottleHit {self.bucket[:8]} {self.at:%H:%M:%S}>"

@@ -75,11 +75,58 @@ def profile_problems(*, name: str, birth_date: date | None, phone: str | None, g
     return problems
 
 
-def password_problems(password: str, confirm: str | None = None) -> dict[str, list[str]]:
-    """Check a new password (and its confirmation when given)."""
+def _common_passwords() -> frozenset[str]:
+    # zxcvbn (a maintained package) ships the 30,000 most common passwords of leaked lists.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+#: The most common passwords, lower-case ("12345678", "qwerty123", "password1"...).
+COMMON_PASSWORDS = _common_passwords()
+#: Fewer different characters than this is no password ("        ", "aaaaaaaa", "abababab").
+MIN_DISTINCT_CHARACTERS = 4
+
+
+def _personal_words(name: str | None, email: str | None) -> set[str]:
+    """Return the parts of a person's name and email a password must not be built on."""
+    words = set()
+    for part in re.split(r"[\s.\-_@+]+", f"{name or ''} {(email or '').partition('@')[0]}".lower()):
+        if len(part) >= 3:
+            words.add(part)
+    local = (email or "").partition("@")[0].lower()
+    if len(local) >= 3:
+        words.add(local)
+    return words
+
+
+def password_problems(password: str, confirm: str | None = None, *, name: str | None = None,
+                      email: str | None = None) -> dict[str, list[str]]:
+    """Check a new password (and its confirmation when given) against length, common passwords and the
+    person's own name and email."""
     problems: dict[str, list[str]] = {}
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+    password = password or ""
+    lowered = password.lower()
+    if len(password.strip()) < MIN_PASSWORD_LENGTH:
         problems["password"] = ["too_short"]
+    elif len(set(password)) < MIN_DISTINCT_CHARACTERS or lowered in COMMON_PASSWORDS:
+        problems["password"] = ["too_common"]
+    elif email and email.strip().lower() in lowered:
+        problems["password"] = ["personal"]
+    else:
+        # Without the person's words, what is left must still be a password ("ivan2010" is not).
+        rest = lowered
+        for word in sorted(_personal_words(name, email), key=len, reverse=True):
+            rest = rest.replace(word, "")
+        if rest != lowered and (len(rest) < MIN_PASSWORD_LENGTH // 2 or rest.isdigit()
+                                or rest in COMMON_PASSWORDS):
+            problems["password"] = ["personal"]
     if confirm is not None and password != confirm:
         problems["password2"] = ["mismatch"]
     return problems
+
+
+def locked_for_self(birth_date: date | None, today: date) -> bool:
+    """Tell whether a person's birth date and guardian may be changed only by staff (a minor under
+    GUARDIAN_AGE: the guardian's consent must not be dropped by the child)."""
+    return birth_date is not None and birth_date <= today and needs_guardian(birth_date, today)

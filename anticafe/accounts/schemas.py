@@ -55,3 +55,23 @@ class SignupIn(BaseModel):
     guardian_name: str | None = Field(default=None, max_length=120)
     guardian_phone: str | None = Field(default=None, max_length=32)
     consent: bool = Field(description="Consent to the processing of personal data; must be true")
+
+
+class MessageOut(BaseModel):
+    """A sentence for the person, in their language."""
+
+    message: str
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(max_length=200)
+    new_password: str = Field(max_length=200)
+
+
+class PasswordResetIn(BaseModel):
+    email: str = Field(max_length=254)
+
+
+class PasswordResetConfirmIn(BaseModel):
+    token: str = Field(max_length=100, description="The token from the mailed link (/password/reset/<token>)")
+    password: str = Field(max_length=200)

@@ -13,6 +13,8 @@ from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import from_venue, to_venue, venue_today
 from ..venue.models import Closure, Zone
+from . import availability as zone_slots
+from . import party as parties
 from . import services
 from .models import Booking
 from .schemas import (
@@ -84,7 +86,7 @@ def booking_out(booking: Booking, model=BookingOut, **extra) -> BookingOut:
         status=booking.status, staff_message=booking.staff_message, price_per_hour=money(booking.price_per_hour),
         amount=money(booking.amount), paid=_paid(booking), series_id=booking.series_id,
         visit_ids=[link.visit_id for link in booking.party],
-        bill_id=bill.id if (bill := services.party_bill(booking)) is not None else None,
+        bill_id=bill.id if (bill := parties.party_bill(booking)) is not None else None,
         can_cancel=services.may_cancel(booking, current_user), created_at=venue_time(booking.created_at), **extra)
 
 
@@ -147,9 +149,9 @@ def availability(zone_id: int, query: AvailabilityQuery):
     if services.release_no_shows():
         db.session.commit()
     zone = get_zone(zone_id)
-    slots = services.availability(zone, query.date) if zone.bookable else []
+    slots = zone_slots.availability(zone, query.date) if zone.bookable else []
     return AvailabilityOut(zone_id=zone.id, date=query.date, slots=[
-        SlotOut(start=venue_time(services.aware(s.start)), end=venue_time(services.aware(s.end)), free=s.free)
+        SlotOut(start=venue_time(zone_slots.aware(s.start)), end=venue_time(zone_slots.aware(s.end)), free=s.free)
         for s in slots])
 
 
@@ -184,7 +186,7 @@ def list_bookings(query: BookingsQuery):
     """Return the bookings overlapping a venue-local day, optionally of one zone and one status."""
     if services.release_no_shows():
         db.session.commit()
-    start, end = services.day_bounds(query.date or venue_today())
+    start, end = zone_slots.day_bounds(query.date or venue_today())
     statuses = (query.status,) if query.status else tuple(s.value for s in services.BookingStatus)
     found = services.bookings_between(start, end, statuses=statuses, zone_id=query.zone_id)
     return BookingList(items=[booking_out(b) for b in found])
@@ -250,7 +252,7 @@ def cancel(booking_id: int, body: DecisionIn):
 def check_in(booking_id: int, body: CheckInIn):
     """Mark the booking started. A fixed-price booking gets its `amount` (price per hour × hours); in a
     zone without a price, `guests` timed visits start (the booker's first), listed in `visit_ids`."""
-    return _decide(booking_id, lambda b: services.check_in(b, current_user, guests=body.guests))
+    return _decide(booking_id, lambda b: parties.check_in(b, current_user, guests=body.guests))
 
 
 @endpoint(bp, "/bookings/<int:booking_id>/release", "POST", summary="Release a no-show (staff)",
@@ -271,9 +273,9 @@ def pay(booking_id: int, body: PaymentIn):
 
     def settle(booking: Booking) -> None:
         if booking.price_per_hour is None:
-            services.pay_party(booking, current_user, body.method)
+            parties.pay_party(booking, current_user, body.method)
         else:
-            services.mark_paid(booking, current_user, body.method)
+            parties.mark_paid(booking, current_user, body.method)
 
     return _decide(booking_id, settle)
 
@@ -287,7 +289,7 @@ def closure_out(closure: Closure) -> ClosureOut:
           response=ClosureList)
 def list_closures():
     """Return the coming and current closures, soonest first."""
-    return ClosureList(items=[closure_out(c) for c in services.upcoming_closures()])
+    return ClosureList(items=[closure_out(c) for c in zone_slots.upcoming_closures()])
 
 
 @endpoint(bp, "/closures", "POST", summary="Block a zone or the whole café (staff)", access=Access.STAFF,
@@ -297,7 +299,7 @@ def create_closure(body: ClosureIn):
     """Close a zone (or with `zone_id` null the whole café) for holidays, maintenance or a private function."""
     if body.zone_id is not None:
         get_zone(body.zone_id)
-    closure = services.add_closure(current_user, body.zone_id, as_utc(body.starts_at), as_utc(body.ends_at),
+    closure = zone_slots.add_closure(current_user, body.zone_id, as_utc(body.starts_at), as_utc(body.ends_at),
                                    body.reason, body.note)
     db.session.commit()
     return closure_out(closure), 201
@@ -308,6 +310,6 @@ def create_closure(body: ClosureIn):
 def delete_closure(closure_id: int):
     """Reopen what a closure blocked."""
     closure = db.session.get(Closure, closure_id) or abort(404)
-    services.delete_closure(closure)
+    zone_slots.delete_closure(closure)
     db.session.commit()
     return {"deleted": closure_id}

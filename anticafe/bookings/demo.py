@@ -17,8 +17,8 @@ from ..extensions import db
 from ..timeutil import from_venue, venue_today
 from ..venue.models import Closure, ClosureReason, Zone
 from . import rules
+from .availability import local, local_now
 from .models import Booking, BookingSeries, BookingStatus
-from .services import local, local_now
 from .zones import new_feed_token
 
 ZONES = {

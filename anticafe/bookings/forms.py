@@ -12,11 +12,13 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..inputs import AppForm
+from .availability import CLOSURE_REASONS
 from .rules import MAX_REPEAT_WEEKS
-from .services import CLOSURE_REASONS, PAYMENT_METHODS
+from .services import PAYMENT_METHODS
 
 REQUIRED = _l("This field is required.")
 
@@ -65,7 +67,8 @@ class CheckInForm(AppForm):
 
 
 class PaymentForm(AppForm):
-    method = SelectField(_l("Payment method"), choices=[(key.value, label) for key, label in PAYMENT_METHODS.items()])
+    method = SelectField(_l("Payment method"),
+                         choices=[SelectChoice(key.value, label) for key, label in PAYMENT_METHODS.items()])
 
 
 class ClosureForm(AppForm):
@@ -75,7 +78,8 @@ class ClosureForm(AppForm):
     starts_at = DateTimeLocalField(_l("Start time"), format="%Y-%m-%dT%H:%M",
                                    validators=[InputRequired(message=REQUIRED)])
     ends_at = DateTimeLocalField(_l("End time"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=REQUIRED)])
-    reason = SelectField(_l("Reason"), choices=[(key.value, label) for key, label in CLOSURE_REASONS.items()])
+    reason = SelectField(_l("Reason"),
+                         choices=[SelectChoice(key.value, label) for key, label in CLOSURE_REASONS.items()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
 

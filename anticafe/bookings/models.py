@@ -33,12 +33,6 @@ HOLDING = (BookingStatus.CONFIRMED.value, BookingStatus.CHECKED_IN.value)
 OPEN = (BookingStatus.REQUESTED.value, *HOLDING)
 
 
-class PaymentMethod(enum.StrEnum):
-    CASH = "cash"
-    CARD = "card"
-    TRANSFER = "transfer"
-
-
 class BookingSeries(db.Model):
     """A weekly repeat booked by staff ("the debate club, every Tuesday 18:00–20:00")."""
 

@@ -8,15 +8,18 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..auth import Access, check_access, require
-from ..errors import DomainError, show_on_form
+from ..errors import DomainError, run_service, show_errors
 from ..extensions import db
 from ..ical import calendar_response
 from ..inputs import query_date
+from ..templating import template_helpers
 from ..timeutil import venue_today
+from ..urls import public_url
 from ..venue.models import Zone
-from . import rules, services
+from . import availability, rules, services
 from .forms import RequestForm
 from .models import Booking
 from .zones import all_zones, photo_dir, zone_by_feed_token
@@ -44,16 +47,6 @@ def parse_hhmm(day: date, value: str) -> datetime:
     return datetime(day.year, day.month, day.day, int(hours), int(minutes))
 
 
-def apply_errors(form, error: DomainError, mapping: dict[str, str] | None = None) -> None:
-    """Show a service's refusal: field messages on the form's fields, the sentence itself as a flash
-    (unless it only says "correct the marked fields")."""
-    show_on_form(form, error, mapping)
-    mapping = mapping or {}
-    placed = any(getattr(form, mapping.get(name, name), None) is not None for name in error.fields)
-    if error.fields and (not placed or error.code not in ("validation_error", "party_too_large")):
-        flash(str(error.message), "error")
-
-
 def photo_url(zone: Zone) -> str | None:
     """Return the URL of a zone's photo (versioned by file name, so it can be cached for long)."""
     if not zone.photo:
@@ -65,30 +58,17 @@ def feed_url(zone: Zone) -> str | None:
     """Return the absolute URL of a zone's secret calendar feed."""
     if not zone.feed_token:
         return None
-    path = url_for("bookings.feed", zone_id=zone.id, token=zone.feed_token)
-    base = current_app.config.get("PUBLIC_BASE_URL") or request.host_url
-    return base.rstrip("/") + path
+    return public_url("bookings.feed", zone_id=zone.id, token=zone.feed_token)
 
 
-@bp.app_template_filter("booking_when")
 def booking_when(booking) -> str:
     """Format a booking's day and hours, e.g. "сб, 28 ноября, 15:00–17:00"."""
-    return services.format_when(booking)
+    return availability.format_when(booking)
 
 
-@bp.app_template_filter("day_label")
 def day_label(day: date, pattern: str = "EEE, d MMM") -> str:
     """Format a date for a day chip or heading in the current language."""
     return format_date(day, pattern, locale=get_locale())
-
-
-@bp.record_once
-def _template_globals(state) -> None:
-    """Helpers for the booking templates (globals, so that imported macros see them too)."""
-    state.app.jinja_env.globals.update(
-        zone_photo_url=photo_url, booking_status_label=services.status_label,
-        booking_status_badges=services.STATUS_BADGES, closure_reasons=services.CLOSURE_REASONS,
-        payment_labels=services.PAYMENT_METHODS)
 
 
 @bp.route("/")
@@ -114,20 +94,20 @@ def zone(zone_id: int):
     today = venue_today()
     day = parse_day(request.args.get("date"), today)
     strip = [today + timedelta(days=n) for n in range(STRIP_DAYS)]
-    grids = services.availability_range(zone, sorted({*strip, day}))
+    grids = availability.availability_range(zone, sorted({*strip, day}))
     slots = grids[day]
     ends_by_start = rules.free_ends(slots)
     form = RequestForm()
-    form.start.choices = [(f"{s:%H:%M}", f"{s:%H:%M}") for s in ends_by_start]
-    form.end.choices = [(f"{e:%H:%M}", f"{e:%H:%M}") for e in sorted({e for ends in ends_by_start.values()
-                                                                       for e in ends})]
+    form.start.choices = [SelectChoice(f"{s:%H:%M}") for s in ends_by_start]
+    form.end.choices = [SelectChoice(f"{e:%H:%M}") for e in sorted({e for ends in ends_by_start.values()
+                                                                  for e in ends})]
     status = 200
     if request.method == "GET" and current_user.is_authenticated:
         form.contact.data = current_user.phone or ""
     if form.validate_on_submit():
         try:
-            starts = services.aware(parse_hhmm(day, form.start.data))
-            ends = services.aware(parse_hhmm(day, form.end.data))
+            starts = availability.aware(parse_hhmm(day, form.start.data))
+            ends = availability.aware(parse_hhmm(day, form.end.data))
         except ValueError:
             abort(400)
         try:
@@ -136,7 +116,7 @@ def zone(zone_id: int):
                 purpose=form.purpose.data or "", contact=form.contact.data or ""))
         except DomainError as error:
             db.session.rollback()
-            apply_errors(form, error, {"starts_at": "start", "ends_at": "end"})
+            show_errors(error, form, {"starts_at": "start", "ends_at": "end"})
             status = error.status
         else:
             db.session.commit()
@@ -146,7 +126,7 @@ def zone(zone_id: int):
         status = 422
     return render_template(
         "bookings/zone.html", zone=zone, day=day, today=today, slots=slots, form=form, strip=strip,
-        free_by_day={d: sum(s.free for s in grids[d]) for d in strip}, horizon=services.booking_horizon(),
+        free_by_day={d: sum(s.free for s in grids[d]) for d in strip}, horizon=availability.booking_horizon(),
         ends_by_start={f"{s:%H:%M}": [f"{e:%H:%M}" for e in ends] for s, ends in ends_by_start.items()},
         hours=services.venue.hours_on(day), prev_day=day - timedelta(days=1) if day > today else None,
         next_day=day + timedelta(days=1), free_count=sum(s.free for s in slots)), status
@@ -170,13 +150,8 @@ def cancel(booking_id: int):
     booking = db.session.get(Booking, booking_id)
     if booking is None or booking.user_id != current_user.id:
         abort(404)
-    try:
-        services.cancel(booking, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    error = run_service(services.cancel, booking, current_user).error
+    if not error:
         flash(_("Your booking is cancelled."), "success")
     return redirect(url_for("bookings.mine"))
 
@@ -197,4 +172,10 @@ def feed(zone_id: int, token: str):
     if zone is None:
         abort(404)
     name = f"{current_app.config['VENUE_NAME']}: {zone.name}"
-    return calendar_response(services.feed_items(zone), name=name, filename=f"zone-{zone.id}.ics")
+    return calendar_response(availability.feed_items(zone), name=name, filename=f"zone-{zone.id}.ics")
+
+
+template_helpers(bp, filters={"booking_when": booking_when, "day_label": day_label},
+                 zone_photo_url=photo_url, booking_status_label=services.status_label,
+                 booking_status_badges=services.STATUS_BADGES, closure_reasons=availability.CLOSURE_REASONS,
+                 payment_labels=services.PAYMENT_METHODS)

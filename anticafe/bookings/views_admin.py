@@ -4,12 +4,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from ..auth import Access, guard_blueprint
-from ..errors import DomainError
+from ..errors import DomainError, run_service, show_errors
 from ..extensions import db
 from ..venue.models import Zone
 from . import zones
 from .forms import ZoneForm
-from .views import apply_errors, feed_url
+from .views import feed_url
 
 bp = Blueprint("bookings_admin", __name__, url_prefix="/admin/zones")
 guard_blueprint(bp, Access.ADMIN)
@@ -39,7 +39,7 @@ def _save(zone: Zone | None, form: ZoneForm):
             zones.remove_zone_photo(zone)
     except DomainError as error:
         db.session.rollback()
-        apply_errors(form, error)
+        show_errors(error, form)
         return None
     db.session.commit()
     return zone
@@ -77,13 +77,9 @@ def edit(zone_id: int):
 def delete(zone_id: int):
     """Delete a zone nobody ever booked."""
     zone = db.session.get(Zone, zone_id) or abort(404)
-    try:
-        zones.delete_zone(zone)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    error = run_service(zones.delete_zone, zone).error
+    if error:
         return redirect(url_for("bookings_admin.edit", zone_id=zone_id))
-    db.session.commit()
     flash(_("The zone is deleted."), "success")
     return redirect(url_for("bookings_admin.index"))
 

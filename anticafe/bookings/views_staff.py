@@ -7,18 +7,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..auth import Access, guard_blueprint
-from ..errors import DomainError
+from ..errors import DomainError, run_service, show_errors
 from ..extensions import db
 from ..inputs import clean_next
+from ..templating import template_helpers
 from ..timeutil import venue_today
 from ..venue.models import Closure
-from ..visits.services import visit_json
-from . import services
+from ..visits.board import visit_json
+from . import availability, services
+from . import party as parties
 from .forms import CheckInForm, ClosureForm, DecisionForm, PaymentForm, StaffBookingForm
 from .models import OPEN, Booking, BookingSeries, BookingStatus
-from .views import apply_errors, feed_url, lazy_release, parse_day
+from .views import feed_url, lazy_release, parse_day
 from .zones import all_zones
 
 bp = Blueprint("bookings_staff", __name__, url_prefix="/staff/bookings")
@@ -48,11 +51,6 @@ def occupant_kind(occupant) -> str:
     return "event"
 
 
-@bp.record_once
-def _template_globals(state) -> None:
-    state.app.jinja_env.globals["occupant_kind"] = occupant_kind
-
-
 def load(booking_id: int) -> Booking:
     return db.session.get(Booking, booking_id) or abort(404)
 
@@ -62,9 +60,9 @@ def index():
     """Requests waiting for an answer, today's parties and what is coming up."""
     lazy_release()
     today = venue_today()
-    start, end = services.day_bounds(today)
+    start, end = availability.day_bounds(today)
     pending = services.pending_requests()
-    clashes = {b.id: services.clash(b.zone_id, b.starts_at, b.ends_at, exclude_booking_id=b.id) for b in pending}
+    clashes = {b.id: availability.clash(b.zone_id, b.starts_at, b.ends_at, exclude_booking_id=b.id) for b in pending}
     todays = services.bookings_between(start, end, statuses=(*OPEN, BookingStatus.RELEASED.value))
     upcoming = [b for b in services.bookings_between(end, end + timedelta(days=14),
                                                      statuses=(BookingStatus.CONFIRMED.value,))]
@@ -80,7 +78,7 @@ def day():
     lazy_release()
     the_day = parse_day(request.args.get("date"), venue_today())
     zones = all_zones()
-    grids = [annotate(services.zone_grid(zone, the_day)) for zone in zones]
+    grids = [annotate(availability.zone_grid(zone, the_day)) for zone in zones]
     rows = list(zip(*grids, strict=True)) if grids else []
     return render_template("bookings/staff/day.html", day=the_day, zones=zones, rows=rows,
                            hours=services.venue.hours_on(the_day), prev_day=the_day - timedelta(days=1),
@@ -97,10 +95,10 @@ def week():
     zone_id = request.args.get("zone", type=int)
     zone = next((z for z in zones if z.id == zone_id), None) or next((z for z in zones if z.bookable), zones[0])
     the_day = parse_day(request.args.get("date"), venue_today())
-    days = services.week_days(the_day)
+    days = availability.week_days(the_day)
     by_time: dict = {}
     for index, day in enumerate(days):
-        for cell, first in annotate(services.zone_grid(zone, day)):
+        for cell, first in annotate(availability.zone_grid(zone, day)):
             by_time.setdefault(cell.start.time(), [None] * 7)[index] = (cell, first)
     rows = sorted(by_time.items())
     return render_template("bookings/staff/week.html", zones=zones, zone=zone, days=days, rows=rows,
@@ -113,7 +111,7 @@ def new():
     """Book a zone directly (confirmed at once), once or every week."""
     form = StaffBookingForm()
     zones = all_zones(bookable_only=True)
-    form.zone.choices = [(z.id, f"{z.name} ({z.capacity})") for z in zones]
+    form.zone.choices = [SelectChoice(z.id, f"{z.name} ({z.capacity})") for z in zones]
     if request.method == "GET":
         form.zone.data = request.args.get("zone", type=int)
         form.day.data = parse_day(request.args.get("date"), venue_today())
@@ -131,8 +129,8 @@ def new():
             if booker is None:
                 form.account.errors = [_("Nobody with this email or phone has an account.")]
         if not form.account.errors:
-            starts = services.aware(datetime.combine(form.day.data, form.start.data))
-            ends = services.aware(datetime.combine(form.day.data, form.end.data))
+            starts = availability.aware(datetime.combine(form.day.data, form.start.data))
+            ends = availability.aware(datetime.combine(form.day.data, form.end.data))
             data = services.BookingData(zone_id=form.zone.data, starts_at=starts, ends_at=ends,
                                         party_size=form.party_size.data, purpose=form.purpose.data or "",
                                         contact=form.contact.data or "", booker_name=form.booker_name.data)
@@ -141,7 +139,7 @@ def new():
                                               skip_conflicts=form.skip_conflicts.data, message=form.message.data)
             except DomainError as error:
                 db.session.rollback()
-                apply_errors(form, error, {"starts_at": "start", "ends_at": "end"})
+                show_errors(error, form, {"starts_at": "start", "ends_at": "end"})
                 status = error.status
             else:
                 db.session.commit()
@@ -167,13 +165,13 @@ def detail(booking_id: int):
     booking = load(booking_id)
     clash = None
     if booking.status == BookingStatus.REQUESTED:
-        clash = services.clash(booking.zone_id, booking.starts_at, booking.ends_at, exclude_booking_id=booking.id)
-    party = [visit_json(visit) for visit in services.party_visits(booking)]
+        clash = availability.clash(booking.zone_id, booking.starts_at, booking.ends_at, exclude_booking_id=booking.id)
+    party = [visit_json(visit) for visit in parties.party_visits(booking)]
     return render_template("bookings/staff/detail.html", booking=booking, form=DecisionForm(),
                            payment_form=PaymentForm(), clash=clash,
                            check_in_form=CheckInForm(guests=booking.party_size),
                            party=party, party_unpaid=sum(v["status"] != "paid" for v in party),
-                           party_bill=services.party_bill(booking),
+                           party_bill=parties.party_bill(booking),
                            can_cancel=services.may_cancel(booking, current_user),
                            can_release=services.may_release(booking))
 
@@ -185,13 +183,8 @@ def _act(booking_id: int, action, done_message: str):
     if not form.validate_on_submit():
         flash(_("The message is too long."), "error")
         return redirect(back(url_for("bookings_staff.detail", booking_id=booking.id)))
-    try:
-        action(booking, form.message.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    error = run_service(action, booking, form.message.data).error
+    if not error:
         flash(done_message, "success")
     return redirect(back(url_for("bookings_staff.detail", booking_id=booking.id)))
 
@@ -223,7 +216,7 @@ def check_in(booking_id: int):
         flash(_("Say how many people came (at most %(n)s).", n=booking.zone.capacity), "error")
         return redirect(back(url_for("bookings_staff.detail", booking_id=booking.id)))
     try:
-        services.check_in(booking, current_user, guests=form.guests.data)
+        parties.check_in(booking, current_user, guests=form.guests.data)
     except DomainError as error:
         db.session.rollback()
         flash(str(error.message) if not error.fields else " ".join(str(m) for ms in error.fields.values()
@@ -244,13 +237,8 @@ def add_guest(booking_id: int):
     booking = load(booking_id)
     if not DecisionForm().validate_on_submit():
         abort(400)
-    try:
-        visit = services.add_party_guest(booking, current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    visit, error = run_service(parties.add_party_guest, booking, current_user)
+    if not error:
         flash(_("%(name)s's visit has started.", name=visit.display_name), "success")
     return redirect(url_for("bookings_staff.detail", booking_id=booking.id))
 
@@ -269,12 +257,12 @@ def pay(booking_id: int):
     if form.validate_on_submit():
         try:
             if booking.price_per_hour is None:
-                bill = services.pay_party(booking, current_user, form.method.data)
+                bill = parties.pay_party(booking, current_user, form.method.data)
             else:
-                services.mark_paid(booking, current_user, form.method.data)
+                parties.mark_paid(booking, current_user, form.method.data)
         except DomainError as error:
             db.session.rollback()
-            flash(str(error.message), "error")
+            show_errors(error)
         else:
             db.session.commit()
             if booking.price_per_hour is None and bill is None:
@@ -310,18 +298,18 @@ def closures():
     """Block a zone or the whole café (holidays, maintenance); list what is blocked."""
     form = ClosureForm()
     zones = all_zones()
-    form.zone.choices = [("", _("The whole café"))] + [(str(z.id), z.name) for z in zones]
+    form.zone.choices = [SelectChoice("", _("The whole café"))] + [SelectChoice(str(z.id), z.name) for z in zones]
     status = 200
     if request.method == "GET":
         form.zone.data = request.args.get("zone", "")
     if form.validate_on_submit():
         zone_id = int(form.zone.data) if form.zone.data else None
         try:
-            services.add_closure(current_user, zone_id, services.aware(form.starts_at.data),
-                                 services.aware(form.ends_at.data), form.reason.data, form.note.data or "")
+            availability.add_closure(current_user, zone_id, availability.aware(form.starts_at.data),
+                                 availability.aware(form.ends_at.data), form.reason.data, form.note.data or "")
         except DomainError as error:
             db.session.rollback()
-            apply_errors(form, error)
+            show_errors(error, form)
             status = error.status
         else:
             db.session.commit()
@@ -329,15 +317,18 @@ def closures():
             return redirect(url_for("bookings_staff.closures"))
     elif form.is_submitted():
         status = 422
-    return render_template("bookings/staff/closures.html", form=form, closures=services.upcoming_closures(),
-                           reasons=services.CLOSURE_REASONS), status
+    return render_template("bookings/staff/closures.html", form=form, closures=availability.upcoming_closures(),
+                           reasons=availability.CLOSURE_REASONS), status
 
 
 @bp.route("/closures/<int:closure_id>/delete", methods=["POST"])
 def delete_closure(closure_id: int):
     """Lift a closure."""
     closure = db.session.get(Closure, closure_id) or abort(404)
-    services.delete_closure(closure)
+    availability.delete_closure(closure)
     db.session.commit()
     flash(_("The closure is lifted."), "success")
     return redirect(url_for("bookings_staff.closures"))
+
+
+template_helpers(bp, occupant_kind=occupant_kind)

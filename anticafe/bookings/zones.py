@@ -12,7 +12,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import DomainError, ValidationFailed
+from ..errors import DomainError, ValidationFailed, in_words
 from ..extensions import db
 from ..venue.models import Zone
 from .models import Booking
@@ -37,7 +37,7 @@ PHOTO_BOX = (1600, 1600)
 
 def translate(problems: dict[str, list[str]]) -> dict[str, list]:
     """Turn {field: [codes]} into {field: [translated messages]}."""
-    return {field: [PROBLEMS.get(code, code) for code in codes] for field, codes in problems.items()}
+    return in_words(problems, PROBLEMS)
 
 
 @dataclass

@@ -16,7 +16,9 @@ from ..db import utcnow
 from ..demo import DEMO_LOGINS
 from ..events.models import Event, EventStatus
 from ..extensions import db
+from ..registrations import rows as seat_rows
 from ..registrations.models import Registration, RegistrationStatus
+from ..registrations.rows import registration_row
 from .models import CheckIn, ScanLog, ScanSource
 
 DEVICES = ["Телефон на входе 1", "Телефон на входе 2", "Планшет администратора"]
@@ -58,10 +60,9 @@ def seed(ctx) -> None:
                 if guest.id in taken:
                     continue
                 taken.add(guest.id)
-                registration = Registration(event_id=event.id, user_id=guest.id, status=RegistrationStatus.CONFIRMED,
-                                            source="walk_in", ticket_code=codes.random_code(128),
-                                            created_at=event.starts_at, confirmed_at=event.starts_at,
-                                            created_by_id=staff[0].id)
+                registration = Registration(**registration_row(
+                    event_id=event.id, user_id=guest.id, created_at=event.starts_at, source="walk_in",
+                    created_by_id=staff[0].id, state=seat_rows.confirmed(event.starts_at)))
                 db.session.add(registration)
                 db.session.flush()
                 checkins.append(_check_in(rng, registration, event.starts_at + timedelta(minutes=rng.randint(0, 25)),

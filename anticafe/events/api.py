@@ -9,7 +9,8 @@ from ..api.spec import api_blueprint, endpoint
 from ..auth import Access
 from ..extensions import db
 from ..timeutil import venue_today
-from . import services
+from ..urls import public_url
+from . import listings, services
 from .models import Event
 from .recurrence import SeriesRule
 from .schemas import CancelIn, EventIn, EventList, EventOut, EventPatch, EventQuery
@@ -26,7 +27,7 @@ def _is_staff() -> bool:
     return bool(current_user.is_authenticated) and current_user.is_staff
 
 
-def event_out(card: services.EventCard) -> EventOut:
+def event_out(card: listings.EventCard) -> EventOut:
     """Return the JSON shape of an event card."""
     event = card.event
     return EventOut(
@@ -34,8 +35,8 @@ def event_out(card: services.EventCard) -> EventOut:
         starts_at=card.starts, ends_at=card.ends, capacity=event.capacity, min_age=event.min_age,
         max_age=event.max_age, entry=event.entry, status=event.status, registered=card.counts.registered,
         waitlisted=card.counts.waitlisted, checked_in=card.counts.checked_in, seats_left=card.seats_left,
-        url=services.public_url("events.detail", event_id=event.id),
-        ics_url=services.public_url("events.event_ics", event_id=event.id))
+        url=public_url("events.detail", event_id=event.id),
+        ics_url=public_url("events.event_ics", event_id=event.id))
 
 
 def _visible_event(event_id: int) -> Event:
@@ -47,7 +48,7 @@ def _visible_event(event_id: int) -> Event:
 
 def _answer(event: Event) -> EventOut:
     db.session.refresh(event)
-    return event_out(services.card(event, current_user))
+    return event_out(listings.card(event, current_user))
 
 
 @endpoint(bp, "/events", summary="Events in a date range", access=Access.PUBLIC, query=EventQuery,
@@ -56,16 +57,16 @@ def list_events(query: EventQuery):
     """List the events starting on the venue dates `from`..`to`, ordered by start. Staff also see drafts."""
     first = query.from_ or venue_today()
     last = query.to or first + timedelta(days=DEFAULT_RANGE_DAYS)
-    events = services.events_on_days(first, last, staff=_is_staff(),
+    events = listings.events_on_days(first, last, staff=_is_staff(),
                                      category=query.category.value if query.category else None)
-    return EventList(items=[event_out(card) for card in services.cards(events, current_user)])
+    return EventList(items=[event_out(card) for card in listings.cards(events, current_user)])
 
 
 @endpoint(bp, "/events/<int:event_id>", summary="One event", access=Access.PUBLIC, response=EventOut,
           errors=[(404, "not_found", "no such event (or a draft, for visitors)")])
 def get_event(event_id: int):
     """Return one event with its counts."""
-    return event_out(services.card(_visible_event(event_id), current_user))
+    return event_out(listings.card(_visible_event(event_id), current_user))
 
 
 def _event_values(body) -> dict:
@@ -116,5 +117,5 @@ def cancel_event(event_id: int, body: CancelIn):
 
 def calendar_feed_member(user, **_) -> dict:
     """`GET /api/v1/me` gains the person's secret calendar feed URL."""
-    return {"calendar_feed_url": services.public_url("events.personal_feed", token=user.feed_token)}
+    return {"calendar_feed_url": public_url("events.personal_feed", token=user.feed_token)}
 

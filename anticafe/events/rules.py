@@ -20,6 +20,13 @@ class Counts:
     registered: int = 0
     waitlisted: int = 0
     checked_in: int = 0
+    #: registrations given up (they still keep a draft from being deleted)
+    cancelled: int = 0
+
+    @property
+    def ever(self) -> bool:
+        """Tell whether anybody ever registered (a cancelled registration counts)."""
+        return bool(self.registered or self.waitlisted or self.cancelled)
 
 
 def event_problems(*, title: str | None, category: str | None, categories, entry: str | None, entries,

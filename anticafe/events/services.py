@@ -2,37 +2,31 @@
 
 Every change of an event goes through `update_event()` (publishing, cancelling and cover pictures
 included): it validates, bumps the iCalendar SEQUENCE, tells the registrants about a cancellation or
-a new time or place, and runs the capacity hooks. Services flush; the view, API or CLI commits.
+a new time or place, and sends `signals.capacity_raised`. The seats and the people holding them
+belong to registrations, the check-ins to the door: this domain asks them through signals
+(`event_counts`, `event_people`, `held_events`, `seats_version`). Services flush; the view, API or
+CLI commits.
 """
 
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
-from pathlib import Path
-from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, url_for
-from flask_babel import format_datetime, gettext, lazy_ngettext, pgettext
+from flask import current_app
+from flask_babel import format_datetime, gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import bindparam, event, func, select, text
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy import func, select
 
 from .. import signals
-from ..accounts.models import User
-from ..accounts.services import new_feed_token
-from ..db import constant_in, utcnow
-from ..door.models import CheckIn
-from ..errors import DomainError, ValidationFailed
+from ..db import lock, utcnow
+from ..errors import DomainError, ValidationFailed, in_words
 from ..extensions import db
-from ..ical import CalendarItem
-from ..memo import Memo
 from ..notifications.services import notify
-from ..registrations.models import Registration, RegistrationStatus
-from ..timeutil import from_venue, to_venue, venue_tz
+from ..timeutil import from_venue, to_venue
+from ..urls import site_path
 from ..venue.models import Zone
 from . import images, recurrence, rules
+from .covers import _drop_unused_covers, _forget_cover_later, _store_cover
+from .listings import counts_for
 from .models import Category, Entry, Event, EventSeries, EventStatus
 
 CATEGORY_LABELS = {
@@ -61,10 +55,6 @@ MOVE_FIELDS = {"starts_at", "ends_at", "zone_id"}
 _TIMED_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 SCOPES = ("this", "following")
 
-#: /calendar.ics lists published events from this many days back, and every later one.
-RECENT_DAYS = 30
-#: A personal feed keeps a longer history of the person's own events.
-PERSONAL_RECENT_DAYS = 180
 
 PROBLEM_MESSAGES = {
     "required": _l("This field is required."),
@@ -102,37 +92,11 @@ def _message(code: str, confirmed: int = 0):
 
 def translate(problems: dict[str, list[str]]) -> dict[str, list]:
     """Turn {field: [codes]} into {field: [translated messages]}."""
-    return {field: [_message(code) for code in codes] for field, codes in problems.items()}
+    return in_words(problems, _message)
 
 
 # ------------------------------------------------------------------------------------------------
 # Links and places
-
-def site_path(endpoint: str, **values) -> str:
-    """Return the path of a page, also outside a request (CLI commands, background work)."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return current_app.url_map.bind("localhost").build(endpoint, values)
-
-
-def public_url(endpoint: str, **values) -> str:
-    """Return an absolute URL: PUBLIC_BASE_URL when set, else the request's host."""
-    base = current_app.config.get("PUBLIC_BASE_URL") or ""
-    if base:
-        return base.rstrip("/") + site_path(endpoint, **values)
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    return "http://127.0.0.1:5000" + site_path(endpoint, **values)
-
-
-def uid_host() -> str:
-    """Return the host part of iCalendar UIDs: stable, so it does not follow the request's host."""
-    return urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "").hostname or "anticafe"
-
-
-def event_uid(event: Event) -> str:
-    """Return the event's iCalendar UID, the same in every feed and forever."""
-    return f"event-{event.id}@{uid_host()}"
 
 
 def place_text(event: Event) -> str:
@@ -158,13 +122,6 @@ def local_day(event: Event) -> date:
     return to_venue(event.starts_at).date()
 
 
-def age_at(user, event: Event) -> int | None:
-    """Return a person's age on the event's date (None for anonymous people or an unknown birth date)."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.birth_date:
-        return None
-    return user.age_on(local_day(event))
-
-
 # ------------------------------------------------------------------------------------------------
 # Validation
 
@@ -187,7 +144,7 @@ def _zone_conflicts(zone_id: int, slots: list[tuple[datetime, datetime]], exclud
 
     The zone's row is locked first, so two requests cannot place overlapping events at once.
     """
-    db.session.execute(text("UPDATE zones SET id = id WHERE id = :id"), {"id": zone_id})
+    lock(Zone, Zone.id == zone_id)
     messages = []
     for starts, ends in slots:
         found = []
@@ -223,84 +180,10 @@ def _clean(data: dict) -> dict:
     return out
 
 
-def confirmed_counts(event_ids) -> dict[int, int]:
-    """Return {event_id: confirmed registrations} for the given events."""
-    return {event_id: counts.registered for event_id, counts in counts_for(event_ids).items()}
-
-
 def _lock(event_ids: list[int]) -> None:
     """Lock the events' rows for the rest of the transaction (works on SQLite and PostgreSQL)."""
     if event_ids:
-        db.session.execute(text("UPDATE events SET id = id WHERE id IN :ids")
-                           .bindparams(bindparam("ids", expanding=True)), {"ids": list(event_ids)})
-
-
-# ------------------------------------------------------------------------------------------------
-# Cover pictures
-
-def uploads_dir() -> Path:
-    """Return the folder of cover pictures (instance/uploads/events unless EVENT_UPLOADS_DIR says)."""
-    configured = current_app.config.get("EVENT_UPLOADS_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "uploads" / "events"
-
-
-def prepare_cover(stream) -> bytes:
-    """Read an upload and return it as a checked, resized JPEG; raise ValidationFailed({"cover": ...})."""
-    try:
-        return images.process_cover(images.read_limited(stream))
-    except images.CoverRejected as rejected:
-        raise ValidationFailed({"cover": [_message(rejected.code)]}) from None
-
-
-def _store_cover(data: bytes) -> str:
-    folder = uploads_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    name = images.new_cover_name()
-    (folder / name).write_bytes(data)
-    db.session.info.setdefault("event_new_covers", set()).add(name)
-    return name
-
-
-def _forget_cover_later(name: str | None) -> None:
-    """Note a cover that an event stopped showing; see `_drop_unused_covers`."""
-    if name:
-        db.session.info.setdefault("event_old_covers", set()).add(name)
-
-
-def _drop_unused_covers() -> None:
-    """After a flush: covers no event shows any more are deleted from disk once the change commits."""
-    old = db.session.info.pop("event_old_covers", set())
-    if old:
-        used = set(db.session.scalars(select(Event.cover_image).where(Event.cover_image.in_(old))))
-        db.session.info.setdefault("event_unused_covers", set()).update(old - used)
-
-
-@event.listens_for(Session, "after_commit")
-def _delete_unused_covers(session) -> None:
-    if session.in_nested_transaction():  # only a savepoint was released; wait for the real commit
-        return
-    session.info.pop("event_new_covers", None)
-    unused = session.info.pop("event_unused_covers", set())
-    for name in unused:
-        (uploads_dir() / name).unlink(missing_ok=True)
-
-
-@event.listens_for(Session, "after_rollback")
-def _delete_orphan_covers(session) -> None:
-    if session.in_nested_transaction():  # a savepoint rolled back; the change itself goes on
-        return
-    session.info.pop("event_old_covers", None)
-    session.info.pop("event_unused_covers", None)
-    for name in session.info.pop("event_new_covers", set()):
-        (uploads_dir() / name).unlink(missing_ok=True)
-
-
-def cover_path(name: str) -> Path | None:
-    """Return the file of a stored cover, or None for a name that is not one of ours."""
-    if not name or "/" in name or "\\" in name or name.startswith("."):
-        return None
-    path = uploads_dir() / name
-    return path if path.is_file() else None
+        lock(Event, Event.id.in_(list(event_ids)))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -469,17 +352,17 @@ def _changes_for(target: Event, edited: Event, changes: dict) -> dict:
 
 def _validate(edited: Event, plans: list[tuple[Event, dict]]) -> None:
     """Check every planned change; raise ValidationFailed with all problems (others' prefixed by date)."""
-    confirmed = confirmed_counts([t.id for t, new in plans if "capacity" in new or new.get("published") is False])
+    seats = counts_for([t.id for t, new in plans if "capacity" in new or new.get("published") is False])
     messages: dict[str, list] = {}
     for target, new in plans:
-        if new.get("published") is False and (confirmed.get(target.id) or _has_waitlist(target)):
+        if new.get("published") is False and (seats[target.id].registered or seats[target.id].waitlisted):
             raise DomainError("has_registrations", _l("People are registered for this event: cancel it instead "
                                                       "of hiding it."))
         values = {key: new.get(key, getattr(target, key)) for key in EDITABLE}
         problems = _problems(values) if new.keys() & set(EDITABLE) else {}
         found = {field: [_message(code) for code in codes] for field, codes in problems.items()}
         if "capacity" in new:
-            count = confirmed.get(target.id, 0)
+            count = seats[target.id].registered
             if rules.capacity_problem(new["capacity"], count):
                 found.setdefault("capacity", []).append(_message("below_confirmed", count))
         moved = new.keys() & {"zone_id", "starts_at", "ends_at"}
@@ -496,11 +379,6 @@ def _validate(edited: Event, plans: list[tuple[Event, dict]]) -> None:
             messages.setdefault(field, []).extend(texts)
     if messages:
         raise ValidationFailed(messages)
-
-
-def _has_waitlist(target: Event) -> bool:
-    return bool(db.session.scalar(select(func.count(Registration.id)).where(
-        Registration.event_id == target.id, Registration.status == RegistrationStatus.WAITLISTED.value)))
 
 
 def _split_series(edited: Event, earlier: list[Event], following: list[Event]) -> None:
@@ -532,11 +410,7 @@ def _when(moment: datetime) -> LazyString:
 
 def _tell_registrants(event_: Event, kind: str) -> None:
     """Write to everybody confirmed or waitlisted for the event, each in their own language."""
-    people = db.session.scalars(
-        select(User).join(Registration, Registration.user_id == User.id)
-        .where(Registration.event_id == event_.id,
-               Registration.status.in_([RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITLISTED.value]))
-        .distinct().order_by(User.id)).all()
+    people = [person for answer in signals.answers(signals.event_people, event_) for person in answer]
     if not people:
         return
     link = site_path("events.detail", event_id=event_.id)
@@ -577,7 +451,7 @@ def delete_draft(event_: Event) -> None:
     """Delete a draft nobody ever registered for (published events are cancelled, not deleted)."""
     if event_.published:
         raise DomainError("published", _l("A published event cannot be deleted; cancel it instead."))
-    if db.session.scalar(select(func.count(Registration.id)).where(Registration.event_id == event_.id)):
+    if counts_for([event_.id])[event_.id].ever:
         raise DomainError("has_registrations", _l("People registered for this event; it cannot be deleted."))
     _forget_cover_later(event_.cover_image)
     series = event_.series
@@ -590,267 +464,9 @@ def delete_draft(event_: Event) -> None:
         db.session.flush()
 
 
-def regenerate_feed_token(user: User) -> str:
-    """Give a person a new personal-feed secret; the old feed URL stops working."""
-    user.feed_token = new_feed_token()
-    db.session.flush()
-    return user.feed_token
-
-
-# ------------------------------------------------------------------------------------------------
-# Reading
-
-def counts_for(event_ids) -> dict[int, rules.Counts]:
-    """Return registration and check-in counts per event with two grouped queries per 500 events."""
-    ids = sorted(set(event_ids))
-    raw: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for event_id, status, number in db.session.execute(
-                select(Registration.event_id, Registration.status, func.count(Registration.id))
-                .where(Registration.event_id.in_(chunk),
-                       constant_in(Registration.status, [RegistrationStatus.CONFIRMED.value,
-                                                         RegistrationStatus.WAITLISTED.value]))
-                .group_by(Registration.event_id, Registration.status)):
-            raw[event_id][0 if status == RegistrationStatus.CONFIRMED.value else 1] = number
-        for event_id, number in db.session.execute(
-                select(CheckIn.event_id, func.count(CheckIn.id))
-                .where(CheckIn.event_id.in_(chunk), CheckIn.undone_at.is_(None)).group_by(CheckIn.event_id)):
-            raw[event_id][2] = number
-    return {event_id: rules.Counts(*raw[event_id]) for event_id in ids}
-
-
-@dataclass
-class EventCard:
-    """An event with what its card shows: counts, seats, whether the viewer's age fits."""
-
-    event: Event
-    counts: rules.Counts
-    #: None when the event has no seat limit
-    seats_left: int | None
-    #: None when we do not know the viewer's age (anonymous or no birth date)
-    age_ok: bool | None
-    starts: datetime
-    ends: datetime
-
-    @property
-    def full(self) -> bool:
-        return self.seats_left == 0
-
-    @property
-    def multi_day(self) -> bool:
-        return self.starts.date() != self.ends.date()
-
-
-def cards(events: list[Event], user=None) -> list[EventCard]:
-    """Wrap events for cards and pages (one grouped count query for all of them)."""
-    counts = counts_for([e.id for e in events])
-    zone = venue_tz()
-    knows_age = user is not None and getattr(user, "is_authenticated", False) and user.birth_date
-    result = []
-    for item in events:
-        number = counts.get(item.id, rules.Counts())
-        starts = item.starts_at.astimezone(zone)
-        age_ok = item.allows_age(user.age_on(starts.date())) if knows_age else None
-        result.append(EventCard(event=item, counts=number,
-                                seats_left=rules.seats_left(item.capacity, number.registered), age_ok=age_ok,
-                                starts=starts, ends=item.ends_at.astimezone(zone)))
-    return result
-
-
-def card(event_: Event, user=None) -> EventCard:
-    """Wrap one event for its page."""
-    return cards([event_], user)[0]
-
-
-def _listing(*, staff: bool, category: str | None):
-    stmt = select(Event).order_by(Event.starts_at, Event.id)
-    if not staff:
-        stmt = stmt.where(Event.published.is_(True))
-    if category:
-        stmt = stmt.where(Event.category == category)
-    return stmt
-
-
-#: What a month grid's chip shows: the month page loads only these (a month holds up to ~170 events).
-CHIP_COLUMNS = ("id", "title", "category", "starts_at", "ends_at", "capacity", "min_age", "max_age", "status",
-                "published")
-
-
-def events_between(start: datetime, end: datetime, *, staff: bool = False, category: str | None = None,
-                   only: tuple[str, ...] | None = None) -> list[Event]:
-    """Return the events starting in [start, end) that the viewer may see, in order.
-
-    `only`: load just these columns (reading any other one raises, rather than loading it event by event).
-    """
-    stmt = _listing(staff=staff, category=category).where(Event.starts_at >= start, Event.starts_at < end)
-    if only:
-        stmt = stmt.options(load_only(*(getattr(Event, name) for name in only), raiseload=True))
-    return list(db.session.scalars(stmt))
-
-
-def events_on_days(first: date, last: date, *, staff: bool = False, category: str | None = None,
-                   only: tuple[str, ...] | None = None) -> list[Event]:
-    """Return the events starting on venue dates first..last (inclusive)."""
-    start = from_venue(datetime.combine(first, datetime.min.time()))
-    end = from_venue(datetime.combine(last + timedelta(days=1), datetime.min.time()))
-    return events_between(start, end, staff=staff, category=category, only=only)
-
-
-def upcoming_events(limit: int = 50, *, staff: bool = False, category: str | None = None,
-                    days: int | None = None) -> list[Event]:
-    """Return events not yet over, soonest first (within `days` when given)."""
-    now = utcnow()
-    # Nothing lasts longer than rules.MAX_DURATION, so the bound on the indexed start loses no event.
-    stmt = _listing(staff=staff, category=category).where(Event.ends_at > now,
-                                                          Event.starts_at >= now - rules.MAX_DURATION)
-    if days is not None:
-        stmt = stmt.where(Event.starts_at < now + timedelta(days=days))
-    return list(db.session.scalars(stmt.limit(limit)))
-
-
-def for_age(items: list[EventCard]) -> list[EventCard]:
-    """Keep the cards whose age limits fit the viewer (cards without a known age stay)."""
-    return [item for item in items if item.age_ok is not False]
-
-
-def series_events(event_: Event) -> list[Event]:
-    """Return the occurrences of the event's series (empty for a single event)."""
-    if event_.series_id is None:
-        return []
-    return list(db.session.scalars(select(Event).where(Event.series_id == event_.series_id)
-                                   .order_by(Event.starts_at, Event.id)))
-
-
-# ------------------------------------------------------------------------------------------------
-# iCalendar
-
-#: The columns a feed needs: rows, not ORM objects, keep a 2,000-event feed fast.
-_FEED_COLUMNS = (Event.id, Event.title, Event.description, Event.category, Event.starts_at, Event.ends_at,
-                 Event.updated_at, Event.sequence, Event.status, Event.cancel_reason, Event.zone_id)
-
-
-def calendar_items(events) -> list[CalendarItem]:
-    """Describe events (Event objects or rows of _FEED_COLUMNS) for a feed, in the request's language."""
-    labels = {category.value: str(label) for category, label in CATEGORY_LABELS.items()}
-    cancelled_word = pgettext("event", "Cancelled")
-    reason_word = str(_l("Reason for cancelling"))
-    detail_url = public_url("events.detail", event_id=0).removesuffix("/0")
-    venue = [current_app.config["VENUE_NAME"], current_app.config["VENUE_ADDRESS"]]
-    zone_ids = {item.zone_id for item in events if item.zone_id is not None}
-    zones = dict(db.session.execute(select(Zone.id, Zone.name).where(Zone.id.in_(zone_ids))).all()) if zone_ids else {}
-    host = uid_host()
-    items = []
-    for item in events:
-        place = ", ".join(([zones[item.zone_id]] if item.zone_id in zones else []) + venue)
-        cancelled = item.status == EventStatus.CANCELLED.value
-        summary = item.title
-        description = item.description or ""
-        if cancelled:
-            summary = f"{cancelled_word}: {item.title}"
-            if item.cancel_reason:
-                description = f"{reason_word}: {item.cancel_reason}\n\n{description}".strip()
-        items.append(CalendarItem(
-            uid=f"event-{item.id}@{host}", summary=summary, starts_at=item.starts_at, ends_at=item.ends_at,
-            updated_at=item.updated_at, sequence=item.sequence, description=description, location=place,
-            url=f"{detail_url}/{item.id}", categories=[labels.get(item.category, item.category)],
-            cancelled=cancelled))
-    return items
-
-
-def calendar_item(event_: Event) -> CalendarItem:
-    """Describe one event for iCalendar."""
-    return calendar_items([event_])[0]
-
-
-def _feed_filter(category: str | None) -> list:
-    conditions = [Event.published.is_(True), Event.starts_at >= utcnow() - timedelta(days=RECENT_DAYS)]
-    if category:
-        conditions.append(Event.category == category)
-    return conditions
-
-
-def feed_events(category: str | None = None) -> list:
-    """Return the published events of /calendar.ics (recent ones and everything ahead) as feed rows."""
-    stmt = select(*_FEED_COLUMNS).where(*_feed_filter(category)).order_by(Event.starts_at, Event.id)
-    return list(db.session.execute(stmt))
-
-
-#: The feed's version per category, kept `CALENDAR_CACHE_SECONDS` per worker: calendar apps poll the
-#: same feed over and over (most every few minutes or hours), so an edit reaching them that much later
-#: changes nothing for them, and a repeat request is answered 304 without touching the database.
-_feed_versions = Memo(size=16)
-
-
-def feed_version(category: str | None = None) -> str:
-    """Fingerprint /calendar.ics with one aggregate query: which events, their last change and sequences.
-
-    Any edit bumps `updated_at`; an event entering or leaving the window changes the count and the id
-    sum. (A renamed zone shows in feeds once one of its events changes.)
-    """
-    seconds = current_app.config["CALENDAR_CACHE_SECONDS"]
-    key = (str(db.engine.url), category)
-    if seconds > 0:
-        found = _feed_versions.get(key)
-        if found is not None:
-            return found
-    since = utcnow() - timedelta(days=RECENT_DAYS)
-    # On the session's connection, past the ORM's statement handling (a third of this query's cost).
-    row = db.session.connection().execute(_feed_version_statement(category is not None),
-                                          {"since": since, "category": category}).one()
-    version = ":".join(str(value) for value in row)
-    if seconds > 0:
-        _feed_versions.put(key, version, seconds)
-    return version
-
-
-@cache
-def _feed_version_statement(by_category: bool):
-    # Built once: a subscribed calendar polls often, and building the aggregate costs more than running it.
-    conditions = [Event.published.is_(True), Event.starts_at >= bindparam("since", type_=Event.starts_at.type)]
-    if by_category:
-        conditions.append(Event.category == bindparam("category"))
-    return (select(func.count(Event.id), func.max(Event.updated_at), func.coalesce(func.sum(Event.sequence), 0),
-                   func.coalesce(func.sum(Event.id), 0)).where(*conditions))
-
-
-def grid_version(first: date, last: date, *, staff: bool) -> tuple:
-    """Fingerprint what a month grid of venue dates first..last shows, with one query on indexes.
-
-    The events starting in the range (which, their last edit) and the newest registration anywhere
-    (a new one changes the seats left). A cancelled registration does not change it: the grid's cache
-    time bounds how long its seat shows as taken.
-    """
-    start = from_venue(datetime.combine(first, datetime.min.time()))
-    end = from_venue(datetime.combine(last + timedelta(days=1), datetime.min.time()))
-    return tuple(db.session.connection().execute(_grid_version_statement(staff), {"start": start, "end": end}).one())
-
-
-@cache
-def _grid_version_statement(staff: bool):
-    # Built once, like the feed's: it runs on every month page.
-    in_range = [Event.starts_at >= bindparam("start", type_=Event.starts_at.type),
-                Event.starts_at < bindparam("end", type_=Event.starts_at.type)]
-    if not staff:
-        in_range.append(Event.published.is_(True))
-    return select(func.count(Event.id), func.max(Event.updated_at), func.coalesce(func.sum(Event.id), 0),
-                  select(func.max(Registration.id)).scalar_subquery()).where(*in_range)
-
-
-def personal_events(user: User) -> list:
-    """Return the events a person holds a confirmed registration for (recent ones and all ahead), as rows."""
-    since = utcnow() - timedelta(days=PERSONAL_RECENT_DAYS)
-    stmt = (select(*_FEED_COLUMNS).join(Registration, Registration.event_id == Event.id)
-            .where(Registration.user_id == user.id, Registration.status == RegistrationStatus.CONFIRMED.value,
-                   Event.starts_at >= since)
-            .order_by(Event.starts_at, Event.id).distinct())
-    return list(db.session.execute(stmt))
-
-
-def user_for_feed_token(token: str) -> User | None:
-    """Return the active person whose personal feed this secret opens."""
-    if not token or len(token) > 64:
-        return None
-    user = db.session.scalar(select(User).where(User.feed_token == token))
-    return user if user is not None and user.active else None
-
+def prepare_cover(stream) -> bytes:
+    """Read an upload and return it as a checked, resized JPEG; raise ValidationFailed({"cover": ...})."""
+    try:
+        return images.process_cover(images.read_limited(stream))
+    except images.CoverRejected as rejected:
+        raise ValidationFailed({"cover": [_message(rejected.code)]}) from None

@@ -9,18 +9,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ..accounts.views import safe_next
 from ..auth import Access, require
 from ..db import utcnow
-from ..errors import DomainError, show_on_form
+from ..errors import run_service
 from ..extensions import db
 from ..ical import calendar_response
 from ..inputs import query_date, query_month
 from ..memo import Memo
+from ..templating import template_helpers
 from ..timeutil import to_venue, venue_today
 from ..venue.models import Zone
-from . import rules, services
+from . import covers, feeds, listings, rules, services
 from .forms import CancelForm, EditEventForm, NewEventForm
 from .markup import plain_text, render_markdown
 from .models import Category, Entry, Event
@@ -36,7 +38,6 @@ def _is_staff() -> bool:
 # ------------------------------------------------------------------------------------------------
 # Template helpers
 
-@bp.app_template_filter("category_label")
 def category_label(code: str) -> str:
     """Return a category's name in the current language."""
     try:
@@ -45,7 +46,6 @@ def category_label(code: str) -> str:
         return code
 
 
-@bp.app_template_global("entry_label")
 def entry_label(code: str) -> str:
     """Return how one gets in ("Free entry", "Timed visit...") in the current language."""
     try:
@@ -54,25 +54,16 @@ def entry_label(code: str) -> str:
         return code
 
 
-@bp.app_template_global("public_url")
-def public_url(endpoint: str, **values) -> str:
-    """Return an absolute URL for links that leave the site (calendar apps)."""
-    return services.public_url(endpoint, **values)
-
-
-@bp.app_template_filter("markdown")
 def markdown_filter(text: str) -> Markup:
     """Render a Markdown description to sanitized HTML."""
     return Markup(render_markdown(text or ""))
 
 
-@bp.app_template_filter("excerpt")
 def excerpt_filter(text: str, limit: int = 140) -> str:
     """Return a description's first words as plain text."""
     return plain_text(text or "", limit)
 
 
-@bp.app_template_filter("age_limits")
 def age_limits(event: Event) -> str:
     """Return the age limits in short ("12+", "12–18", "up to 10"), or "" without limits."""
     return services.age_limits(event)
@@ -101,19 +92,19 @@ def _link_args(filters: dict) -> dict:
     return args
 
 
-def _cards(events: list[Event], filters: dict) -> list[services.EventCard]:
-    items = services.cards(events, current_user)
-    return services.for_age(items) if filters["for_me"] else items
+def _cards(events: list[Event], filters: dict) -> list[listings.EventCard]:
+    items = listings.cards(events, current_user)
+    return listings.for_age(items) if filters["for_me"] else items
 
 
-def _by_day(items: list[services.EventCard]) -> dict[date, list[services.EventCard]]:
+def _by_day(items: list[listings.EventCard]) -> dict[date, list[listings.EventCard]]:
     days: dict[date, list] = defaultdict(list)
     for item in items:
         days[item.starts.date()].append(item)
     return days
 
 
-def _chip_lines(items: list[services.EventCard]) -> dict[int, dict]:
+def _chip_lines(items: list[listings.EventCard]) -> dict[int, dict]:
     """Return {event id: {"time", "category", "extra", "href"}}: what each chip of the month grid says.
 
     A month shows up to ~170 chips; saying each label once per page instead of once per chip (Babel's
@@ -191,7 +182,7 @@ def _month_grid(grid: list[list[date]], first: date, filters: dict, today: date)
 
     The key holds everything the grid shows: the language, the month, the filters, whether drafts are
     shown (staff), the viewer's birth date (the "not for your age" marks), today, and the version of
-    the events and registrations (`services.grid_version`), so that an edit or a new registration shows
+    the events and registrations (`feeds.grid_version`), so that an edit or a new registration shows
     at once; a cancelled registration frees its seat on the grid within `CALENDAR_CACHE_SECONDS`.
     """
     staff = _is_staff()
@@ -199,14 +190,14 @@ def _month_grid(grid: list[list[date]], first: date, filters: dict, today: date)
     birth = current_user.birth_date if current_user.is_authenticated else None
     key = None
     if seconds > 0:
-        version = services.grid_version(grid[0][0], grid[-1][-1], staff=staff)
+        version = feeds.grid_version(grid[0][0], grid[-1][-1], staff=staff)
         key = (str(db.engine.url), str(get_locale()), first, filters["category"], filters["for_me"], staff, birth,
                today, version)
         found = _grids.get(key)
         if found is not None:
             return found
-    events = services.events_on_days(grid[0][0], grid[-1][-1], staff=staff, category=filters["category"],
-                                     only=services.CHIP_COLUMNS)
+    events = listings.events_on_days(grid[0][0], grid[-1][-1], staff=staff, category=filters["category"],
+                                     only=listings.CHIP_COLUMNS)
     items = _cards(events, filters)
     html = Markup(render_template("events/_month_grid.html", grid=grid, by_day=_by_day(items),
                                   chips=_chip_lines(items), day_labels=_day_labels([d for week in grid for d in week]),
@@ -223,7 +214,7 @@ def week():
     day = query_date(request.args.get("date"), venue_today())
     start = rules.week_start(day)
     days = [start + timedelta(days=n) for n in range(7)]
-    events = services.events_on_days(days[0], days[-1], staff=_is_staff(), category=filters["category"])
+    events = listings.events_on_days(days[0], days[-1], staff=_is_staff(), category=filters["category"])
     items = _cards(events, filters)
     return render_template("events/week.html", days=days, by_day=_by_day(items), items=items,
                            prev_week=(start - timedelta(days=7)).isoformat(),
@@ -234,7 +225,7 @@ def week():
 def upcoming():
     """List what is on next, day by day."""
     filters = _filters()
-    events = services.upcoming_events(limit=100, staff=_is_staff(), category=filters["category"])
+    events = listings.upcoming_events(limit=100, staff=_is_staff(), category=filters["category"])
     items = _cards(events, filters)
     return render_template("events/upcoming.html", by_day=_by_day(items), items=items, **_page_context(filters))
 
@@ -250,8 +241,8 @@ def _visible_or_404(event_id: int) -> Event:
 def detail(event_id: int):
     """Show everything about one event."""
     event = _visible_or_404(event_id)
-    card = services.card(event, current_user)
-    series = [item for item in services.series_events(event) if item.published or _is_staff()]
+    card = listings.card(event, current_user)
+    series = [item for item in listings.series_events(event) if item.published or _is_staff()]
     later = [item for item in series if item.starts_at > event.starts_at and not item.is_cancelled][:4]
     address = current_app.config["VENUE_ADDRESS"]
     return render_template("events/detail.html", event=event, card=card, later=later,
@@ -264,7 +255,7 @@ def detail(event_id: int):
 def event_ics(event_id: int):
     """Download one event for a calendar app."""
     event = _visible_or_404(event_id)
-    return calendar_response([services.calendar_item(event)], name=event.title, filename=f"event-{event.id}.ics")
+    return calendar_response([feeds.calendar_item(event)], name=event.title, filename=f"event-{event.id}.ics")
 
 
 @bp.route("/calendar.ics")
@@ -276,15 +267,15 @@ def calendar_ics():
         if category not in {c.value for c in Category}:
             abort(404)
         name += f": {category_label(category)}"
-    return calendar_response(lambda: services.calendar_items(services.feed_events(category)), name=name,
-                             filename="calendar.ics", version=services.feed_version(category))
+    return calendar_response(lambda: feeds.calendar_items(feeds.feed_events(category)), name=name,
+                             filename="calendar.ics", version=feeds.feed_version(category))
 
 
 @bp.route("/feeds/<token>.ics")
 def personal_feed(token: str):
     """A person's own confirmed events, at a secret address their calendar app subscribes to."""
-    user = services.user_for_feed_token(token) or abort(404)
-    items = services.calendar_items(services.personal_events(user))
+    user = feeds.user_for_feed_token(token) or abort(404)
+    items = feeds.calendar_items(feeds.personal_events(user))
     response = calendar_response(items, name=f"{_('My events')} — {current_app.config['VENUE_NAME']}",
                                  filename="my-events.ics")
     response.headers["X-Robots-Tag"] = "noindex"
@@ -295,7 +286,7 @@ def personal_feed(token: str):
 @require(Access.USER)
 def regenerate_feed():
     """Give the current person a new personal feed address (the old one stops working)."""
-    services.regenerate_feed_token(current_user)
+    feeds.regenerate_feed_token(current_user)
     db.session.commit()
     flash(_("Your calendar feed has a new address. Subscribe again with it: the old one no longer works."),
           "success")
@@ -305,23 +296,22 @@ def regenerate_feed():
 @bp.route("/events/covers/<name>")
 def cover(name: str):
     """Serve a cover picture (random names, so they can be cached for long)."""
-    path = services.cover_path(name) or abort(404)
+    path = covers.cover_path(name) or abort(404)
     return send_file(path, mimetype="image/jpeg", max_age=60 * 60 * 24 * 365, conditional=True)
 
 
 def upcoming_section(app, **_) -> dict:
     """Home page: the next few published events."""
-    events = services.upcoming_events(limit=4, days=60)
-    return {"upcoming_events": services.cards(events, current_user)}
-
+    events = listings.upcoming_events(limit=4, days=60)
+    return {"upcoming_events": listings.cards(events, current_user)}
 
 
 # ------------------------------------------------------------------------------------------------
 # Staff pages
 
-def _zone_choices() -> list[tuple]:
+def _zone_choices() -> list[SelectChoice]:
     zones = db.session.scalars(select(Zone).order_by(Zone.name)).all()
-    return [("", _("The whole café (no particular zone)"))] + [(z.id, z.name) for z in zones]
+    return [SelectChoice("", _("The whole café (no particular zone)"))] + [SelectChoice(z.id, z.name) for z in zones]
 
 
 def _cover_upload(form) -> bytes | None:
@@ -346,7 +336,7 @@ def manage():
         stmt = stmt.where(Event.starts_at < now).order_by(Event.starts_at.desc(), Event.id.desc()).limit(100)
     else:
         stmt = stmt.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id).limit(300)
-    items = services.cards(list(db.session.scalars(stmt)))
+    items = listings.cards(list(db.session.scalars(stmt)))
     return render_template("events/manage.html", items=items, past=past)
 
 
@@ -363,14 +353,10 @@ def new():
             repeat = SeriesRule(interval_weeks=form.interval_weeks.data or 1,
                                 until=form.until.data if by_date else None,
                                 count=None if by_date else form.count.data)
-        try:
-            event = services.create_event(form.event_data(), published=form.published.data, repeat=repeat,
-                                          cover=_cover_upload(form))
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        # The cover is read inside the service call: a rejected picture shows on the form like any refusal.
+        event, error = run_service(lambda: services.create_event(form.event_data(), published=form.published.data,
+                                                                 repeat=repeat, cover=_cover_upload(form)), form=form)
+        if not error:
             if repeat is not None:
                 count = len(event.series.events)
                 flash(_("The series is created: %(n)s events.", n=count), "success")
@@ -396,13 +382,9 @@ def edit(event_id: int):
         if form.remove_cover.data:
             data["cover_image"] = None
         scope = form.scope.data if event.series_id else "this"
-        try:
-            changed = services.update_event(event, data, scope=scope, cover=_cover_upload(form))
-        except DomainError as error:
-            db.session.rollback()
-            show_on_form(form, error)
-        else:
-            db.session.commit()
+        changed, error = run_service(lambda: services.update_event(event, data, scope=scope, cover=_cover_upload(form)),
+                                     form=form)
+        if not error:
             if not changed:
                 flash(_("Nothing was changed."), "info")
             elif len(changed) > 1:
@@ -443,13 +425,8 @@ def publish(event_id: int):
 def unpublish(event_id: int):
     """Hide an event again (only while nobody is registered)."""
     event = _staff_event(event_id)
-    try:
-        services.unpublish_event(event)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    error = run_service(services.unpublish_event, event).error
+    if not error:
         flash(_("The event is a draft again; visitors no longer see it."), "success")
     return _back_to(event.id)
 
@@ -465,18 +442,13 @@ def cancel(event_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         scope = form.scope.data if event.series_id else "this"
-        try:
-            changed = services.cancel_event(event, form.reason.data, scope=scope)
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
+        changed, error = run_service(services.cancel_event, event, form.reason.data, scope=scope)
+        if not error:
             flash(_("Cancelled: %(n)s events. Everybody registered has been told.", n=len(changed))
                   if len(changed) > 1 else _("The event is cancelled. Everybody registered has been told."),
                   "success")
             return redirect(url_for("events.detail", event_id=event.id))
-    card = services.card(event)
+    card = listings.card(event)
     return render_template("events/cancel.html", form=form, event=event, card=card), 422 if form.errors else 200
 
 
@@ -485,13 +457,12 @@ def cancel(event_id: int):
 def delete(event_id: int):
     """Delete a draft nobody registered for."""
     event = _staff_event(event_id)
-    try:
-        services.delete_draft(event)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    error = run_service(services.delete_draft, event).error
+    if error:
         return _back_to(event.id)
-    db.session.commit()
     flash(_("The draft is deleted."), "success")
     return redirect(url_for("events.manage"))
 
+
+template_helpers(bp, filters={"category_label": category_label, "markdown": markdown_filter, "excerpt": excerpt_filter,
+                              "age_limits": age_limits}, entry_label=entry_label)

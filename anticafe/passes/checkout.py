@@ -16,18 +16,20 @@ from datetime import date
 
 from .. import signals
 from ..db import utcnow
+from ..payments import PaymentMethod
+from ..visits import billing as visits_billing
 from ..visits import pricing
-from ..visits import services as visits
-from ..visits.models import PaymentMethod, Visit
+from ..visits.models import Visit
 from . import rules, services
 
 #: Prepaid keys of passes in a visit's quote: "pass:<id>".
 KEY_PREFIX = "pass:"
 
 
-def price_callback(visit: Visit, pricer: visits.Pricer | None = None) -> tuple[int, pricing.DayKind, rules.Price]:
+def price_callback(visit: Visit, pricer: visits_billing.Pricer | None = None,
+                   ) -> tuple[int, pricing.DayKind, rules.Price]:
     """Return (billable minutes, day kind, price(k)) of a stopped visit under its own tariff version."""
-    pricer = pricer or visits.Pricer()
+    pricer = pricer or visits_billing.Pricer()
     tariff = pricer.rules_for(visit)
     kind = pricer.day_kind(visit)
     active = pricing.active_time(visit.segment_spans(visit.ended_at or utcnow()))

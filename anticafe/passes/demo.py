@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
+from ..payments import PaymentMethod
 from ..timeutil import from_venue, to_venue, venue_today
 from ..visits import pricing
-from ..visits.models import PaymentMethod, VisitStatus
+from ..visits.models import VisitStatus
 from . import rules
 from .models import Pass, PassType, PassUse
 from .rules import PassKind

@@ -2,17 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..inputs import AppForm
+from ..visits.tariffs import METHOD_LABELS
 from .rules import MAX_MONTHS, PAYMENT_METHODS, PassKind
-from .services import METHOD_LABELS
 
 
 class PassTypeForm(AppForm):
     name = StringField(_l("Pass name"), validators=[DataRequired(), Length(max=120)])
     #: choices are named in the request's language by the view (`kind_choices`)
-    kind = SelectField(_l("Kind"), choices=[(kind.value, kind.value) for kind in PassKind])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, kind.value) for kind in PassKind])
     #: hours as typed ("10", "7,5"); read by the view
     hours = StringField(_l("Time, hours"), validators=[Optional(), Length(max=12)])
     validity_days = IntegerField(_l("Valid for, days"), validators=[Optional()])
@@ -26,7 +27,8 @@ class PassTypeForm(AppForm):
 
 class IssueForm(AppForm):
     pass_type = SelectField(_l("Pass"), coerce=int, validate_choice=False)
-    payment_method = RadioField(_l("Payment method"), choices=[(m, METHOD_LABELS[m]) for m in PAYMENT_METHODS],
+    payment_method = RadioField(_l("Payment method"),
+                                choices=[SelectChoice(m, METHOD_LABELS[m]) for m in PAYMENT_METHODS],
                                 validators=[Optional()], validate_choice=False)
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
     starts_on = DateField(_l("Starts on"), validators=[Optional()])

@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from ..payments import MONEY
+
 
 class PassKind(enum.StrEnum):
     PACKAGE = "package"
@@ -64,7 +66,7 @@ class PassStatus(enum.StrEnum):
 
 
 #: How a sold pass may be paid (a pass given for free carries a reason instead).
-PAYMENT_METHODS = ("cash", "card", "transfer")
+PAYMENT_METHODS = tuple(method.value for method in MONEY)
 
 MAX_MONTHS = 12
 MAX_VALIDITY_DAYS = 3660

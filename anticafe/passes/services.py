@@ -20,24 +20,18 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
-from ..db import utcnow
-from ..errors import DomainError, ValidationFailed
+from ..db import lock, utcnow
+from ..errors import DomainError, ValidationFailed, in_words
 from ..extensions import db
 from ..timeutil import venue_today
 from . import rules
 from .models import Pass, PassType, PassUse
 from .rules import PassKind, PassStatus
-
-METHOD_LABELS = {
-    "cash": _l("Cash"),
-    "card": _l("Bank card"),
-    "transfer": _l("Transfer"),
-}
 
 PROBLEM_MESSAGES = {
     "required": _l("This field is required."),
@@ -56,7 +50,8 @@ PROBLEM_MESSAGES = {
 
 
 def translate(problems: dict[str, list[str]]) -> dict[str, list]:
-    return {field: [PROBLEM_MESSAGES.get(code, code) for code in codes] for field, codes in problems.items()}
+    """Turn {field: [codes]} into {field: [translated messages]}."""
+    return in_words(problems, PROBLEM_MESSAGES)
 
 
 def kind_label(kind: str) -> str:
@@ -80,9 +75,6 @@ def status_label(status: str) -> str:
     }
     return labels.get(status, status)
 
-
-def method_label(method: str | None) -> str:
-    return str(METHOD_LABELS.get(method, method or ""))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -346,22 +338,16 @@ def uses_of(held: Pass) -> list[PassUse]:
 
 
 def _lock_rows(pass_ids: list[int]) -> None:
-    """Lock pass rows for the rest of the transaction.
-
-    The UPDATE takes SQLite's write lock (so the read that follows sees a settled state) and
-    PostgreSQL's row locks; `with_for_update()` below is PostgreSQL's usual spelling of the same.
-    """
+    """Lock pass rows for the rest of the transaction (`db.lock`)."""
     if pass_ids:
-        db.session.execute(update(Pass).where(Pass.id.in_(pass_ids)).values(id=Pass.id)
-                           .execution_options(synchronize_session=False))
+        lock(Pass, Pass.id.in_(pass_ids))
 
 
 def lock_passes(user_id: int) -> list[Pass]:
     """Lock and return a person's passes (fresh from the database)."""
-    db.session.execute(update(Pass).where(Pass.user_id == user_id).values(id=Pass.id)
-                       .execution_options(synchronize_session=False))
+    lock(Pass, Pass.user_id == user_id)
     return list(db.session.scalars(select(Pass).where(Pass.user_id == user_id).order_by(Pass.id)
-                                   .with_for_update().execution_options(populate_existing=True)))
+                                   .execution_options(populate_existing=True)))
 
 
 def active_uses(visit_id: int) -> list[PassUse]:
@@ -436,8 +422,9 @@ def restore_passes(visit_id: int) -> int:
     if not pass_ids:
         return 0
     _lock_rows(sorted(set(pass_ids)))
+    lock(PassUse, PassUse.visit_id == visit_id, PassUse.reversed_at.is_(None))
     uses = list(db.session.scalars(select(PassUse).where(PassUse.visit_id == visit_id, PassUse.reversed_at.is_(None))
-                                   .with_for_update().execution_options(populate_existing=True)))
+                                   .execution_options(populate_existing=True)))
     held = {p.id: p for p in db.session.scalars(select(Pass).where(Pass.id.in_([u.pass_id for u in uses]))
                                                 .execution_options(populate_existing=True))}
     now = utcnow()

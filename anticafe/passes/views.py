@@ -17,14 +17,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..auth import Access, require
-from ..errors import DomainError, show_on_form
+from ..errors import run_service
 from ..extensions import db
 from ..inputs import query_month
+from ..templating import template_helpers
 from ..timeutil import venue_today
+from ..visits.tariffs import method_label
 from . import checkout, rules, services
 from .forms import CancelForm, IssueForm, PassTypeForm
 from .models import PassType
@@ -35,7 +38,6 @@ bp = Blueprint("passes", __name__)
 COMMITTEE_KINDS = {PassKind.ALLOWANCE.value}
 
 
-@bp.app_template_filter("pass_minutes")
 def pass_minutes(minutes: int | None) -> str:
     """Show minutes as hours and minutes: "7 h 30 min"."""
     if minutes is None:
@@ -48,24 +50,14 @@ def pass_minutes(minutes: int | None) -> str:
     return _("%(m)s min", m=rest)
 
 
-@bp.app_template_filter("pass_date")
 def pass_date(day: date) -> str:
     """Show a date as "15 January 2027"."""
     return format_date(day, "d MMMM y")
 
 
-@bp.app_template_filter("pass_month")
 def pass_month(day: date) -> str:
     """Show a month as "November 2026"."""
     return format_date(day, "LLLL y").capitalize()
-
-
-@bp.record_once
-def _template_globals(state) -> None:
-    """Labels for the templates (globals, so that imported macros see them too)."""
-    state.app.jinja_env.globals.update(pass_kind_label=services.kind_label, pass_status_label=services.status_label,
-                                       pass_method_label=services.method_label, PassStatus=PassStatus,
-                                       pass_shift_minutes=checkout.shift_minutes)
 
 
 def parse_decimal(text: str | None) -> Decimal | None:
@@ -99,27 +91,35 @@ def _issue(form: IssueForm, holder: User, types: list[PassType]) -> bool:
     if pass_type is None:
         form.pass_type.errors = [_("Choose a pass.")]
         return False
-    try:
-        issued = services.issue_pass(holder=holder, pass_type=pass_type, by=current_user,
-                                     payment_method=form.payment_method.data, reason=form.reason.data,
-                                     starts_on=form.starts_on.data, months=form.months.data or 1)
-    except DomainError as error:
-        db.session.rollback()
-        show_on_form(form, error)
+    issued, error = run_service(services.issue_pass, holder=holder, pass_type=pass_type, by=current_user,
+                                payment_method=form.payment_method.data, reason=form.reason.data,
+                                starts_on=form.starts_on.data, months=form.months.data or 1, form=form)
+    if error:
         return False
-    db.session.commit()
     flash(_issued_message(issued), "success")
     return True
 
 
 def _issue_form(types: list[PassType]) -> IssueForm:
     form = IssueForm()
-    form.pass_type.choices = [(t.id, t.name) for t in types]
+    form.pass_type.choices = [SelectChoice(t.id, t.name) for t in types]
     if not form.is_submitted():
         form.starts_on.data = venue_today()
         if types:
             form.pass_type.data = types[0].id
     return form
+
+
+def _person_page(user_id: int, *, endpoint: str, mode: str, kinds):
+    """A person's passes (of `kinds`, None: all) with the form to sell or grant one; staff and committee alike."""
+    holder = _person(user_id)
+    types = services.issuable_types(current_user, kinds=kinds)
+    form = _issue_form(types)
+    if form.validate_on_submit() and _issue(form, holder, types):
+        return redirect(url_for(endpoint, user_id=holder.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("passes/person.html", holder=holder, form=form, types=types, mode=mode,
+                           **_holder_context(holder, kinds)), status
 
 
 # ------------------------------------------------------------------------------------------------
@@ -141,14 +141,7 @@ def index():
 @require(Access.STAFF)
 def person(user_id: int):
     """Show a person's passes with balance and expiry; sell or grant one."""
-    holder = _person(user_id)
-    types = services.issuable_types(current_user)
-    form = _issue_form(types)
-    if form.validate_on_submit() and _issue(form, holder, types):
-        return redirect(url_for("passes.person", user_id=holder.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("passes/person.html", holder=holder, form=form, types=types, mode="staff",
-                           **_holder_context(holder)), status
+    return _person_page(user_id, endpoint="passes.person", mode="staff", kinds=None)
 
 
 @bp.route("/passes/<int:pass_id>/cancel", methods=["POST"])
@@ -166,13 +159,8 @@ def _cancel(pass_id: int, back: str, kinds: set[str] | None):
     if not form.validate_on_submit():
         flash(_("Say why the pass is cancelled."), "error")
         return redirect(url_for(back, user_id=held.user_id))
-    try:
-        services.cancel_pass(held, by=current_user, reason=form.cancel_reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        db.session.commit()
+    error = run_service(services.cancel_pass, held, by=current_user, reason=form.cancel_reason.data).error
+    if not error:
         flash(_("The pass is cancelled."), "success")
     return redirect(url_for(back, user_id=held.user_id))
 
@@ -214,14 +202,7 @@ def committee_index():
 @require(Access.COMMITTEE)
 def committee_person(user_id: int):
     """Show a person's allowances and grant one with the committee's reason."""
-    holder = _person(user_id)
-    types = services.issuable_types(current_user, kinds=COMMITTEE_KINDS)
-    form = _issue_form(types)
-    if form.validate_on_submit() and _issue(form, holder, types):
-        return redirect(url_for("passes.committee_person", user_id=holder.id))
-    status = 422 if form.is_submitted() else 200
-    return render_template("passes/person.html", holder=holder, form=form, types=types, mode="committee",
-                           **_holder_context(holder, COMMITTEE_KINDS)), status
+    return _person_page(user_id, endpoint="passes.committee_person", mode="committee", kinds=COMMITTEE_KINDS)
 
 
 @bp.route("/committee/allowances/<int:pass_id>/cancel", methods=["POST"])
@@ -273,20 +254,15 @@ def _type_data(form: PassTypeForm) -> services.PassTypeData | None:
 
 def _edit_type(pass_type: PassType | None):
     form = PassTypeForm(obj=pass_type)
-    form.kind.choices = [(kind.value, services.kind_label(kind)) for kind in PassKind]
+    form.kind.choices = [SelectChoice(kind.value, services.kind_label(kind)) for kind in PassKind]
     if pass_type is not None and not form.is_submitted():
         form.hours.data = _hours_text(pass_type.minutes)
         form.price.data = f"{pass_type.price.normalize():f}" if pass_type.price else "0"
     if form.validate_on_submit():
         data = _type_data(form)
         if data is not None:
-            try:
-                saved = services.save_pass_type(data, pass_type)
-            except DomainError as error:
-                db.session.rollback()
-                show_on_form(form, error)
-            else:
-                db.session.commit()
+            saved, error = run_service(services.save_pass_type, data, pass_type, form=form)
+            if not error:
                 flash(_("The pass type “%(name)s” is saved.", name=saved.name), "success")
                 return redirect(url_for("passes.types"))
     status = 422 if form.is_submitted() else 200
@@ -320,13 +296,9 @@ def edit_type(type_id: int):
 def delete_type(type_id: int):
     """Delete a pass type nobody holds."""
     pass_type = db.session.get(PassType, type_id) or abort(404)
-    try:
-        services.delete_pass_type(pass_type)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    error = run_service(services.delete_pass_type, pass_type).error
+    if error:
         return redirect(url_for("passes.edit_type", type_id=type_id))
-    db.session.commit()
     flash(_("The pass type is deleted."), "success")
     return redirect(url_for("passes.types"))
 
@@ -347,3 +319,9 @@ def my_passes_context(user: User) -> dict:
     today = venue_today()
     current = services.passes_of(user, today=today, current_only=True)
     return {"my_passes": current, "my_balance": services.balance_of(current, today), "today": today}
+
+
+template_helpers(bp, filters={"pass_minutes": pass_minutes, "pass_date": pass_date, "pass_month": pass_month},
+                 pass_kind_label=services.kind_label, pass_status_label=services.status_label,
+                 pass_method_label=method_label, PassStatus=PassStatus,
+                 pass_shift_minutes=checkout.shift_minutes)

@@ -2,8 +2,7 @@
 
 
 def init_app(app) -> None:
-    """Move the waitlist up when an event's capacity is raised."""
-    from .. import signals
-    from . import services
+    """Answer the events calendar's questions about seats (`receivers`)."""
+    from . import receivers
 
-    signals.capacity_raised.connect(services.promote_waitlist)
+    receivers.connect()

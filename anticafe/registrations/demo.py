@@ -13,9 +13,9 @@ from ..db import utcnow
 from ..demo import DEMO_LOGINS
 from ..extensions import db
 from ..timeutil import to_venue
+from . import rows as seat_rows
 from .models import Registration, RegistrationStatus, Source
 from .rules import age_refusal
-from .services import new_ticket_code
 
 
 def _login(role: str) -> User | None:
@@ -82,18 +82,16 @@ def _registrations_for(event, people, *, rng, now, staff, keep) -> list[Registra
             _confirm(registration, created)
         else:
             queue.append(registration)
-            registration.status = RegistrationStatus.WAITLISTED
-            registration.waitlist_position = len(queue)
+            _apply(registration, seat_rows.waitlisted(len(queue)))
         rows.append(registration)
     leaving = [r for r in rows if r.status == RegistrationStatus.CONFIRMED and r.user_id != getattr(keep, "id", None)]
     for registration in rng.sample(leaving, k=min(len(rows) // 8, 3, len(leaving))):
         moment = registration.created_at + (until - registration.created_at) * rng.uniform(0.1, 0.9)
-        registration.status = RegistrationStatus.CANCELLED
-        registration.cancelled_at = registration.ticket_revoked_at = moment
+        _apply(registration, seat_rows.cancelled(moment, confirmed_at=registration.confirmed_at,
+                                                 ticket_code=registration.ticket_code))
         registration.cancelled_by_id = registration.user_id
         if queue:  # the first person waiting gets the seat
             promoted = queue.pop(0)
-            promoted.waitlist_position = None
             _confirm(promoted, max(moment, promoted.created_at))
             for position, waiting in enumerate(queue, start=1):
                 waiting.waitlist_position = position
@@ -101,6 +99,9 @@ def _registrations_for(event, people, *, rng, now, staff, keep) -> list[Registra
 
 
 def _confirm(registration: Registration, moment) -> None:
-    registration.status = RegistrationStatus.CONFIRMED
-    registration.confirmed_at = moment
-    registration.ticket_code = new_ticket_code()
+    _apply(registration, seat_rows.confirmed(moment))
+
+
+def _apply(registration: Registration, columns: dict) -> None:
+    for column, value in columns.items():
+        setattr(registration, column, value)

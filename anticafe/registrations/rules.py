@@ -160,9 +160,6 @@ def visitor_may_cancel(*, status: str, now: datetime, starts_at: datetime, ends_
 # ------------------------------------------------------------------------------------------------
 # Reminders and tickets
 
-def reminder_due(starts_at: datetime, now: datetime, ahead: timedelta = timedelta(hours=24)) -> bool:
-    """Tell whether an event starting at `starts_at` is within the reminder horizon (and not started)."""
-    return now < starts_at <= now + ahead
 
 
 def ticket_path(code: str) -> str:

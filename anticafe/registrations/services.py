@@ -11,28 +11,25 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from werkzeug.routing import BuildError
 
 from .. import codes
 from ..accounts.models import User
-from ..db import utcnow
+from ..db import lock, utcnow
 from ..errors import DomainError
 from ..events.models import Event, EventStatus
 from ..events.services import age_limits
 from ..extensions import db
-from ..notifications.services import absolute_link, notify
+from ..notifications.services import notify, reachable
 from ..timeutil import to_venue
-from . import rules
+from ..urls import public_url, site_path
+from . import rows, rules
 from .models import Registration, RegistrationStatus, Source
-
-#: Bits of randomness in a ticket code (26 characters of the typeable alphabet).
-TICKET_BITS = 128
 
 #: A visitor may give up a confirmed seat until this long before the start (setting
 #: `REGISTRATION_CANCEL_CUTOFF_MINUTES`, default 0: until the start).
@@ -54,11 +51,10 @@ REFUSAL_MESSAGES = {
 def lock_event(event_id: int) -> Event:
     """Take the event's row lock for the rest of the transaction and return the event, freshly read.
 
-    `UPDATE events SET id = id` is a row lock on PostgreSQL and takes SQLite's write lock; run it
-    before reading anything the decision depends on.
+    `db.lock` is a row lock on PostgreSQL and takes SQLite's write lock; run it before reading
+    anything the decision depends on.
     """
-    result = db.session.execute(text("UPDATE events SET id = id WHERE id = :id"), {"id": event_id})
-    if result.rowcount == 0:
+    if not lock(Event, Event.id == event_id):
         raise DomainError("not_found", _l("No such event."), status=404)
     return db.session.get(Event, event_id, populate_existing=True)
 
@@ -89,25 +85,24 @@ def cancel_cutoff() -> timedelta:
 
 @dataclass(frozen=True)
 class Counts:
-    """Seats of one event."""
+    """Seats of one event: the one count every domain asks for."""
 
     confirmed: int = 0
     waitlisted: int = 0
+    cancelled: int = 0
 
 
 def counts_for(event_ids) -> dict[int, Counts]:
-    """Return confirmed and waitlisted counts for many events in one aggregate query."""
-    ids = list(event_ids)
-    if not ids:
-        return {}
-    confirmed = func.sum(case((Registration.status == RegistrationStatus.CONFIRMED, 1), else_=0))
-    waitlisted = func.sum(case((Registration.status == RegistrationStatus.WAITLISTED, 1), else_=0))
-    rows = db.session.execute(select(Registration.event_id, confirmed, waitlisted)
-                              .where(Registration.event_id.in_(ids),
-                                     Registration.status != RegistrationStatus.CANCELLED)
-                              .group_by(Registration.event_id))
-    found = {event_id: Counts(int(c or 0), int(w or 0)) for event_id, c, w in rows}
-    return {event_id: found.get(event_id, Counts()) for event_id in ids}
+    """Return confirmed, waitlisted and cancelled counts for many events (one grouped query per 500)."""
+    ids = sorted(set(event_ids))
+    found: dict[int, dict[str, int]] = {event_id: {} for event_id in ids}
+    for start in range(0, len(ids), 500):
+        rows = db.session.execute(select(Registration.event_id, Registration.status, func.count())
+                                  .where(Registration.event_id.in_(ids[start:start + 500]))
+                                  .group_by(Registration.event_id, Registration.status))
+        for event_id, status, number in rows:
+            found[event_id][str(status)] = int(number)
+    return {event_id: Counts(**numbers) for event_id, numbers in found.items()}
 
 
 def counts(event_id: int) -> Counts:
@@ -139,15 +134,6 @@ def may_see(registration: Registration, user) -> bool:
 # ------------------------------------------------------------------------------------------------
 # URLs
 
-def _absolute(path: str) -> str:
-    return absolute_link(path)
-
-
-def _path(endpoint: str, fallback: str, **values) -> str:
-    """Return a route's path; outside a request (CLI, demo) fall back to the literal path."""
-    if has_request_context():
-        return url_for(endpoint, **values)
-    return fallback
 
 
 def ticket_url(registration: Registration) -> str | None:
@@ -155,28 +141,24 @@ def ticket_url(registration: Registration) -> str | None:
     if not registration.has_valid_ticket:
         return None
     code = registration.ticket_code
-    return _absolute(_path("registrations.ticket", rules.ticket_path(code), code=code))
+    return public_url("registrations.ticket", code=code)
 
 
 def qr_url(registration: Registration, fmt: str = "png") -> str | None:
     """Return the absolute URL of the ticket's QR image (owner and staff only), or None without a ticket."""
     if not registration.has_valid_ticket:
         return None
-    return _absolute(_path("registrations.qr", f"/registrations/{registration.id}/qr.{fmt}",
-                           registration_id=registration.id, fmt=fmt))
+    return public_url("registrations.qr", registration_id=registration.id, fmt=fmt)
 
 
 def event_path(event_id: int) -> str:
     """Return the path of an event's public page (the events domain's route)."""
-    return f"/events/{event_id}"
+    return site_path("events.detail", event_id=event_id)
 
 
 def event_ics_path(event_id: int) -> str:
     """Return the path of an event's iCalendar file ("add to calendar")."""
-    try:
-        return url_for("events.event_ics", event_id=event_id)
-    except (BuildError, RuntimeError):  # the events domain's route is missing, or no request
-        return f"/events/{event_id}.ics"
+    return site_path("events.event_ics", event_id=event_id)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -214,11 +196,6 @@ def _already_registered(existing: Registration, *, self_service: bool) -> Domain
     return DomainError("already_registered", message, status=409, extra={"registration_id": existing.id})
 
 
-def new_ticket_code() -> str:
-    """Return a fresh, unguessable ticket code."""
-    return codes.random_code(TICKET_BITS)
-
-
 def register(event: Event, user: User, *, by: User | None = None, source: str = Source.SELF,
              over_capacity: bool = False) -> Registration:
     """Register `user` for `event`: confirmed with a ticket while seats last, else on the waitlist.
@@ -244,8 +221,7 @@ def register(event: Event, user: User, *, by: User | None = None, source: str = 
     existing = active_registration(event.id, user.id)
     if existing is not None:
         raise _already_registered(existing, self_service=self_service)
-    confirmed = db.session.scalar(select(func.count()).select_from(Registration).where(
-        Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED.value))
+    confirmed = counts(event.id).confirmed
     registration = Registration(event_id=event.id, user_id=user.id, source=source.value, created_at=now,
                                 created_by_id=None if self_service else by.id)
     if rules.has_seat(event.capacity, confirmed) or (staff and over_capacity):
@@ -270,11 +246,33 @@ def register(event: Event, user: User, *, by: User | None = None, source: str = 
 
 
 def _confirm(registration: Registration, now: datetime) -> None:
-    registration.status = RegistrationStatus.CONFIRMED
-    registration.waitlist_position = None
-    registration.confirmed_at = now
-    registration.ticket_code = new_ticket_code()
-    registration.ticket_revoked_at = None
+    for column, value in rows.confirmed(now).items():
+        setattr(registration, column, value)
+
+
+def seat_walk_in(event: Event, user: User, *, staff: User | None, existing: Registration | None,
+                 now: datetime) -> Registration:
+    """Confirm someone let in at the door: their waitlisted registration moves up, or a new one is made.
+
+    Call under `lock_event`, once the door has decided they may come in (a seat and the age limits,
+    or a staff member's reason). A registration made for them in between by another request is
+    refused (409 `already_registered`).
+    """
+    if existing is not None:  # waitlisted: staff let them in after all
+        _confirm(existing, now)
+        db.session.flush()
+        renumber_waitlist(event.id)
+        return existing
+    registration = Registration(event_id=event.id, user_id=user.id, source=Source.WALK_IN.value, created_at=now,
+                                created_by_id=staff.id if staff is not None else None)
+    _confirm(registration, now)
+    try:
+        with db.session.begin_nested():
+            db.session.add(registration)
+    except IntegrityError:
+        raise DomainError("already_registered", _l("This person has just been registered for the event; "
+                                                   "find them in the search."), status=409) from None
+    return registration
 
 
 def cancel(registration: Registration, *, by: User) -> Registration:
@@ -353,7 +351,7 @@ def reissue_ticket(registration: Registration, *, by: User) -> Registration:
         raise DomainError("not_found", _l("No such registration."), status=404)
     if not registration.is_confirmed:
         raise DomainError("no_ticket", _l("Only a confirmed registration has a ticket."), status=409)
-    registration.ticket_code = new_ticket_code()
+    registration.ticket_code = rows.new_ticket_code()
     db.session.flush()
     return registration
 
@@ -377,15 +375,16 @@ def _when(event: Event, moment: datetime | None = None) -> str:
 
 def _tell_promoted(registration: Registration, event: Event) -> None:
     user = registration.user
-    if user is None or user.email is None:  # a guest profile cannot log in to read it
+    if user is None or not reachable(user):  # a guest profile without a linked messenger cannot read it
         return
     notify(user, "waitlist_promoted",
            lambda: gettext("A seat is yours: %(title)s", title=event.title),
            lambda: gettext("A seat has freed up at “%(title)s” on %(when)s, and you have moved from the waitlist "
                            "to the participants. Your ticket with the QR code is at the link below. If your plans "
-                           "have changed, please cancel so that the next person can come.",
-                           title=event.title, when=_when(event)),
-           link=rules.ticket_path(registration.ticket_code),
+                           "have changed, please cancel before %(deadline)s so that the next person can come.",
+                           title=event.title, when=_when(event),
+                           deadline=_when(event, event.starts_at - cancel_cutoff())),
+           link=rules.ticket_path(registration.ticket_code), ticket_code=registration.ticket_code,
            dedupe_key=f"waitlist_promoted:{registration.id}")
 
 
@@ -404,7 +403,7 @@ def queue_reminders(now: datetime | None = None, ahead: timedelta = timedelta(ho
     queued = 0
     for registration in rows:
         event, user = registration.event, registration.user
-        if user.email is None or not user.active:
+        if not user.active or not reachable(user):
             continue
         note = notify(
             user, "event_reminder",
@@ -414,7 +413,7 @@ def queue_reminders(now: datetime | None = None, ahead: timedelta = timedelta(ho
                                         "so that someone from the waitlist gets your seat.",
                                         title=event.title, when=_when(event),
                                         place=current_app.config["VENUE_ADDRESS"]),
-            link=rules.ticket_path(registration.ticket_code),
+            link=rules.ticket_path(registration.ticket_code), ticket_code=registration.ticket_code,
             dedupe_key=f"event_reminder:{event.id}:{user.id}")
         if note is not None:
             queued += 1
@@ -436,12 +435,6 @@ def event_registrations(event_id: int) -> list[Registration]:
                   Registration.id)))
 
 
-def active_registrants(event_id: int) -> list[User]:
-    """Return the people with a confirmed or waitlisted registration (e.g. to tell them of a change)."""
-    return list(db.session.scalars(
-        select(User).join(Registration, Registration.user_id == User.id)
-        .where(Registration.event_id == event_id, Registration.status != RegistrationStatus.CANCELLED)
-        .order_by(Registration.id)))
 
 
 def user_registrations(user: User, *, include_cancelled: bool = True) -> list[Registration]:

@@ -11,10 +11,11 @@ from ..accounts.services import search_users
 from ..accounts.views import safe_next
 from ..auth import Access, require
 from ..db import utcnow
-from ..errors import DomainError, show_on_form
+from ..errors import run_service
 from ..events.models import Event
 from ..extensions import db
 from ..qr import qr_response
+from ..templating import template_helpers
 from ..timeutil import venue_today
 from . import rules, services
 from .forms import WalkInForm
@@ -30,12 +31,9 @@ STATUS_LABELS = {
 SOURCE_LABELS = {"self": _l("by themselves"), "staff": _l("by staff"), "walk_in": _l("walk-in")}
 
 
-@bp.app_context_processor
-def inject_helpers():
-    """Template helpers: the register box's state for an event, status and source labels."""
-    return {"registration_box": lambda event: services.box_state(event, current_user),
-            "registration_status_labels": STATUS_LABELS, "registration_source_labels": SOURCE_LABELS,
-            "registration_event_path": services.event_path, "registration_ics_path": services.event_ics_path}
+def registration_box(event: Event):
+    """Return the register box's state for an event, as the current person sees it."""
+    return services.box_state(event, current_user)
 
 
 def _visible_event(event_id: int) -> Event:
@@ -63,13 +61,9 @@ def register(event_id: int):
         return render_template("registrations/register.html", event=event,
                                age_limits=services.age_limits(event))
     back = safe_next(url_for("registrations.register", event_id=event.id))
-    try:
-        registration = services.register(event, current_user._get_current_object())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    registration, error = run_service(services.register, event, current_user._get_current_object())
+    if error:
         return redirect(back)
-    db.session.commit()
     if registration.is_confirmed:
         flash(_("You are registered for “%(title)s”. Here is your ticket: show the QR code at the door.",
                 title=event.title), "success")
@@ -86,13 +80,9 @@ def cancel(registration_id: int):
     registration = _registration_for(registration_id)
     back = safe_next(url_for("registrations.my_events"))
     was_waitlisted = registration.is_waitlisted
-    try:
-        services.cancel(registration, by=current_user._get_current_object())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    error = run_service(services.cancel, registration, by=current_user._get_current_object()).error
+    if error:
         return redirect(back)
-    db.session.commit()
     if registration.user_id != current_user.id:
         flash(_("The registration of %(name)s is cancelled.", name=registration.user.name), "success")
     elif was_waitlisted:
@@ -108,13 +98,9 @@ def cancel(registration_id: int):
 def reissue(registration_id: int):
     """Replace a ticket's code (when a photo of it went around); the old QR stops working."""
     registration = _registration_for(registration_id)
-    try:
-        services.reissue_ticket(registration, by=current_user._get_current_object())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    error = run_service(services.reissue_ticket, registration, by=current_user._get_current_object()).error
+    if error:
         return redirect(url_for("registrations.my_events"))
-    db.session.commit()
     flash(_("The ticket has a new code; the old QR code no longer works."), "success")
     return redirect(url_for("registrations.ticket", code=registration.ticket_code))
 
@@ -212,13 +198,9 @@ def staff_register(event_id: int):
     if user is None:
         flash(_("No such person."), "error")
         return redirect(back)
-    try:
-        registration = services.register(event, user, by=current_user._get_current_object())
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    registration, error = run_service(services.register, event, user, by=current_user._get_current_object())
+    if error:
         return redirect(back)
-    db.session.commit()
     _staff_registered(registration)
     return redirect(back)
 
@@ -231,14 +213,14 @@ def walk_in(event_id: int):
     form = WalkInForm(prefix="guest")
     if not form.validate_on_submit():
         return _staff_page(event, form, 422)
-    try:
-        registration = services.register_guest(event, name=form.name.data, phone=form.phone.data,
-                                               birth_date=form.birth_date.data,
-                                               by=current_user._get_current_object())
-    except DomainError as error:
-        db.session.rollback()
-        show_on_form(form, error)
+    registration, error = run_service(services.register_guest, event, name=form.name.data, phone=form.phone.data,
+                                      birth_date=form.birth_date.data, by=current_user._get_current_object(), form=form)
+    if error:
         return _staff_page(event, form, 422)
-    db.session.commit()
     _staff_registered(registration)
     return redirect(url_for("registrations.event_registrations", event_id=event.id))
+
+
+template_helpers(bp, registration_box=registration_box, registration_status_labels=STATUS_LABELS,
+                 registration_source_labels=SOURCE_LABELS, registration_event_path=services.event_path,
+                 registration_ics_path=services.event_ics_path)

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..events.models import Category, Event, EventStatus
 from ..timeutil import to_venue, venue_now
-from . import queries, rules
+from . import queries, rules, visitors
 from .services import Summary
 
 CATEGORY_LABELS = {
@@ -201,11 +201,11 @@ def build_dashboard(period: rules.Period, grain: str | None = None) -> Dashboard
     grain = grain if grain in ("month", "week") else rules.series_grain(period)
     scope = queries.scope_for(period, compare=True)
     events = queries.event_figures(scope, ["period", grain, "category"], top=10)
-    presence = queries.presence_figures(scope, series=grain, ages=True, heat=True, frequency=True)
+    presence = visitors.presence_figures(scope, series=grain, ages=True, heat=True, frequency=True)
     current = Summary.build(events.by["period"].get("current", queries.Attendance()),
-                            presence.period.get("current", queries.People()))
+                            presence.period.get("current", visitors.People()))
     before = Summary.build(events.by["period"].get("previous", queries.Attendance()),
-                           presence.period.get("previous", queries.People()))
+                           presence.period.get("previous", visitors.People()))
     figures = _figures(current, before)
     tables = {
         "summary": _summary_table(figures),
@@ -258,7 +258,7 @@ def _series_table(period, grain, events: dict, presence: dict) -> Table:
     rows = []
     for bucket in rules.series_buckets(period, grain):
         att = events.get(bucket.key, queries.Attendance())
-        people = presence.get(bucket.key, queries.People())
+        people = presence.get(bucket.key, visitors.People())
         rows.append({"bucket": bucket_label(bucket, grain), "events": att.events, "registered": att.registered,
                      "checked_in": att.checked_in, "walk_ins": att.walk_ins, "no_shows": att.no_shows,
                      "visits": people.visits.visits, "hours": people.visits.hours, "people": people.people})
@@ -297,17 +297,17 @@ def _categories_table(by_category: dict) -> Table:
     return Table("categories", _("By event category"), columns, rows, chart=chart)
 
 
-def _ages_table(presence: queries.PresenceFigures, current: Summary) -> Table:
+def _ages_table(presence: visitors.PresenceFigures, current: Summary) -> Table:
     rows = []
     for key in rules.AGE_GROUP_KEYS:
-        people = presence.ages.get(key, queries.People())
+        people = presence.ages.get(key, visitors.People())
         rows.append({"age": str(AGE_LABELS[key]), "checkins": people.checkins, "visits": people.visits.visits,
                      "people": people.people})
     chart = {"type": "bar", "labels": [r["age"] for r in rows], "datasets": [
         {"label": _("Checked in at events"), "data": [r["checkins"] for r in rows]},
         {"label": _("Timed visits"), "data": [r["visits"] for r in rows]},
         {"label": _("People"), "data": [r["people"] for r in rows]}]}
-    total = presence.period.get("current", queries.People())
+    total = presence.period.get("current", visitors.People())
     rows.append({"age": _("All ages"), "checkins": total.checkins, "visits": total.visits.visits,
                  "people": current.unique_visitors, "_total": True})
     columns = [Column("age", _("Age group"), "text"), Column("checkins", _("Checked in at events")),
@@ -317,8 +317,8 @@ def _ages_table(presence: queries.PresenceFigures, current: Summary) -> Table:
                         "group during the period counts in both groups, and once in all ages."))
 
 
-def _youth_table(presence: queries.PresenceFigures, current: Summary) -> Table:
-    young = [presence.ages.get(key, queries.People()) for key in rules.YOUTH_GROUPS]
+def _youth_table(presence: visitors.PresenceFigures, current: Summary) -> Table:
+    young = [presence.ages.get(key, visitors.People()) for key in rules.YOUTH_GROUPS]
     rows = [
         {"figure": _("Events held"), "value": current.events_held},
         {"figure": _("Event participants (check-ins)"), "value": current.checked_in},

@@ -148,8 +148,6 @@ def parse_period(from_text: str | None, to_text: str | None, default: Period) ->
     return make_period(start, end)
 
 
-#: The quick picks of the period picker, in the order they are shown.
-PRESETS = ("this_month", "last_month", "this_quarter", "last_quarter", "this_year", "last_year")
 
 
 def preset_period(name: str, today: date) -> Period:
@@ -324,14 +322,6 @@ class Band:
 FREQUENCY_BANDS = (Band("1", 1, 1), Band("2_3", 2, 3), Band("4_9", 4, 9), Band("10_plus", 10, None))
 
 
-def frequency_band(times: int) -> str:
-    """Return the band of a person who came `times` (>= 1) times."""
-    if times < 1:
-        raise ValueError("a person in the statistics came at least once")
-    for band in FREQUENCY_BANDS:
-        if times >= band.low and (band.high is None or times <= band.high):
-            return band.key
-    raise AssertionError("bands must cover every count")
 
 
 # ------------------------------------------------------------------------------------------------

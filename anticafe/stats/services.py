@@ -12,7 +12,7 @@ from ..errors import ValidationFailed
 from ..events.models import Category, Event
 from ..extensions import db
 from ..timeutil import venue_today
-from . import queries, rules
+from . import queries, rules, visitors
 
 PERIOD_MESSAGES = {
     "invalid_date": _l("Enter a date as YYYY-MM-DD."),
@@ -71,7 +71,7 @@ class Summary:
         return rules.hours(self.subsidised_seconds)
 
     @classmethod
-    def build(cls, attendance: queries.Attendance, people: queries.People) -> "Summary":
+    def build(cls, attendance: queries.Attendance, people: visitors.People) -> "Summary":
         return cls(events_held=attendance.events, registrations=attendance.registered,
                    checked_in=attendance.checked_in, walk_ins=attendance.walk_ins, no_shows=attendance.no_shows,
                    fill_rate=attendance.fill_rate, no_show_rate=attendance.no_show_rate,
@@ -85,13 +85,13 @@ def summaries(period: rules.Period, *, compare: bool = True) -> tuple[Summary, S
     """The summary of `period` and (when `compare`) of the previous period of the same length."""
     scope = queries.scope_for(period, compare=compare)
     events = queries.event_figures(scope, ["period"])
-    presence = queries.presence_figures(scope)
+    presence = visitors.presence_figures(scope)
     current = Summary.build(events.by["period"].get("current", queries.Attendance()),
-                            presence.period.get("current", queries.People()))
+                            presence.period.get("current", visitors.People()))
     if not compare:
         return current, None
     previous = Summary.build(events.by["period"].get("previous", queries.Attendance()),
-                             presence.period.get("previous", queries.People()))
+                             presence.period.get("previous", visitors.People()))
     return current, previous
 
 

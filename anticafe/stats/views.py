@@ -8,6 +8,7 @@ from ..auth import Access, guard_blueprint
 from ..errors import ValidationFailed
 from ..events.models import Event
 from ..extensions import db
+from ..templating import template_helpers
 from ..timeutil import venue_today
 from . import exports, reports, rules, services
 
@@ -25,7 +26,6 @@ PRESET_LABELS = {
 }
 
 
-@bp.app_template_filter("stat")
 def stat_filter(value, kind: str = "int") -> str:
     """Format a statistics value: {{ value|stat("percent") }}."""
     return reports.fmt(value, kind)
@@ -157,3 +157,6 @@ def report_file(fmt: str):
         extra = [(_("Grouped"), str(reports.GRAIN_LABELS[board.grain]))] if name == "series" else []
         sheets.append((table, reports.file_details((_("Report"), title), (_("Table"), table.title), *base, *extra)))
     return _download(exports.tables_xlsx(sheets), exports.filename(stem, "xlsx"), "xlsx")
+
+
+template_helpers(bp, filters={"stat": stat_filter})

@@ -17,7 +17,8 @@ from ..errors import DomainError
 from ..extensions import db
 from ..qr import qr_response
 from ..timeutil import from_venue, to_venue, venue_today
-from . import pricing, services
+from . import billing, checkout, clock, pricing, tariffs
+from . import board as visits_board
 from .models import Bill, Visit
 from .schemas import (
     BillIn,
@@ -55,7 +56,7 @@ def _aware(moment):
 
 def visit_with_history(visit: Visit) -> dict:
     """A visit with its corrections (for the checkout and the correction endpoint)."""
-    data = services.visit_json(visit)
+    data = visits_board.visit_json(visit)
     data["corrections"] = [{
         "id": c.id, "at": to_venue(c.at).isoformat(), "reason": c.reason,
         "staff": c.staff.name if c.staff is not None else None, "changes": c.changes,
@@ -68,7 +69,7 @@ def visit_with_history(visit: Visit) -> dict:
 def bill_json(bill: Bill) -> dict:
     return {"id": bill.id, "payer_name": bill.payer_name, "payer_id": bill.payer_id,
             "payment_method": bill.payment_method, "total": pricing.money(bill.total), "note": bill.note,
-            "paid_at": to_venue(bill.paid_at).isoformat(), "visits": [services.visit_json(v) for v in bill.visits]}
+            "paid_at": to_venue(bill.paid_at).isoformat(), "visits": [visits_board.visit_json(v) for v in bill.visits]}
 
 
 @endpoint(bp, "/visits", "POST", summary="Start a timed visit", access=Access.STAFF, body=VisitIn,
@@ -79,7 +80,7 @@ def bill_json(bill: Bill) -> dict:
 def start(body: VisitIn):
     """Start a visit for a person (`user_id`), a card (`card_code`) or a walk-in guest (`guest_name`)."""
     if body.guest_name:
-        visit = services.start_walk_in(name=body.guest_name, phone=body.guest_phone, birth_date=body.birth_date,
+        visit = clock.start_walk_in(name=body.guest_name, phone=body.guest_phone, birth_date=body.birth_date,
                                        staff=current_user, category=body.guest_category,
                                        override_reason=body.override_reason)
     else:
@@ -92,25 +93,25 @@ def start(body: VisitIn):
                 raise DomainError("unknown_card", _l("No guest card has this code."), status=404)
         else:
             user = db.session.get(User, body.user_id)
-        visit = services.start_visit(user=user, staff=current_user, category=body.guest_category,
+        visit = clock.start_visit(user=user, staff=current_user, category=body.guest_category,
                                      override_reason=body.override_reason)
     db.session.commit()
-    return services.visit_json(visit), 201
+    return visits_board.visit_json(visit), 201
 
 
 @endpoint(bp, "/visits", summary="Visits by status or day", access=Access.STAFF, query=VisitsQuery,
           response=VisitListOut)
 def list_visits(query: VisitsQuery):
     """List visits, newest first; open ones carry `minutes_so_far` and `amount_so_far`."""
-    pricer = services.Pricer()
-    visits = services.list_visits(query.status, query.date)
-    return {"items": [services.visit_json(v, pricer=pricer) for v in visits]}
+    pricer = billing.Pricer()
+    visits = visits_board.list_visits(query.status, query.date)
+    return {"items": [visits_board.visit_json(v, pricer=pricer) for v in visits]}
 
 
 @endpoint(bp, "/visits/board", summary="The live board", access=Access.STAFF, response=BoardOut)
 def board():
     """Return who is inside (with running amounts), who awaits payment, and the occupancy."""
-    return services.board()
+    return visits_board.board()
 
 
 @endpoint(bp, "/visits/<int:visit_id>", summary="One visit with its corrections", access=Access.STAFF,
@@ -123,10 +124,10 @@ def get_visit(visit_id: int):
 def _action(name: str, summary: str, doc: str, errors):
     def view(visit_id: int):
         visit = _visit(visit_id)
-        action = getattr(services, f"{name}_visit")
+        action = getattr(clock, f"{name}_visit")
         visit = action(visit, staff=current_user)
         db.session.commit()
-        return services.visit_json(visit)
+        return visits_board.visit_json(visit)
 
     view.__name__ = name
     view.__doc__ = doc
@@ -153,9 +154,9 @@ def pay(visit_id: int, body: PayIn):
     visit = _visit(visit_id)
     if visit.is_open:
         raise DomainError("visit_not_stopped", _l("Stop the visit first."), status=409)
-    services.pay_visit(visit, staff=current_user, method=body.payment_method, note=body.note)
+    checkout.pay_visit(visit, staff=current_user, method=body.payment_method, note=body.note)
     db.session.commit()
-    return services.visit_json(visit)
+    return visits_board.visit_json(visit)
 
 
 @endpoint(bp, "/bills", "POST", summary="Pay several visits together (a group bill)", access=Access.STAFF,
@@ -164,7 +165,7 @@ def pay(visit_id: int, body: PayIn):
 def create_bill(body: BillIn):
     """One guest pays for the visits of their company; open visits among them are stopped first."""
     visits = [_visit(visit_id) for visit_id in body.visit_ids]
-    bill = services.pay_together(visits, staff=current_user, method=body.payment_method, note=body.note)
+    bill = checkout.pay_together(visits, staff=current_user, method=body.payment_method, note=body.note)
     db.session.commit()
     return bill_json(bill), 201
 
@@ -185,7 +186,7 @@ def get_bill(bill_id: int):
 def correct(visit_id: int, body: CorrectionIn):
     """Change the start or end, the category, or reopen a visit stopped by mistake; the reason is kept."""
     visit = _visit(visit_id)
-    services.correct_visit(visit, staff=current_user, reason=body.reason, started_at=_aware(body.started_at),
+    checkout.correct_visit(visit, staff=current_user, reason=body.reason, started_at=_aware(body.started_at),
                            ended_at=_aware(body.ended_at), category=body.guest_category, reopen=body.reopen)
     db.session.commit()
     return visit_with_history(db.session.get(Visit, visit_id))
@@ -194,8 +195,8 @@ def correct(visit_id: int, body: CorrectionIn):
 @endpoint(bp, "/me/visits", summary="My visits", response=VisitListOut)
 def my_visits():
     """Return the current user's own visits, newest first."""
-    pricer = services.Pricer()
-    return {"items": [services.visit_json(v, pricer=pricer) for v in services.visits_of(current_user)]}
+    pricer = billing.Pricer()
+    return {"items": [visits_board.visit_json(v, pricer=pricer) for v in visits_board.visits_of(current_user)]}
 
 
 class CardQuery(BaseModel):
@@ -216,7 +217,7 @@ def card_qr(user_id: int, query: CardQuery):
 
 
 def tariff_json() -> dict:
-    tariff = services.current_tariff()
+    tariff = tariffs.current_tariff()
     rules = tariff.pricing_rules if tariff is not None else pricing.default_rules()
     data = rules.to_dict()
     return {
@@ -227,9 +228,9 @@ def tariff_json() -> dict:
         "unit_minutes": rules.unit_minutes, "grace_minutes": rules.grace_minutes,
         "minimum_charge": pricing.money(rules.minimum_charge),
         "categories": [{"code": c.code, "name": c.name, "discount_percent": str(c.discount)}
-                       for c in services.categories(rules)],
-        "holidays": [{"date": h.day, "name": h.name} for h in services.holidays(since=venue_today())],
-        "words": services.tariff_words(rules),
+                       for c in tariffs.categories(rules)],
+        "holidays": [{"date": h.day, "name": h.name} for h in tariffs.holidays(since=venue_today())],
+        "words": tariffs.tariff_words(rules),
     }
 
 
@@ -247,13 +248,13 @@ def get_tariff():
           query=QuoteQuery, response=QuoteOut)
 def quote(query: QuoteQuery):
     """Price `minutes` of stay for a guest category on a date with the current tariff."""
-    result = services.quote_for(query.minutes, query.category, query.date)
+    result = tariffs.quote_for(query.minutes, query.category, query.date)
     return {"amount": pricing.money(result.amount), "minutes": query.minutes, "billed_minutes": result.billed_minutes,
             "day_kind": result.day_kind.value, "category": result.category, "capped": result.capped,
-            "breakdown": services.breakdown_rows(list(result.lines))}
+            "breakdown": tariffs.breakdown_rows(list(result.lines))}
 
 
 def me_card(user, **_) -> dict:
     """Add the guest card to `GET /api/v1/me`."""
-    return {"card_code": user.card_code, "card_qr_url": services.card_qr_url(user)}
+    return {"card_code": user.card_code, "card_qr_url": visits_board.card_qr_url(user)}
 

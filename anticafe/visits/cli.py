@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from ..extensions import db
 from ..timeutil import to_venue
-from . import services
+from . import clock
 
 
 @click.command("close-day")
@@ -17,7 +17,7 @@ def close_day():
     On SQLite it then refreshes the query planner's statistics (`PRAGMA optimize`, as SQLite advises for
     long-lived databases: it never does so by itself, and plans worse without them).
     """
-    closed, waiting = services.close_day()
+    closed, waiting = clock.close_day()
     db.session.commit()
     if db.engine.dialect.name == "sqlite":
         db.session.execute(text("PRAGMA optimize"))
@@ -26,4 +26,5 @@ def close_day():
         click.echo(f"visit {visit.id} ({visit.display_name}): ended at {to_venue(visit.ended_at):%Y-%m-%d %H:%M}, "
                    f"{visit.billed_minutes} min, {visit.amount} RUB, flagged for review")
     click.echo(f"Closed {len(closed)} open visit(s) at closing time; "
-               f"{waiting} left open (their closing time has not come yet).")
+               f"{waiting} left open (their closing time has not come yet, or they started outside "
+               "opening hours: staff stop them).")

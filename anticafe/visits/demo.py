@@ -7,10 +7,12 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..accounts.models import User
+from ..db import utcnow
 from ..extensions import db
+from ..payments import PaymentMethod
 from ..timeutil import venue_now, venue_tz
 from . import pricing
-from .models import Bill, Holiday, PaymentMethod, Tariff, Visit, VisitCorrection, VisitSegment, VisitStatus
+from .models import Bill, Holiday, Tariff, Visit, VisitCorrection, VisitSegment, VisitStatus
 
 DAYS = 30
 SUBSIDY_REASONS = [
@@ -55,7 +57,7 @@ def seed(ctx) -> None:
     tz = venue_tz()
     today = venue_now().date()
     tariff = Tariff(version=1, rules=pricing.default_rules().to_dict(), note="Тариф по умолчанию",
-                    created_at=datetime.now(UTC) - timedelta(days=DAYS + 5))
+                    created_at=utcnow() - timedelta(days=DAYS + 5))
     holidays = _holidays(today)
     db.session.add(tariff)
     db.session.add_all(holidays)

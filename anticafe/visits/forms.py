@@ -17,11 +17,12 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..inputs import AppForm
-from .models import PaymentMethod
+from ..payments import PaymentMethod
 from .pricing import parse_decimal
 
 
@@ -49,9 +50,9 @@ class RublesField(StringField):
 
 
 def method_choices():
-    from .services import METHOD_LABELS
+    from .tariffs import METHOD_LABELS
 
-    return [(m.value, METHOD_LABELS[m]) for m in PaymentMethod]
+    return [SelectChoice(m.value, METHOD_LABELS[m]) for m in PaymentMethod]
 
 
 class StartForm(AppForm):
@@ -83,14 +84,6 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class GroupBillForm(AppForm):
-    visit_ids = MultiCheckboxField(_l("Also pays for"), choices=[], coerce=int, validate_choice=False)
-    payment_method = RadioField(_l("Payment"), choices=[], validators=[InputRequired(_l("Choose how the guest pays."))])
-    note = StringField(_l("Reason or remark"), validators=[Optional(), Length(max=1000)])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.payment_method.choices = method_choices()
 
 
 class CorrectionForm(AppForm):

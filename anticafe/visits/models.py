@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..db import Kopecks, UTCDateTime, utcnow
 from ..extensions import db
+from ..payments import PaymentMethod
 from . import pricing
 
 
@@ -23,14 +24,6 @@ class VisitStatus(enum.StrEnum):
 
 #: Open visits: the guest is inside (a paused guest stepped out but keeps the visit).
 OPEN_STATUSES = (VisitStatus.ACTIVE.value, VisitStatus.PAUSED.value)
-
-
-class PaymentMethod(enum.StrEnum):
-    CASH = "cash"
-    CARD = "card"
-    TRANSFER = "transfer"
-    #: free or paid for by someone else (the youth committee's programme...); a reason is required
-    SUBSIDISED = "subsidised"
 
 
 _METHODS_SQL = ", ".join(f"'{m.value}'" for m in PaymentMethod)

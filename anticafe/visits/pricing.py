@@ -5,8 +5,8 @@ are not billed), so the bill never depends on how the time was split:
 
 1. Active time is rounded up to the billing unit (by started minute when the unit is 1).
 2. A visit of `grace_minutes` or less is free.
-3. Minutes already paid by passes (`Prepaid`, issue 7) cover the *first* minutes of the stay, the
-   dearest ones; the rest is priced by the tiers ("minutes 1–60 at 3 ₽, later minutes at 2 ₽").
+3. Minutes already paid by passes (`Prepaid`) cover the *first* minutes of the stay, the dearest
+   ones; the rest is priced by the tiers ("minutes 1–60 at 3 ₽, later minutes at 2 ₽").
 4. The minimum charge lifts a small non-zero charge (not when a pass paid part of the visit).
 5. The cap per visit (the "stop-check") limits the charge; the rest of the stay is free.
 6. The guest category's discount applies to the capped charge.
@@ -169,7 +169,7 @@ def rules_problems(rules: TariffRules) -> dict[str, list[str]]:
 
 @dataclass(frozen=True)
 class Prepaid:
-    """Minutes a pass can pay for (issue 7); `minutes=None` covers the whole visit (a membership)."""
+    """Minutes a pass can pay for; `minutes=None` covers the whole visit (a membership)."""
 
     key: str
     label: str

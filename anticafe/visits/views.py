@@ -8,16 +8,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from .. import codes, signals
 from ..accounts.models import User
 from ..auth import Access, require
-from ..errors import DomainError, ValidationFailed, show_on_form
+from ..errors import DomainError, ValidationFailed, run_service, show_errors
 from ..extensions import db
 from ..i18n import rubles
 from ..inputs import clean_next, query_date
+from ..templating import template_helpers
 from ..timeutil import from_venue, to_venue, venue_today
-from . import pricing, services
+from . import billing, clock, pricing, tariffs
+from . import board as visits_board
+from . import checkout as visits_checkout
 from .forms import (
     TIER_ROWS,
     CategoryForm,
@@ -32,7 +36,6 @@ from .models import Bill, Visit, VisitStatus
 
 bp = Blueprint("visits", __name__)
 
-@bp.app_template_filter("visit_time")
 def visit_time(value) -> str:
     """Format a stored ISO time (a correction's before/after) in venue time."""
     from datetime import datetime
@@ -43,26 +46,16 @@ def visit_time(value) -> str:
         return str(value)
 
 
-@bp.app_template_global("visit_category_name")
 def visit_category_name(code: str) -> str:
-    return services.category_label(code)
+    return tariffs.category_label(code)
 
 
-@bp.app_template_global("visit_status_name")
 def visit_status_name(status: str) -> str:
-    return services.status_label(status)
+    return tariffs.status_label(status)
 
 
 def category_choices() -> list[tuple[str, str]]:
-    return [(c.code, c.name) for c in services.categories()]
-
-
-def _flash_error(error: DomainError) -> None:
-    flash(str(error.message), "error")
-    for messages in error.fields.values():
-        for message in messages:
-            if str(message) != str(error.message):
-                flash(str(message), "error")
+    return [(c.code, c.name) for c in tariffs.categories()]
 
 
 def _back(default: str) -> str:
@@ -74,12 +67,12 @@ def _back(default: str) -> str:
 
 
 def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
-    data = services.board()
+    data = visits_board.board()
     query = request.args.get("q", "").strip()
-    found = services.find_people(query) if query else []
+    found = visits_board.find_people(query) if query else []
     choices = category_choices()
     walk_in = walk_in or WalkInForm(formdata=None)
-    walk_in.guest_category.choices = choices
+    walk_in.guest_category.choices = [SelectChoice(code, name) for code, name in choices]
     if not walk_in.guest_category.data:
         walk_in.guest_category.data = "standard"
     show_override = data["occupancy"]["full"] or request.args.get("full") == "1"
@@ -107,15 +100,11 @@ def start():
     if user is None:
         flash(_("Choose a person to start the visit for."), "error")
         return redirect(url_for("visits.board", q=query or None))
-    try:
-        visit = services.start_visit(user=user, staff=current_user, category=form.guest_category.data or None,
-                                     override_reason=form.override_reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        _flash_error(error)
+    visit, error = run_service(clock.start_visit, user=user, staff=current_user,
+                               category=form.guest_category.data or None, override_reason=form.override_reason.data)
+    if error:
         return redirect(url_for("visits.board", q=query or None,
                                 full="1" if error.code == "venue_full" else None))
-    db.session.commit()
     flash(_("%(name)s: the visit started at %(time)s.", name=visit.display_name,
             time=to_venue(visit.started_at).strftime("%H:%M")), "success")
     return redirect(url_for("visits.board"))
@@ -126,18 +115,15 @@ def start():
 def walk_in():
     """Start the visit of a guest without an account."""
     form = WalkInForm()
-    form.guest_category.choices = category_choices()
+    form.guest_category.choices = [SelectChoice(code, name) for code, name in category_choices()]
     if not form.validate_on_submit():
         return _render_board(form, 422)
-    try:
-        visit = services.start_walk_in(name=form.name.data, phone=form.phone.data, birth_date=form.birth_date.data,
-                                       staff=current_user, category=form.guest_category.data or None,
-                                       override_reason=form.override_reason.data)
-    except DomainError as error:
-        db.session.rollback()
-        show_on_form(form, error)
+    visit, error = run_service(clock.start_walk_in, name=form.name.data, phone=form.phone.data,
+                               birth_date=form.birth_date.data, staff=current_user,
+                               category=form.guest_category.data or None, override_reason=form.override_reason.data,
+                               form=form)
+    if error:
         return _render_board(form, error.status)
-    db.session.commit()
     flash(_("%(name)s: the visit started at %(time)s.", name=visit.display_name,
             time=to_venue(visit.started_at).strftime("%H:%M")), "success")
     return redirect(url_for("visits.board"))
@@ -149,13 +135,9 @@ def _visit_or_404(visit_id: int) -> Visit:
 
 def _clock_action(visit_id: int, action, message: str):
     visit = _visit_or_404(visit_id)
-    try:
-        visit = action(visit, staff=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    visit, error = run_service(action, visit, staff=current_user)
+    if error:
         return None
-    db.session.commit()
     flash(message % {"name": visit.display_name}, "success")
     return visit
 
@@ -164,7 +146,7 @@ def _clock_action(visit_id: int, action, message: str):
 @require(Access.STAFF)
 def pause(visit_id: int):
     """Pause the clock (the guest steps out)."""
-    _clock_action(visit_id, services.pause_visit, _("%(name)s: paused."))
+    _clock_action(visit_id, clock.pause_visit, _("%(name)s: paused."))
     return redirect(_back(url_for("visits.board")))
 
 
@@ -172,7 +154,7 @@ def pause(visit_id: int):
 @require(Access.STAFF)
 def resume(visit_id: int):
     """Restart the clock (the guest is back)."""
-    _clock_action(visit_id, services.resume_visit, _("%(name)s: the clock runs again."))
+    _clock_action(visit_id, clock.resume_visit, _("%(name)s: the clock runs again."))
     return redirect(_back(url_for("visits.board")))
 
 
@@ -180,7 +162,7 @@ def resume(visit_id: int):
 @require(Access.STAFF)
 def stop(visit_id: int):
     """Stop the clock and go to the checkout."""
-    visit = _clock_action(visit_id, services.stop_visit, _("%(name)s: the visit is stopped."))
+    visit = _clock_action(visit_id, clock.stop_visit, _("%(name)s: the visit is stopped."))
     if visit is None:
         return redirect(_back(url_for("visits.board")))
     return redirect(url_for("visits.checkout", visit_id=visit_id))
@@ -191,23 +173,23 @@ def stop(visit_id: int):
 
 
 def _checkout_context(visit: Visit, pay_form: PayForm | None = None, correction: CorrectionForm | None = None):
-    data = services.visit_json(visit)
-    others = services.other_unsettled(visit) if visit.status == VisitStatus.STOPPED else []
-    pricer = services.Pricer()
-    other_rows = [services.visit_json(v, pricer=pricer) for v in others]
+    data = visits_board.visit_json(visit)
+    others = visits_board.other_unsettled(visit) if visit.status == VisitStatus.STOPPED else []
+    pricer = billing.Pricer()
+    other_rows = [visits_board.visit_json(v, pricer=pricer) for v in others]
     pay_form = pay_form or PayForm(formdata=None)
     if not pay_form.payment_method.data:
         pay_form.payment_method.data = "cash"
     correction = correction or CorrectionForm(formdata=None)
-    correction.guest_category.choices = category_choices()
+    correction.guest_category.choices = [SelectChoice(code, name) for code, name in category_choices()]
     if correction.started_at.data is None and not correction.errors:
         correction.started_at.data = to_venue(visit.started_at).replace(tzinfo=None, second=0, microsecond=0)
         if visit.ended_at is not None:
             correction.ended_at.data = to_venue(visit.ended_at).replace(tzinfo=None, second=0, microsecond=0)
         correction.guest_category.data = visit.guest_category
-    active = services.active_time(visit)
+    active = billing.active_time(visit)
     return {"visit": visit, "data": data, "others": other_rows, "pay_form": pay_form, "correction": correction,
-            "active_minutes": int(active.total_seconds() // 60), "method_label": services.method_label}
+            "active_minutes": int(active.total_seconds() // 60), "method_label": tariffs.method_label}
 
 
 @bp.route("/visits/<int:visit_id>")
@@ -230,12 +212,12 @@ def pay(visit_id: int):
     others = [int(v) for v in request.form.getlist("visit_ids") if v.isdigit() and int(v) != visit.id]
     companions = [v for v in (db.session.get(Visit, i) for i in others) if v is not None]
     try:
-        bill = services.pay_together([visit, *companions], staff=current_user, method=form.payment_method.data,
+        bill = visits_checkout.pay_together([visit, *companions], staff=current_user, method=form.payment_method.data,
                                      note=form.note.data)
     except DomainError as error:
         db.session.rollback()
         visit = _visit_or_404(visit_id)
-        show_on_form(form, error)
+        show_errors(error, form)
         return render_template("visits/checkout.html", **_checkout_context(visit, pay_form=form)), error.status
     db.session.commit()
     flash(_("Paid: %(amount)s.", amount=rubles(bill.total)), "success")
@@ -248,7 +230,7 @@ def correct(visit_id: int):
     """Correct a visit's times or category with a reason (kept in its history)."""
     visit = _visit_or_404(visit_id)
     form = CorrectionForm()
-    form.guest_category.choices = category_choices()
+    form.guest_category.choices = [SelectChoice(code, name) for code, name in category_choices()]
     if not form.validate_on_submit():
         return render_template("visits/checkout.html", **_checkout_context(visit, correction=form)), 422
     started = from_venue(form.started_at.data) if form.started_at.data else None
@@ -258,12 +240,13 @@ def correct(visit_id: int):
     if started is not None and abs((started - visit.started_at).total_seconds()) < 60:
         started = None
     try:
-        services.correct_visit(visit, staff=current_user, reason=form.reason.data, started_at=started, ended_at=ended,
-                               category=form.guest_category.data or None, reopen=form.reopen.data)
+        visits_checkout.correct_visit(visit, staff=current_user, reason=form.reason.data, started_at=started,
+                                      ended_at=ended, category=form.guest_category.data or None,
+                                      reopen=form.reopen.data)
     except DomainError as error:
         db.session.rollback()
         visit = _visit_or_404(visit_id)
-        show_on_form(form, error)
+        show_errors(error, form)
         return render_template("visits/checkout.html", **_checkout_context(visit, correction=form)), error.status
     db.session.commit()
     flash(_("The visit is corrected."), "success")
@@ -276,8 +259,8 @@ def receipt(bill_id: int):
     """Show a receipt: the payer, the method and each visit it paid."""
     bill = db.session.scalar(select(Bill).options(selectinload(Bill.visits).selectinload(Visit.segments))
                              .where(Bill.id == bill_id)) or abort(404)
-    rows = [(v, int(services.active_time(v).total_seconds() // 60)) for v in bill.visits]
-    return render_template("visits/receipt.html", bill=bill, rows=rows, method_label=services.method_label)
+    rows = [(v, int(billing.active_time(v).total_seconds() // 60)) for v in bill.visits]
+    return render_template("visits/receipt.html", bill=bill, rows=rows, method_label=tariffs.method_label)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -289,13 +272,13 @@ def receipt(bill_id: int):
 def shift():
     """Sum up a day: visits, minutes, revenue by payment method, subsidised visits, corrections."""
     day = query_date(request.args.get("day"), venue_today())
-    report = services.shift_report(day)
-    pricer = services.Pricer()
-    minutes = {v.id: int(services.active_time(v).total_seconds() // 60) for v in report.visits}
+    report = visits_board.shift_report(day)
+    pricer = billing.Pricer()
+    minutes = {v.id: int(billing.active_time(v).total_seconds() // 60) for v in report.visits}
     live = {v.id: pricer.live(v).amount for v in report.still_open}
     return render_template("visits/shift.html", report=report, minutes=minutes, live=live,
-                           method_label=services.method_label, status_label=services.status_label,
-                           category_label=services.category_label, today=venue_today())
+                           method_label=tariffs.method_label, status_label=tariffs.status_label,
+                           category_label=tariffs.category_label, today=venue_today())
 
 
 # ------------------------------------------------------------------------------------------------
@@ -309,24 +292,24 @@ def my_card():
     sections = signals.answers(signals.my_card_sections, current_user._get_current_object())
     return render_template("visits/my_card.html", grouped=codes.group(current_user.card_code),
                            qr_url=url_for("visits_api.card_qr", user_id=current_user.id),
-                           category=services.category_label(current_user.guest_category),
-                           open_visit=services.open_visit_for(current_user), sections=sections)
+                           category=tariffs.category_label(current_user.guest_category),
+                           open_visit=clock.open_visit_for(current_user), sections=sections)
 
 
 @bp.route("/my/visits")
 @require(Access.USER)
 def my_visits():
     """List one's visits: date, duration and amount."""
-    visits = services.visits_of(current_user)
-    pricer = services.Pricer()
+    visits = visits_board.visits_of(current_user)
+    pricer = billing.Pricer()
     rows = []
     for visit in visits:
-        minutes = int(services.active_time(visit).total_seconds() // 60)
+        minutes = int(billing.active_time(visit).total_seconds() // 60)
         amount = visit.amount if not visit.is_open else pricer.live(visit).amount
         rows.append({"visit": visit, "minutes": minutes, "amount": amount})
     total = sum((r["amount"] for r in rows if r["visit"].status == VisitStatus.PAID and r["amount"] is not None
                  and r["visit"].payment_method != "subsidised"), start=pricing.Decimal(0))
-    return render_template("visits/my_visits.html", rows=rows, total=total, status_label=services.status_label)
+    return render_template("visits/my_visits.html", rows=rows, total=total, status_label=tariffs.status_label)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -347,7 +330,7 @@ def _fill_tariff_form(form: TariffForm, rules: pricing.TariffRules) -> None:
             entry.form.rate.data = tier.rate if tier else None
     while len(form.discounts):
         form.discounts.pop_entry()
-    for info in services.categories(rules):
+    for info in tariffs.categories(rules):
         form.discounts.append_entry({"code": info.code, "percent": info.discount})
 
 
@@ -383,16 +366,16 @@ def _rules_from_form(form: TariffForm) -> pricing.TariffRules:
 
 def _render_tariff(form: TariffForm | None = None, category_form: CategoryForm | None = None,
                    holiday_form: HolidayForm | None = None, errors: dict | None = None, status: int = 200):
-    rules = services.current_rules()
+    rules = tariffs.current_rules()
     if form is None:
         form = TariffForm(formdata=None)
         _fill_tariff_form(form, rules)
-    names = {info.code: info.name for info in services.categories(rules)}
+    names = {info.code: info.name for info in tariffs.categories(rules)}
     return render_template("visits/tariff.html", form=form, category_form=category_form or CategoryForm(formdata=None),
                            holiday_form=holiday_form or HolidayForm(formdata=None), names=names,
-                           errors=errors or {}, versions=services.tariff_versions(),
-                           holidays=services.holidays(since=date(venue_today().year - 1, 1, 1)),
-                           words=services.tariff_words(rules), tier_rows=TIER_ROWS, current=services.current_tariff()
+                           errors=errors or {}, versions=tariffs.tariff_versions(),
+                           holidays=tariffs.holidays(since=date(venue_today().year - 1, 1, 1)),
+                           words=tariffs.tariff_words(rules), tier_rows=TIER_ROWS, current=tariffs.current_tariff()
                            ), status
 
 
@@ -406,7 +389,7 @@ def tariff():
     if not form.validate_on_submit():
         return _render_tariff(form=form, status=422)
     try:
-        version = services.save_tariff(_rules_from_form(form), staff=current_user, note=form.note.data)
+        version = tariffs.save_tariff(_rules_from_form(form), staff=current_user, note=form.note.data)
     except DomainError as error:
         db.session.rollback()
         return _render_tariff(form=form, errors={k: [str(m) for m in v] for k, v in error.fields.items()} or
@@ -423,14 +406,10 @@ def add_category():
     form = CategoryForm()
     if not form.validate_on_submit():
         return _render_tariff(category_form=form, status=422)
-    try:
-        row = services.add_category(code=form.code.data, name=form.name.data,
-                                    discount=form.discount.data or pricing.Decimal(0), staff=current_user)
-    except DomainError as error:
-        db.session.rollback()
-        show_on_form(form, error)
+    row, error = run_service(tariffs.add_category, code=form.code.data, name=form.name.data,
+                             discount=form.discount.data or pricing.Decimal(0), staff=current_user, form=form)
+    if error:
         return _render_tariff(category_form=form, status=error.status)
-    db.session.commit()
     flash(_("The category «%(name)s» is added.", name=row.name), "success")
     return redirect(url_for("visits.tariff"))
 
@@ -442,7 +421,7 @@ def add_holiday():
     form = HolidayForm()
     if not form.validate_on_submit():
         return _render_tariff(holiday_form=form, status=422)
-    services.add_holiday(form.day.data, form.name.data)
+    tariffs.add_holiday(form.day.data, form.name.data)
     db.session.commit()
     flash(_("%(day)s is priced like a weekend now.", day=form.day.data.strftime("%d.%m.%Y")), "success")
     return redirect(url_for("visits.tariff"))
@@ -453,7 +432,7 @@ def add_holiday():
 def remove_holiday(day: str):
     """Make a holiday an ordinary day again."""
     try:
-        services.remove_holiday(date.fromisoformat(day))
+        tariffs.remove_holiday(date.fromisoformat(day))
     except (ValueError, DomainError):
         db.session.rollback()
         abort(404)
@@ -468,15 +447,18 @@ def remove_holiday(day: str):
 
 def prices_section(app, **_) -> dict:
     """Home page: the current tariff in words, the categories and the calculator (works without JS)."""
-    rules = services.current_rules()
-    choices = [(c.code, c.name) for c in services.categories(rules)]
+    rules = tariffs.current_rules()
+    choices = [(c.code, c.name) for c in tariffs.categories(rules)]
     minutes = request.args.get("minutes", "")
     category = request.args.get("category", "standard")
     day = query_date(request.args.get("date"), venue_today())
     if not (minutes.isdigit() and int(minutes) <= 24 * 60):
         minutes = "90"
-    result = services.quote_for(int(minutes), category, day)
-    return {"prices": {"words": services.tariff_words(rules), "categories": choices, "minutes": minutes,
+    result = tariffs.quote_for(int(minutes), category, day)
+    return {"prices": {"words": tariffs.tariff_words(rules), "categories": choices, "minutes": minutes,
                        "category": category, "day": day, "quote": result,
-                       "lines": services.breakdown_rows(list(result.lines))}}
+                       "lines": tariffs.breakdown_rows(list(result.lines))}}
 
+
+template_helpers(bp, filters={"visit_time": visit_time}, visit_category_name=visit_category_name,
+                 visit_status_name=visit_status_name)

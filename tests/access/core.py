@@ -15,6 +15,13 @@ RULES = [
     Rule("accounts.login", Access.PUBLIC, "POST"),
     Rule("accounts.logout", Access.PUBLIC, "POST"),
     Rule("accounts.privacy", Access.PUBLIC),
+    Rule("accounts.end_all_sessions", Access.USER, "POST"),
+    Rule("accounts.forgot_password", Access.PUBLIC),
+    Rule("accounts.forgot_password", Access.PUBLIC, "POST"),
+    Rule("accounts.reset_password", Access.PUBLIC, args={"token": "unknown"}),
+    Rule("accounts.reset_password", Access.PUBLIC, "POST", args={"token": "unknown"}),
+    Rule("accounts.minor_details", Access.STAFF, args={"user_id": 1}),
+    Rule("accounts.minor_details", Access.STAFF, "POST", args={"user_id": 1}),
     Rule("accounts.profile", Access.USER),
     Rule("accounts.profile", Access.USER, "POST"),
     Rule("accounts.change_password", Access.USER, "POST"),
@@ -26,6 +33,10 @@ RULES = [
     Rule("accounts_api.create_token", Access.PUBLIC, "POST"),
     Rule("accounts_api.sign_up", Access.PUBLIC, "POST"),
     Rule("accounts_api.me", Access.USER),
+    Rule("accounts_api.log_out", Access.USER, "POST"),
+    Rule("accounts_api.change_password", Access.USER, "POST"),
+    Rule("accounts_api.request_password_reset", Access.PUBLIC, "POST"),
+    Rule("accounts_api.confirm_password_reset", Access.PUBLIC, "POST"),
 ]
 
 RULES += [

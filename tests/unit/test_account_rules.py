@@ -65,3 +65,40 @@ def test_password_rules():
     assert rules.password_problems("short", "short") == {"password": ["too_short"]}
     assert rules.password_problems("long enough", "other one") == {"password2": ["mismatch"]}
     assert rules.password_problems("long enough", "long enough") == {}
+
+
+@pytest.mark.parametrize("password, problem", [
+    ("        ", "too_short"),          # eight spaces
+    ("   abc   ", "too_short"),         # spaces do not make it longer
+    ("12345678", "too_common"),
+    ("qwerty123", "too_common"),
+    ("Password1", "too_common"),       # the list is compared lower-case
+    ("aaaaaaaaaaaa", "too_common"),    # fewer than 4 different characters
+    ("abababababab", "too_common"),
+    ("Marina2009", "personal"),        # the name and digits
+    ("marina.orlova@mail.example", "personal"),  # the email itself
+    ("orlova!!", "personal"),          # the surname and too little else
+])
+def test_weak_passwords(password, problem):
+    found = rules.password_problems(password, name="Марина Marina Orlova", email="marina.orlova@mail.example")
+    assert found == {"password": [problem]}
+
+
+@pytest.mark.parametrize("password", ["kotik-na-okne-7", "Marina-lubit-gory", "зелёный чай с мятой"])
+def test_passwords_that_pass(password):
+    assert rules.password_problems(password, password, name="Marina Orlova", email="marina.orlova@mail.example") == {}
+
+
+def test_the_common_list_is_large():
+    assert len(rules.COMMON_PASSWORDS) >= 30000 and "12345678" in rules.COMMON_PASSWORDS
+
+
+@pytest.mark.parametrize("birth, locked", [
+    (date(2013, 1, 2), True),    # 13 on 1 January 2027
+    (date(2013, 1, 1), False),   # 14 that day
+    (date(2000, 1, 1), False),
+    (None, False),
+    (date(2030, 1, 1), False),   # a date in the future is a typo the rules catch elsewhere
+])
+def test_a_minor_s_details_are_locked(birth, locked):
+    assert rules.locked_for_self(birth, date(2027, 1, 1)) is locked

@@ -118,30 +118,9 @@ def test_refusal_order(status, revoked, cancelled, state, expected):
                          window=state) is expected
 
 
-@pytest.mark.parametrize("capacity, confirmed, full, left", [
-    (None, 500, False, None), (10, 9, False, 1), (10, 10, True, 0), (10, 12, True, 0), (0, 0, True, 0),
-])
-def test_capacity(capacity, confirmed, full, left):
-    assert rules.is_full(capacity, confirmed) is full
-    assert rules.seats_left(capacity, confirmed) == left
-
-
 @pytest.mark.parametrize("age, low, high, outside", [
     (None, 14, 18, False), (13, 14, 18, True), (14, 14, 18, False), (18, 14, 18, False), (19, 14, 18, True),
     (40, None, None, False), (10, None, 12, False), (13, None, 12, True), (15, 16, None, True),
 ])
 def test_age_limits(age, low, high, outside):
     assert rules.age_outside_limits(age, low, high) is outside
-
-
-@pytest.mark.parametrize("status, checked_in, ended, expected", [
-    ("confirmed", False, True, True),
-    ("confirmed", True, True, False),
-    ("confirmed", False, False, False),
-    ("waitlisted", False, True, False),
-    ("cancelled", False, True, False),
-])
-def test_no_show(status, checked_in, ended, expected):
-    end = local(12, 21).astimezone(UTC)
-    now = end + (timedelta(minutes=1) if ended else -timedelta(minutes=1))
-    assert rules.is_no_show(registration_status=status, checked_in=checked_in, event_ends_at=end, now=now) is expected

@@ -104,12 +104,5 @@ def test_visitor_cancellation_cutoff(status, now, cutoff, allowed):
     assert rules.visitor_may_cancel(status=status, now=now, starts_at=START, ends_at=END, cutoff=cutoff) is allowed
 
 
-@pytest.mark.parametrize("starts_in, due", [(timedelta(hours=-1), False), (timedelta(0), False),
-                                            (timedelta(hours=23), True), (timedelta(hours=24), True),
-                                            (timedelta(hours=25), False)])
-def test_reminder_horizon(starts_in, due):
-    assert rules.reminder_due(START + starts_in, START) is due
-
-
 def test_ticket_path():
     assert rules.ticket_path("ABC") == "/t/ABC"

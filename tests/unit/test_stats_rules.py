@@ -162,17 +162,6 @@ def test_turning_eighteen(birth, day, age):
 # How often people come, rates and changes
 
 
-@pytest.mark.parametrize(("times", "band"), [(1, "1"), (2, "2_3"), (3, "2_3"), (4, "4_9"), (9, "4_9"), (10, "10_plus"),
-                                             (250, "10_plus")])
-def test_frequency_bands(times, band):
-    assert rules.frequency_band(times) == band
-
-
-def test_nobody_comes_zero_times():
-    with pytest.raises(ValueError):
-        rules.frequency_band(0)
-
-
 @pytest.mark.parametrize(("current", "previous", "change"), [
     (110, 100, 10.0), (50, 100, -50.0), (100, 100, 0.0), (1, 3, -66.7), (2, 3, -33.3), (5, 0, None),
     (0, 0, None), (7, 8, -12.5), (9, 8, 12.5),

@@ -12,7 +12,8 @@ from conftest import venue_dt
 from PIL import Image
 from sqlalchemy import select
 
-from anticafe.bookings import services
+from anticafe.bookings import availability, services
+from anticafe.bookings import party as parties
 from anticafe.bookings.models import Booking, BookingStatus
 from anticafe.db import utcnow
 from anticafe.extensions import db
@@ -172,38 +173,38 @@ def test_check_in_without_a_price_starts_the_party_visits_and_one_group_bill(cli
     assert response.status_code == 302
     db.session.refresh(booking)
     assert booking.status == BookingStatus.CHECKED_IN and booking.amount is None
-    party = services.party_visits(booking)
+    party = parties.party_visits(booking)
     assert [v.display_name for v in party] == ["Маша Орлова", "Маша Орлова +1", "Маша Орлова +2"]
     assert party[0].user_id == booker.id and {v.status for v in party} == {"active"}
     client.post(f"/staff/bookings/{booking.id}/guests")
     db.session.refresh(booking)
-    assert len(booking.party) == 4 and services.party_visits(booking)[-1].display_name == "Маша Орлова +3"
+    assert len(booking.party) == 4 and parties.party_visits(booking)[-1].display_name == "Маша Орлова +3"
     page = client.get(f"/staff/bookings/{booking.id}", headers=RU).get_data(as_text=True)
     assert "Маша Орлова +3" in page and "Заказчик платит за всех" in page
     # About ninety minutes each at the default tariff: 60 × 3 ₽ + 30 × 2 ₽ = 240 ₽ (or a started minute more).
-    for visit in services.party_visits(booking):
+    for visit in parties.party_visits(booking):
         visit.started_at -= timedelta(minutes=90)
         visit.segments[0].started_at -= timedelta(minutes=90)
     db.session.commit()
     paid = client.post(f"/staff/bookings/{booking.id}/pay", data={"method": "card"})
     assert paid.status_code == 302 and "/visits/bills/" in paid.headers["Location"]
-    bill = services.party_bill(booking)
+    bill = parties.party_bill(booking)
     assert bill.payer_id == booker.id and len(bill.visits) == 4
     assert bill.total == sum(v.amount for v in bill.visits) and all(v.amount >= 240 for v in bill.visits)
-    assert {v.status for v in services.party_visits(booking)} == {"paid"}
+    assert {v.status for v in parties.party_visits(booking)} == {"paid"}
     receipt = client.get(paid.headers["Location"], headers=RU).get_data(as_text=True)
     assert "Маша Орлова +2" in receipt
 
 
 def test_check_in_takes_the_booker_visit_already_running(app, make_user, game_room):
-    from anticafe.visits import services as visits
+    from anticafe.visits import clock as visits_clock
 
     staff, booker = make_user("staff"), make_user()
-    running = visits.start_visit(user=booker, staff=staff)
+    running = visits_clock.start_visit(user=booker, staff=staff)
     booking = add_booking(game_room, booker, starts_at=utcnow() - timedelta(minutes=1), party=2)
-    services.check_in(booking, staff)
+    parties.check_in(booking, staff)
     db.session.commit()
-    assert services.party_visits(booking)[0].id == running.id and len(booking.party) == 2
+    assert parties.party_visits(booking)[0].id == running.id and len(booking.party) == 2
 
 
 def test_check_in_is_not_too_early(client, auth, make_user, game_room):
@@ -264,7 +265,7 @@ def test_closures_block_bookings_and_wait_for_confirmed_ones(client, auth, make_
         "zone": str(game_room.id), "starts_at": f"{saturday.isoformat()}T10:00", "ends_at": f"{saturday}T14:00",
         "reason": "maintenance", "note": "Покраска стен"})
     assert response.status_code == 302
-    slots = services.availability(game_room, saturday)
+    slots = availability.availability(game_room, saturday)
     assert not any(s.free for s in slots if s.start.time() < time(14))
     assert any(s.free for s in slots if s.start.time() == time(14))
     with pytest.raises(services.DomainError) as refused:
@@ -285,14 +286,14 @@ def test_closures_block_bookings_and_wait_for_confirmed_ones(client, auth, make_
 def test_an_event_in_a_zone_blocks_it(app, make_user, make_event, game_room):
     saturday = next_weekday(5)
     event = make_event(starts_at=venue_dt(saturday, 18), ends_at=venue_dt(saturday, 21), zone_id=game_room.id)
-    free = {s.start.time(): s.free for s in services.availability(game_room, saturday)}
+    free = {s.start.time(): s.free for s in availability.availability(game_room, saturday)}
     assert not free[time(18)] and not free[time(17, 30)] and free[time(17)] and free[time(21, 30)]
-    assert services.clash(game_room.id, venue_dt(saturday, 20), venue_dt(saturday, 22)) == "slot_taken"
-    assert services.clash(game_room.id, venue_dt(saturday, 20), venue_dt(saturday, 22),
+    assert availability.clash(game_room.id, venue_dt(saturday, 20), venue_dt(saturday, 22)) == "slot_taken"
+    assert availability.clash(game_room.id, venue_dt(saturday, 20), venue_dt(saturday, 22),
                           exclude_event_id=event.id) is None
     event.status = "cancelled"
     db.session.commit()
-    assert services.clash(game_room.id, venue_dt(saturday, 20), venue_dt(saturday, 22)) is None
+    assert availability.clash(game_room.id, venue_dt(saturday, 20), venue_dt(saturday, 22)) is None
 
 
 def test_reminders_are_queued_once(app, runner, make_user, game_room):
@@ -396,7 +397,7 @@ def test_released_booking_frees_the_slot_for_others(app, make_user, game_room):
     add_booking(game_room, make_user(), starts_at=start, minutes=180)
     assert services.release_no_shows() == 1
     db.session.commit()
-    assert services.holding_bookings(game_room.id, start, start + timedelta(hours=3)) == []
+    assert availability.holding_bookings(game_room.id, start, start + timedelta(hours=3)) == []
 
 
 def test_english_and_russian_status_words(client, auth, make_user, game_room):
@@ -443,7 +444,7 @@ def test_a_visitor_may_have_only_a_few_open_requests(app, make_user, game_room):
 
 def test_local_time_helpers_round_trip(app):
     moment = datetime(2026, 11, 28, 15, 0)
-    assert services.local(services.aware(moment)) == moment
+    assert availability.local(availability.aware(moment)) == moment
 
 
 def test_days_beyond_the_booking_horizon_show_no_free_time(client, make_user, game_room):
@@ -482,15 +483,15 @@ def test_demo_bookings_never_overlap(app):
     held = db.session.scalars(select(Booking).where(Booking.status.in_(("confirmed", "checked_in")))).all()
     assert len(held) > 20
     for zone in ctx.data["zones"].values():
-        spans = sorted(rules.Interval(services.local(b.starts_at), services.local(b.ends_at))
+        spans = sorted(rules.Interval(availability.local(b.starts_at), availability.local(b.ends_at))
                        for b in held if b.zone_id == zone.id)
         events = db.session.scalars(select(Event).where(Event.zone_id == zone.id, Event.status != "cancelled"))
-        placed = [rules.Interval(services.local(e.starts_at), services.local(e.ends_at)) for e in events]
+        placed = [rules.Interval(availability.local(e.starts_at), availability.local(e.ends_at)) for e in events]
         assert not any(rules.overlaps(b, e, timedelta(minutes=15)) for b in spans for e in placed), zone.name
         for a, b in itertools.pairwise(spans):
             assert not rules.overlaps(a, b, timedelta(minutes=15)), (zone.name, a, b)
     series = [b for b in held if b.series_id is not None]
-    assert {services.local(b.starts_at).weekday() for b in series} == {1}
+    assert {availability.local(b.starts_at).weekday() for b in series} == {1}
     assert all(b.amount == Decimal("1000.00") for b in series if b.status == "checked_in")
 
 
@@ -498,12 +499,12 @@ def test_event_zone_check_for_the_events_domain(app, make_user, game_room):
     saturday = next_weekday(5)
     add_booking(game_room, make_user(name="Вика"), starts_at=venue_dt(saturday, 15))
     with app.test_request_context(headers=RU):
-        refusal = services.event_zone_check(game_room.id, venue_dt(saturday, 17), venue_dt(saturday, 19))
+        refusal = availability.event_zone_check(game_room.id, venue_dt(saturday, 17), venue_dt(saturday, 19))
         assert str(refusal).startswith("Зона занята бронью: Вика, сб")
-        assert services.event_zone_check(game_room.id, venue_dt(saturday, 17, 30), venue_dt(saturday, 19)) is None
+        assert availability.event_zone_check(game_room.id, venue_dt(saturday, 17, 30), venue_dt(saturday, 19)) is None
     db.session.add(Closure(zone_id=None, starts_at=venue_dt(saturday, 20), ends_at=venue_dt(saturday, 23),
                            reason="holiday"))
     db.session.commit()
     with app.test_request_context(headers=RU):
-        assert str(services.event_zone_check(game_room.id, venue_dt(saturday, 21), venue_dt(saturday, 22))) == (
+        assert str(availability.event_zone_check(game_room.id, venue_dt(saturday, 21), venue_dt(saturday, 22))) == (
             "В это время зона закрыта: Праздник.")

@@ -4,25 +4,27 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from conftest import venue_dt
+from conftest import venue_dt, years_before
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from anticafe import codes, signals
 from anticafe.accounts.models import User
 from anticafe.accounts.rules import age_on
-from anticafe.door import services
+from anticafe.clock import set_clock
+from anticafe.db import utcnow
+from anticafe.door import attendance, services
 from anticafe.door.models import CheckIn, CheckInWindow, ScanLog
 from anticafe.extensions import db
 from anticafe.registrations.models import Registration
-from anticafe.timeutil import to_venue
+from anticafe.timeutil import to_venue, venue_today
 
 RU = {"Accept-Language": "ru"}
 EN = {"Accept-Language": "en"}
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return utcnow()
 
 
 @pytest.fixture
@@ -107,10 +109,10 @@ def test_validation_errors_are_422(client, staff):
 
 
 @pytest.fixture
-def noon(monkeypatch):
-    """Freeze the door's clock at noon tomorrow (venue time), so that "later today" stays today."""
-    moment = venue_dt(date.today() + timedelta(days=1), 12).astimezone(UTC)
-    monkeypatch.setattr(services, "utcnow", lambda: moment)
+def noon(app):
+    """Set the app's clock to noon tomorrow (venue time), so that "later today" stays today."""
+    moment = venue_dt(venue_today() + timedelta(days=1), 12).astimezone(UTC)
+    set_clock(app, moment)
     return moment
 
 
@@ -350,26 +352,6 @@ def test_attendance_counts(client, staff, make_event, make_user, door_registrati
     assert client.get("/api/v1/events/424242/attendance").status_code == 404
 
 
-def test_inside_now_counts_checkins_of_events_not_over_and_open_visits(app, make_event, make_user, door_registration):
-    from anticafe.visits.models import Visit
-
-    running = make_event(starts_at=now() - timedelta(minutes=30))
-    soon = make_event(starts_at=now() + timedelta(minutes=30))
-    over = make_event(starts_at=now() - timedelta(hours=3), ends_at=now() - timedelta(hours=1))
-    alice, bob, carl, dana, eve = (make_user() for _ in range(5))
-    for event, user in ((running, alice), (running, bob), (soon, carl), (soon, dana), (over, eve)):
-        registration = door_registration(event, user)
-        db.session.add(CheckIn(registration_id=registration.id, event_id=event.id, user_id=user.id,
-                               checked_in_at=min(now(), event.starts_at)))
-    db.session.add_all([Visit(user_id=alice.id, status="active"), Visit(user_id=carl.id, status="paused"),
-                        Visit(guest_name="Гость без аккаунта", status="active"),
-                        Visit(user_id=make_user().id, status="paid", payment_method="cash")])
-    db.session.commit()
-    # alice (event and visit: once), bob, carl (early for his event, and visiting: once), dana (early),
-    # the guest without an account; not eve (her event is over) nor the paid visit
-    assert services.people_inside_now() == 5
-
-
 def test_no_shows_after_the_event(client, staff, make_event, make_user, door_registration):
     event = make_event(starts_at=now() - timedelta(hours=3), ends_at=now() - timedelta(hours=1))
     came = door_registration(event, make_user(name="Пришёл Вовремя"))
@@ -381,8 +363,7 @@ def test_no_shows_after_the_event(client, staff, make_event, make_user, door_reg
         CheckIn(registration_id=undone.id, event_id=event.id, user_id=undone.user_id, undone_at=now()),
     ])
     db.session.commit()
-    assert [r.user.name for r in services.no_shows(event)] == ["Не Пришёл", "Отменили Отметку"]
-    assert services.no_show_counts([event.id]) == {event.id: 2}
+    assert [r.user.name for r in attendance.no_shows(event)] == ["Не Пришёл", "Отменили Отметку"]
     assert client.get(f"/api/v1/events/{event.id}/attendance").json["no_shows"] == 2
     page = client.get(f"/door/events/{event.id}", headers=RU).get_data(as_text=True)
     assert "Не пришли" in page and "Не Пришёл" in page and "Отменили Отметку" in page
@@ -390,8 +371,7 @@ def test_no_shows_after_the_event(client, staff, make_event, make_user, door_reg
 
 def test_no_shows_are_empty_before_the_end(app, tonight, make_user, door_registration):
     door_registration(tonight, make_user())
-    assert services.no_shows(tonight) == []
-    assert services.no_show_counts([tonight.id]) == {}
+    assert attendance.no_shows(tonight) == []
 
 
 # ------------------------------------------------------------------------------------------------
@@ -517,7 +497,7 @@ def test_walk_in_of_a_waitlisted_person_confirms_them_and_closes_the_gap(client,
 
 def test_walk_in_respects_age_limits_unless_overridden(client, staff, make_event, make_user):
     event = make_event(starts_at=now() + timedelta(minutes=5), min_age=14, max_age=18)
-    kid = make_user(birth_date=date.today().replace(year=date.today().year - 11) - timedelta(days=10))
+    kid = make_user(birth_date=years_before(venue_today(), 11) - timedelta(days=10))
     url = f"/api/v1/events/{event.id}/walk-ins"
     refused = client.post(url, json={"user_id": kid.id}, headers=EN)
     assert refused.status_code == 422 and refused.json["error"]["code"] == "age_restricted"
@@ -640,4 +620,4 @@ def test_demo_checks_people_in_to_past_events(app, runner, make_event, make_user
     logged = db.session.scalars(select(ScanLog).where(ScanLog.event_id == past.id)).all()
     assert {e.result for e in logged} >= {"checked_in"}
     assert all(e.checkin_id for e in logged if e.result == "checked_in")
-    assert services.no_shows(past)
+    assert attendance.no_shows(past)

@@ -15,7 +15,9 @@ from anticafe.passes import rules
 from anticafe.passes import services as passes
 from anticafe.passes.models import Pass, PassUse
 from anticafe.timeutil import to_venue
-from anticafe.visits import services as visits
+from anticafe.visits import checkout as visits_checkout
+from anticafe.visits import clock as visits_clock
+from anticafe.visits import tariffs as visits_tariffs
 
 TUESDAY = date(2025, 3, 4)
 SATURDAY = date(2025, 3, 8)
@@ -49,8 +51,8 @@ def give(app, staff):
 
 
 def visit_for(user, staff, start, minutes: int):
-    visit = visits.start_visit(user=user, staff=staff, at=start)
-    visit = visits.stop_visit(visit, staff=staff, at=start + timedelta(minutes=minutes))
+    visit = visits_clock.start_visit(user=user, staff=staff, at=start)
+    visit = visits_clock.stop_visit(visit, staff=staff, at=start + timedelta(minutes=minutes))
     db.session.commit()
     return visit
 
@@ -63,7 +65,7 @@ def test_checkout_spends_a_package_and_the_breakdown_names_it(client, auth, staf
     guest = make_user(name="Алина")
     held = give(guest)
     auth.login(staff)
-    visit = visits.start_visit(user=guest, staff=staff, at=venue_dt(TUESDAY, 14))
+    visit = visits_clock.start_visit(user=guest, staff=staff, at=venue_dt(TUESDAY, 14))
     db.session.commit()
     stopped = client.post(f"/api/v1/visits/{visit.id}/corrections", json={
         "reason": "Ушла в 15:30", "ended_at": "2025-03-04T15:30"})
@@ -84,7 +86,7 @@ def test_a_package_partly_covers_a_visit_and_the_tariff_prices_the_rest(client, 
     held.minutes_remaining = 60
     db.session.commit()
     auth.login(staff)
-    visit = visits.start_visit(user=guest, staff=staff, at=venue_dt(TUESDAY, 14))
+    visit = visits_clock.start_visit(user=guest, staff=staff, at=venue_dt(TUESDAY, 14))
     db.session.commit()
     body = client.post(f"/api/v1/visits/{visit.id}/corrections", json={
         "reason": "Ушёл в 15:30", "ended_at": "2025-03-04T15:30"}).json
@@ -108,7 +110,7 @@ def test_memberships_allowances_and_weekdays(app, staff, make_user, give):
     assert tuesday.amount == 0 and [u.pass_id for u in passes.active_uses(tuesday.id)] == [weekdays.id]
     saturday = visit_for(guest, staff, venue_dt(SATURDAY, 14), 90)
     assert [(u.pass_id, u.minutes) for u in passes.active_uses(saturday.id)] == [(allowance.id, 90)]
-    visits.add_holiday(date(2025, 3, 10), "Перенос выходного")
+    visits_tariffs.add_holiday(date(2025, 3, 10), "Перенос выходного")
     holiday = visit_for(guest, staff, venue_dt(date(2025, 3, 10), 14), 60)
     assert [(u.pass_id, u.minutes) for u in passes.active_uses(holiday.id)] == [(allowance.id, 60)]
     april = visit_for(guest, staff, venue_dt(date(2025, 4, 5), 14), 60)  # a Saturday; March's allowance is over
@@ -182,7 +184,7 @@ def test_shift_report_and_my_card_show_passes(client, auth, staff, make_user, gi
     visit_for(by_package, staff, venue_dt(TUESDAY, 14), 90)
     visit_for(subsidised, staff, venue_dt(TUESDAY, 15), 60)
     paid = visit_for(cash, staff, venue_dt(TUESDAY, 16), 45)
-    visits.pay_visit(paid, staff=staff, method="cash")
+    visits_checkout.pay_visit(paid, staff=staff, method="cash")
     db.session.commit()
     auth.login(staff)
     page = client.get("/visits/shift?day=2025-03-04", headers=RU).get_data(as_text=True)
@@ -223,7 +225,7 @@ def test_two_checkouts_racing_for_one_package_never_overspend(app, serve, staff,
         earlier = visit_for(guest, staff, earlier_start, 90)  # before the pass was bought: the tariff paid
         held = give(guest, minutes=100, starts_on=to_venue(earlier_start).date() - timedelta(days=1))
         held.minutes_remaining = held.minutes_total = 100
-        today = visits.start_visit(user=guest, staff=staff, at=utcnow() - timedelta(minutes=90))
+        today = visits_clock.start_visit(user=guest, staff=staff, at=utcnow() - timedelta(minutes=90))
         db.session.commit()
         packages.append(held.id)
         end = to_venue(earlier.ended_at).isoformat()
@@ -248,7 +250,7 @@ def test_scanning_the_card_at_the_door_pays_with_the_pass(client, auth, staff, m
     held = give(guest)
     auth.login(staff)
     start = utcnow() - timedelta(minutes=89, seconds=30)  # billed by started minute: 90
-    visits.start_visit(user=guest, staff=staff, at=start)
+    visits_clock.start_visit(user=guest, staff=staff, at=start)
     db.session.commit()
     answer = client.post("/api/v1/checkin", json={"code": guest.card_code}, headers=RU)
     assert answer.status_code == 200 and answer.json["result"] == "visit_stopped"

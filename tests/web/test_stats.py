@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from stats_data import JANUARY, JANUARY_SUMMARY, build_world, personal_strings
 
 from anticafe.extensions import db
-from anticafe.stats import queries, reports, rules, services
+from anticafe.stats import queries, reports, rules, services, visitors
 
 JANUARY_PERIOD = rules.Period(date(2025, 1, 1), date(2025, 1, 31))
 
@@ -51,12 +51,12 @@ def test_january_summary_has_the_known_answers(world):
 
 def test_age_on_the_day_of_each_event_and_visit(world):
     scope = queries.scope_for(JANUARY_PERIOD)
-    presence = queries.presence_figures(scope, ages=True)
+    presence = visitors.presence_figures(scope, ages=True)
     counted = {key: (p.checkins, p.visits.visits, p.people) for key, p in presence.ages.items()}
     # Anna is 17 at E1 (Jan 10) and on her Jan 12 visit, 18 from Jan 20: at E2, E3 and her Jan 22 visit.
     assert counted == {"under_14": (1, 0, 1), "14_17": (3, 1, 2), "18_24": (2, 1, 1), "25_35": (0, 1, 1),
                        "over_35": (0, 1, 1), "unknown": (0, 2, 1)}
-    assert queries.presence_figures(scope, ages=True).youth == 3  # Anna, Boris, Vera, each once
+    assert visitors.presence_figures(scope, ages=True).youth == 3  # Anna, Boris, Vera, each once
     by_age = queries.attendance_by_age(scope)
     assert (by_age["14_17"].registered, by_age["14_17"].checked_in, by_age["14_17"].attendees) == (3, 3, 2)
     assert (by_age["18_24"].registered, by_age["18_24"].checked_in) == (2, 2)
@@ -88,7 +88,7 @@ def test_breakdowns(world):
     assert set(figures.by["weekday_hour"]) == {519, 618, 523}  # Friday 19:00, Saturday 18:00, Friday 23:00
     assert [line.title for line in figures.events] == ["Турнир по мафии", "Ток-шоу «Профессии будущего»"]
 
-    presence = queries.presence_figures(scope, frequency=True, heat=True)
+    presence = visitors.presence_figures(scope, frequency=True, heat=True)
     assert presence.frequency == {"1": 4, "2_3": 1, "4_9": 1}  # Anna came on 5 different days, Boris on 2
     heat = presence.presence
     assert heat[(5, 19)] == 3  # Friday E1: Anna, Boris, Tim

@@ -8,9 +8,11 @@ from conftest import venue_dt
 from sqlalchemy import event as sa_event
 
 from anticafe import codes
+from anticafe.clock import set_clock
 from anticafe.db import utcnow
 from anticafe.extensions import db
-from anticafe.visits import services
+from anticafe.timeutil import to_venue, venue_now, venue_today
+from anticafe.visits import board, checkout, clock, door
 from anticafe.visits.models import Bill, Tariff, Visit, VisitCorrection
 
 TUESDAY = date(2025, 3, 4)
@@ -30,12 +32,12 @@ def as_staff(auth, staff):
 
 def visit_for(user, staff, start: datetime, *, pauses=(), end: datetime | None = None) -> Visit:
     """Make a visit through the services at fixed times: pauses are (offset, length) in minutes."""
-    visit = services.start_visit(user=user, staff=staff, at=start)
+    visit = clock.start_visit(user=user, staff=staff, at=start)
     for offset, length in pauses:
-        services.pause_visit(visit, staff=staff, at=start + timedelta(minutes=offset))
-        services.resume_visit(visit, staff=staff, at=start + timedelta(minutes=offset + length))
+        clock.pause_visit(visit, staff=staff, at=start + timedelta(minutes=offset))
+        clock.resume_visit(visit, staff=staff, at=start + timedelta(minutes=offset + length))
     if end is not None:
-        visit = services.stop_visit(visit, staff=staff, at=end)
+        visit = clock.stop_visit(visit, staff=staff, at=end)
     db.session.commit()
     return visit
 
@@ -145,7 +147,7 @@ def test_active_visits_carry_time_and_amount_so_far(client, as_staff, staff, mak
     visit_for(early, staff, utcnow() - timedelta(minutes=90, seconds=1))
     paused = make_user(name="На паузе")
     visit = visit_for(paused, staff, utcnow() - timedelta(minutes=30))
-    services.pause_visit(visit, staff=staff)
+    clock.pause_visit(visit, staff=staff)
     db.session.commit()
     items = client.get("/api/v1/visits?status=active").json["items"]
     assert [item["name"] for item in items] == ["Ранний гость"]
@@ -247,7 +249,7 @@ def test_reopen_a_visit_stopped_by_mistake(client, as_staff, staff, make_user):
     assert response.status_code == 200
     assert response.json["status"] == "active" and response.json["ended_at"] is None
     assert response.json["minutes_so_far"] >= 40
-    assert services.open_visit_for(guest).id == visit.id
+    assert clock.open_visit_for(guest).id == visit.id
 
 
 def test_an_open_visit_can_be_stopped_in_the_past_by_a_correction(app, client, auth, staff, make_user):
@@ -261,13 +263,13 @@ def test_an_open_visit_can_be_stopped_in_the_past_by_a_correction(app, client, a
 
 
 def test_close_day_ends_open_visits_at_closing_time(app, runner, staff, make_user):
-    yesterday = (datetime.now(UTC) + timedelta(hours=5)).date() - timedelta(days=1)
+    yesterday = venue_today() - timedelta(days=1)
     late = visit_for(make_user(), staff, venue_dt(yesterday, 20))
     paused = visit_for(make_user(), staff, venue_dt(yesterday, 21))
-    services.pause_visit(paused, staff=staff, at=venue_dt(yesterday, 22))
+    clock.pause_visit(paused, staff=staff, at=venue_dt(yesterday, 22))
     now_guest = visit_for(make_user(), staff, utcnow())
     db.session.commit()
-    closed, waiting = services.close_day(now=venue_dt(yesterday, 23, 30))
+    closed, waiting = clock.close_day(now=venue_dt(yesterday, 23, 30))
     assert {v.id for v in closed} == {late.id, paused.id} and waiting == 1
     db.session.rollback()
     statements = []
@@ -284,28 +286,49 @@ def test_close_day_ends_open_visits_at_closing_time(app, runner, staff, make_use
     assert late.status == "stopped" and late.needs_review and late.ended_at == venue_dt(yesterday, 23)
     assert late.billed_minutes == 180
     assert paused.billed_minutes == 60 and paused.ended_at == venue_dt(yesterday, 23)
-    assert db.session.get(Visit, now_guest.id).is_open
+    assert db.session.get(Visit, now_guest.id).is_open  # before closing, or started after it: still running
+
+
+@pytest.mark.parametrize("tonight", ["2026-12-31T23:30", "2028-02-29T00:30"])
+def test_close_day_leaves_visits_started_outside_opening_hours_running(app, runner, staff, make_user, tonight):
+    """At 23:30 on New Year's Eve and at 00:30 on a leap day: what a 23:05 cron run closes, and what it leaves."""
+    set_clock(app, tonight)
+    night = venue_now()
+    day = (night - timedelta(hours=1)).date()  # the day whose closing has just passed
+    evening = visit_for(make_user(), staff, venue_dt(day, 20))
+    late = visit_for(make_user(), staff, venue_dt(day, 23, 10))  # let in after closing
+    result = runner.invoke(args=["close-day"])
+    assert result.exit_code == 0 and "Closed 1 " in result.output and "1 left open" in result.output
+    evening, late = db.session.get(Visit, evening.id), db.session.get(Visit, late.id)
+    assert evening.ended_at == venue_dt(day, 23) and evening.billed_minutes == 180 and evening.needs_review
+    assert late.is_open and late.ended_at is None  # never closed at zero minutes
+    # The next night's run still leaves it to staff; they stop it when the guest leaves.
+    set_clock(app, venue_dt(day + timedelta(days=1), 23, 5))
+    assert "Closed 0 " in runner.invoke(args=["close-day"]).output
+    stopped = clock.stop_visit(db.session.get(Visit, late.id), staff=staff, at=venue_dt(day, 23, 50))
+    db.session.commit()
+    assert stopped.billed_minutes == 40 and to_venue(stopped.started_at).date() == day
 
 
 def test_scan_card_starts_and_stops(app, staff, make_user):
     guest = make_user()
-    result, visit = services.scan_card(guest.card_code.lower(), staff=staff)
+    result, visit = clock.scan_card(guest.card_code.lower(), staff=staff)
     db.session.commit()
     assert result == "visit_started" and visit.is_open
     # A double scan right after the start answers the running visit.
-    again, same = services.scan_card(guest.card_code, staff=staff)
+    again, same = clock.scan_card(guest.card_code, staff=staff)
     assert again == "visit_started" and same.id == visit.id and same.is_open
     segment = visit.segments[0]
     visit.started_at = segment.started_at = utcnow() - timedelta(minutes=30)
     db.session.commit()
-    stopped, done = services.scan_card(guest.card_code, staff=staff)
+    stopped, done = clock.scan_card(guest.card_code, staff=staff)
     db.session.commit()
     assert stopped == "visit_stopped" and done.status == "stopped"
     assert done.billed_minutes == 31 and done.amount == Decimal(93)  # 30 minutes and a moment: 31 started
     from anticafe.errors import DomainError
 
     with pytest.raises(DomainError):
-        services.scan_card("ZZZZ-ZZZZ", staff=staff)
+        clock.scan_card("ZZZZ-ZZZZ", staff=staff)
 
 
 def test_a_timed_event_check_in_links_its_registration(app, staff, make_user, make_event):
@@ -317,14 +340,14 @@ def test_a_timed_event_check_in_links_its_registration(app, staff, make_user, ma
                                 ticket_code=codes.random_code(128))
     db.session.add(registration)
     db.session.commit()
-    visit = services.start_visit(user=guest, staff=staff, registration=registration)
+    visit = clock.start_visit(user=guest, staff=staff, registration=registration)
     db.session.commit()
     assert visit.registration_id == registration.id
 
 
 def test_the_board_page_and_the_minors_flag(app, client, as_staff, staff, make_user):
     app.config["MINORS_CURFEW"] = "00:00"  # every moment is after this curfew
-    teen = make_user(name="Маша Юная", birth_date=date.today() - timedelta(days=14 * 365))
+    teen = make_user(name="Маша Юная", birth_date=venue_today() - timedelta(days=14 * 365))
     adult = make_user(name="Олег Взрослый", birth_date=date(1999, 1, 1))
     visit_for(teen, staff, utcnow() - timedelta(minutes=50))
     visit_for(adult, staff, utcnow() - timedelta(minutes=10))
@@ -365,13 +388,13 @@ def test_staff_run_a_walk_in_visit_through_the_pages(client, as_staff, staff):
 def test_the_shift_report(client, as_staff, staff, make_user):
     start = venue_dt(TUESDAY, 15)
     cash = visit_for(make_user(name="Платит Наличными"), staff, start, end=start + timedelta(minutes=90))
-    services.pay_visit(cash, staff=staff, method="cash")
+    checkout.pay_visit(cash, staff=staff, method="cash")
     social = visit_for(make_user(name="Соцпрограмма"), staff, start, end=start + timedelta(minutes=60))
-    services.pay_visit(social, staff=staff, method="subsidised", note="Молодёжный комитет")
+    checkout.pay_visit(social, staff=staff, method="subsidised", note="Молодёжный комитет")
     unpaid = visit_for(make_user(name="Ещё не заплатил"), staff, start, end=start + timedelta(minutes=45))
-    services.correct_visit(unpaid, staff=staff, reason="Начали позже", started_at=start + timedelta(minutes=15))
+    checkout.correct_visit(unpaid, staff=staff, reason="Начали позже", started_at=start + timedelta(minutes=15))
     db.session.commit()
-    report = services.shift_report(TUESDAY)
+    report = board.shift_report(TUESDAY)
     assert len(report.visits) == 3 and report.revenue == Decimal(240)
     assert {t.method: t.amount for t in report.by_method}["subsidised"] == Decimal(180)
     assert [v.id for v in report.unpaid] == [unpaid.id] and len(report.corrections) == 0  # corrected today
@@ -399,7 +422,7 @@ def test_tariff_editor_makes_versions_and_old_visits_keep_theirs(client, auth, m
     tariff = client.get("/api/v1/tariff").json
     assert tariff["version"] == 2 and tariff["weekday"]["tiers"] == [{"first_minute": 1, "rate": "2.5"}]
     assert tariff["weekend"]["cap"] is None and tariff["weekday"]["cap"] == "500.00"
-    services.stop_visit(old, staff=staff, at=start + timedelta(minutes=90))
+    clock.stop_visit(old, staff=staff, at=start + timedelta(minutes=90))
     db.session.commit()
     assert old.amount == Decimal(240)  # still version 1
     new = visit_for(make_user(), staff, start, end=start + timedelta(minutes=90))
@@ -474,7 +497,7 @@ def test_my_card_and_my_visits(client, auth, make_user, staff):
     guest = make_user(name="Алиса Гостева")
     start = venue_dt(TUESDAY, 16)
     visit = visit_for(guest, staff, start, end=start + timedelta(minutes=90))
-    services.pay_visit(visit, staff=staff, method="card")
+    checkout.pay_visit(visit, staff=staff, method="card")
     db.session.commit()
     auth.login(guest)
     card = client.get("/my/card", headers={"Accept-Language": "ru"}).get_data(as_text=True)
@@ -506,15 +529,15 @@ def test_the_door_entry_points(app, staff, make_user, make_event):
     from anticafe.registrations.models import Registration
 
     guest = make_user(name="Сканер Картов")
-    assert services.card_scan_answer("UNKNOWN-CODE", staff=staff) is None
-    started = services.card_scan_answer(guest.card_code.lower(), staff=staff)
+    assert door.card_scan_answer("UNKNOWN-CODE", staff=staff) is None
+    started = door.card_scan_answer(guest.card_code.lower(), staff=staff)
     db.session.commit()
     assert started["result"] == "visit_started" and started["visit"]["user_id"] == guest.id
     assert "Сканер Картов" in started["message"]
     visit = db.session.get(Visit, started["visit"]["id"])
     visit.started_at = visit.segments[0].started_at = utcnow() - timedelta(minutes=20)
     db.session.commit()
-    stopped = services.card_scan_answer(guest.card_code, staff=staff)
+    stopped = door.card_scan_answer(guest.card_code, staff=staff)
     assert stopped["result"] == "visit_stopped" and stopped["visit"]["amount"] == "63.00"
 
     now = utcnow()
@@ -526,13 +549,13 @@ def test_the_door_entry_points(app, staff, make_user, make_event):
     at_free = Registration(event_id=free.id, user_id=player.id, status="confirmed", ticket_code=codes.random_code(128))
     db.session.add_all([at_timed, at_free])
     db.session.commit()
-    assert services.timed_check_in(at_free, staff=staff) is None
-    answer = services.timed_check_in(at_timed, staff=staff)
+    assert door.timed_check_in(at_free, staff=staff) is None
+    answer = door.timed_check_in(at_timed, staff=staff)
     db.session.commit()
     assert answer["visit"]["registration_id"] == at_timed.id and answer["visit"]["status"] == "active"
-    assert services.timed_check_in(at_timed, staff=staff)["visit"]["id"] == answer["visit"]["id"]
-    cancelled = services.timed_check_in_undone(at_timed.id, staff=staff)
+    assert door.timed_check_in(at_timed, staff=staff)["visit"]["id"] == answer["visit"]["id"]
+    cancelled = door.timed_check_in_undone(at_timed.id, staff=staff)
     db.session.commit()
     assert cancelled.status == "paid" and cancelled.amount == 0 and cancelled.corrections
-    assert services.open_visit_for(player) is None
-    assert services.timed_check_in_undone(at_timed.id, staff=staff) is None
+    assert clock.open_visit_for(player) is None
+    assert door.timed_check_in_undone(at_timed.id, staff=staff) is None

@@ -9,7 +9,7 @@ from races import at_once, post_json
 
 from anticafe.db import utcnow
 from anticafe.extensions import db
-from anticafe.visits import services
+from anticafe.visits import clock
 from anticafe.visits.models import Visit, VisitSegment
 
 pytestmark = pytest.mark.concurrency
@@ -35,7 +35,7 @@ def test_two_scans_of_one_card_start_one_visit(app, serve, make_user, staff_head
 
 def test_stops_from_two_phones_stop_once(app, serve, make_user, staff_headers):
     staff = make_user("staff")
-    visit_id = services.start_visit(user=make_user(), staff=staff, at=utcnow() - timedelta(minutes=45)).id
+    visit_id = clock.start_visit(user=make_user(), staff=staff, at=utcnow() - timedelta(minutes=45)).id
     db.session.commit()
     with serve(app) as server:
         results = at_once([lambda: post_json(f"{server.url}/api/v1/visits/{visit_id}/stop", staff_headers)
@@ -50,7 +50,7 @@ def test_stops_from_two_phones_stop_once(app, serve, make_user, staff_headers):
 
 def test_pause_and_resume_from_several_phones_keep_one_clock(app, serve, make_user, staff_headers):
     staff = make_user("staff")
-    visit_id = services.start_visit(user=make_user(), staff=staff, at=utcnow() - timedelta(minutes=30)).id
+    visit_id = clock.start_visit(user=make_user(), staff=staff, at=utcnow() - timedelta(minutes=30)).id
     db.session.commit()
     with serve(app) as server:
         calls = [lambda action=action: post_json(f"{server.url}/api/v1/visits/{visit_id}/{action}", staff_headers)
@@ -70,7 +70,7 @@ def test_the_last_free_place_goes_to_one_guest(app, serve, make_user, staff_head
     app.config["VENUE_CAPACITY"] = 3
     staff = make_user("staff")
     for _ in range(2):
-        services.start_visit(user=make_user(), staff=staff)
+        clock.start_visit(user=make_user(), staff=staff)
     db.session.commit()
     guest_ids = [make_user().id for _ in range(5)]
     with serve(app) as server:

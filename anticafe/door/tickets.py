@@ -1,0 +1,249 @@
+"""What the door knows about a ticket and how it answers: one indexed query loads a ticket with its event,
+person, check-in window and standing check-in; the refusals and answers are built here."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+
+from flask import current_app
+from flask_babel import format_datetime, format_time, gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, contains_eager
+
+from ..accounts.models import User
+from ..errors import DomainError
+from ..events.models import Event
+from ..extensions import db
+from ..registrations import services as registrations
+from ..registrations.models import Registration
+from ..timeutil import to_venue
+from . import rules
+from .models import CheckIn, CheckInWindow
+
+#: The HTTP status of a refusal at the door (a conflict with the ticket's state).
+REFUSAL_STATUS = 409
+
+
+@dataclass
+class Standing:
+    """The check-in that stands for a registration (not undone), as the door shows it."""
+
+    id: int
+    checked_in_at: datetime
+    staff_id: int | None
+    staff_name: str | None
+    device: str | None
+
+
+@dataclass
+class Ticket:
+    """A registration with everything a check-in decision needs, loaded in one query."""
+
+    registration: Registration
+    window: rules.CheckInWindowTimes
+    standing: Standing | None
+    #: the JSON members naming the registration, event and person (computed once, survive a rollback)
+    refs: dict = field(default_factory=dict)
+
+    @property
+    def event(self) -> Event:
+        return self.registration.event
+
+    @property
+    def user(self) -> User:
+        return self.registration.user
+
+
+@dataclass
+class CheckInResult:
+    """What a check-in attempt came to: a new check-in or the one that already stood."""
+
+    result: str
+    checkin_id: int
+    checked_in_at: datetime
+    staff_name: str | None
+    device: str | None
+    walk_in: bool
+    ticket: Ticket
+    #: members added by the receivers of `signals.checked_in`
+    extra: dict = field(default_factory=dict)
+
+    def payload(self) -> dict:
+        """Return the API's answer for this check-in."""
+        body = {
+            "result": self.result,
+            "message": _success_message(self),
+            "checkin_id": self.checkin_id,
+            "checked_in_at": iso(self.checked_in_at),
+            "checked_in_by": self.staff_name,
+            "device": self.device,
+            "walk_in": self.walk_in,
+            **self.ticket.refs,
+        }
+        body.update(self.extra)
+        return body
+
+
+@dataclass
+class Outcome:
+    """An answer of the door's API: an HTTP status and its JSON body (a result or an error)."""
+
+    status: int
+    body: dict
+    #: true when the answer repeats the first one given for the same nonce
+    replayed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.status < 400
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Return an aware datetime as ISO 8601 in venue time with its offset."""
+    return to_venue(moment).isoformat() if moment else None
+
+
+def event_ref(event: Event) -> dict:
+    """Return the JSON members naming an event."""
+    return {"id": event.id, "title": event.title, "starts_at": iso(event.starts_at), "ends_at": iso(event.ends_at),
+            "when": format_datetime(event.starts_at, "d MMMM, HH:mm"), "status": event.status, "entry": event.entry,
+            "capacity": event.capacity}
+
+
+def person_ref(user: User, event: Event) -> dict:
+    """Return the JSON members naming a person, with their age on the event's date."""
+    return {"id": user.id, "name": user.name, "age": user.age_on(registrations.event_day(event))}
+
+
+def registration_ref(registration: Registration) -> dict:
+    return {"id": registration.id, "status": registration.status, "source": registration.source,
+            "waitlist_position": registration.waitlist_position}
+
+
+def ticket_refs(registration: Registration) -> dict:
+    event = registration.event
+    return {"registration": registration_ref(registration), "event": event_ref(event),
+            "user": person_ref(registration.user, event)}
+
+
+def window_of(event: Event, opens_minutes: int | None, closes_minutes: int | None) -> rules.CheckInWindowTimes:
+    config = current_app.config
+    if opens_minutes is None:
+        opens_minutes = config.get("CHECKIN_OPENS_MINUTES_BEFORE", rules.DEFAULT_OPENS_BEFORE // timedelta(minutes=1))
+    if closes_minutes is None:
+        closes_minutes = config.get("CHECKIN_CLOSES_MINUTES_AFTER", rules.DEFAULT_CLOSES_AFTER // timedelta(minutes=1))
+    return rules.window_times(event.starts_at, event.ends_at, opens_before=timedelta(minutes=opens_minutes),
+                              closes_after=timedelta(minutes=closes_minutes))
+
+
+@cache
+def _ticket_statement(by_code: bool):
+    """The statement behind `load_ticket`, built once: scans are the hot path, and building a select
+    with its joins and eager options costs more CPU than running it."""
+    staff = aliased(User)
+    stmt = (
+        select(Registration, CheckInWindow.opens_minutes_before, CheckInWindow.closes_minutes_after,
+               CheckIn.id, CheckIn.checked_in_at, CheckIn.staff_id, CheckIn.device, staff.name)
+        .join(Registration.event)
+        .join(Registration.user)
+        .outerjoin(CheckInWindow, CheckInWindow.event_id == Registration.event_id)
+        .outerjoin(CheckIn, and_(CheckIn.registration_id == Registration.id, CheckIn.undone_at.is_(None)))
+        .outerjoin(staff, staff.id == CheckIn.staff_id)
+        .options(contains_eager(Registration.event), contains_eager(Registration.user))
+    )
+    if by_code:
+        return stmt.where(Registration.ticket_code == bindparam("key"))
+    return stmt.where(Registration.id == bindparam("key"))
+
+
+def load_ticket(*, code: str | None = None, registration_id: int | None = None) -> Ticket | None:
+    """Find a registration by ticket code or id with its event, person, window and standing check-in (one query)."""
+    stmt = _ticket_statement(code is not None)
+    key = code if code is not None else registration_id
+    row = db.session.execute(stmt, {"key": key}).first()
+    if row is None:
+        return None
+    registration, opens, closes, checkin_id, checked_in_at, staff_id, device, staff_name = row
+    standing = Standing(checkin_id, checked_in_at, staff_id, staff_name, device) if checkin_id else None
+    return Ticket(registration=registration, window=window_of(registration.event, opens, closes), standing=standing,
+                  refs=ticket_refs(registration))
+
+
+def standing_of(registration_id: int) -> Standing | None:
+    staff = aliased(User)
+    row = db.session.execute(
+        select(CheckIn.id, CheckIn.checked_in_at, CheckIn.staff_id, staff.name, CheckIn.device)
+        .outerjoin(staff, staff.id == CheckIn.staff_id)
+        .where(CheckIn.registration_id == registration_id, CheckIn.undone_at.is_(None))).first()
+    if row is None:
+        return None
+    checkin_id, checked_in_at, staff_id, staff_name, device = row
+    return Standing(checkin_id, checked_in_at, staff_id, staff_name, device)
+
+
+def _success_message(result: CheckInResult) -> str:
+    if result.result == "checked_in":
+        return gettext("Welcome, %(name)s!", name=result.ticket.refs["user"]["name"])
+    at = format_time(result.checked_in_at, "HH:mm")
+    if result.staff_name and result.device:
+        return gettext("Already checked in at %(time)s by %(staff)s on %(device)s.", time=at,
+                       staff=result.staff_name, device=result.device)
+    if result.staff_name:
+        return gettext("Already checked in at %(time)s by %(staff)s.", time=at, staff=result.staff_name)
+    return gettext("Already checked in at %(time)s.", time=at)
+
+
+def refusal_error(reason: rules.Refusal, *, event: Event, window: rules.CheckInWindowTimes, state: rules.Window,
+             refs: dict, waitlist_position: int | None = None) -> DomainError:
+    extra: dict = dict(refs)
+    if reason is rules.Refusal.REGISTRATION_CANCELLED:
+        message = _l("This registration was cancelled.")
+    elif reason is rules.Refusal.TICKET_REVOKED:
+        message = _l("This ticket is no longer valid: it was revoked.")
+    elif reason is rules.Refusal.WAITLISTED:
+        message = _l("On the waitlist (place %(n)s): no seat yet.", n=waitlist_position or "—")
+    elif reason is rules.Refusal.EVENT_CANCELLED:
+        message = _l("The event is cancelled.")
+    else:
+        extra["window"] = {"state": state.value, "opens_at": iso(window.opens_at), "closes_at": iso(window.closes_at)}
+        if state is rules.Window.WRONG_DAY:
+            message = _l("Wrong day: the event is on %(when)s.", when=format_datetime(event.starts_at, "d MMMM, HH:mm"))
+        elif state is rules.Window.NOT_OPEN_YET:
+            message = _l("Check-in is not open yet: it opens at %(time)s.", time=format_time(window.opens_at, "HH:mm"))
+        else:
+            message = _l("The event is over: check-in closed at %(when)s.",
+                         when=format_datetime(window.closes_at, "d MMMM, HH:mm"))
+    return DomainError(reason.value, message, status=REFUSAL_STATUS, extra=extra)
+
+
+def unknown_code() -> DomainError:
+    return DomainError("unknown_code", _l("Unknown code: it matches no ticket or guest card."), status=404)
+
+
+def wrong_event(ticket: Ticket) -> DomainError:
+    event = ticket.event
+    return DomainError("wrong_event", _l("This ticket is for another event: %(title)s, %(when)s.", title=event.title,
+                                         when=format_datetime(event.starts_at, "d MMMM, HH:mm")),
+                       status=REFUSAL_STATUS, extra=dict(ticket.refs))
+
+
+def error_body(error: DomainError) -> dict:
+    """Return the API's error shape for a refusal (as `errors.json_error` writes it)."""
+    body = {"error": {"code": error.code, "message": str(error.message),
+                      "fields": {k: [str(m) for m in v] for k, v in error.fields.items()}}}
+    body["error"].update(error.extra)
+    return body
+
+
+def violated(error: IntegrityError, index: str, sqlite_columns: str) -> bool:
+    """Tell whether an IntegrityError came from a given unique index (PostgreSQL names it, SQLite lists columns)."""
+    message = str(error.orig)
+    return index in message or sqlite_columns in message
+
+
+def event_window(event: Event) -> rules.CheckInWindowTimes:
+    """Return an event's check-in window (its own or the default)."""
+    own = db.session.get(CheckInWindow, event.id)
+    return window_of(event, own.opens_minutes_before if own else None, own.closes_minutes_after if own else None)

@@ -1,0 +1,174 @@
+"""iCalendar feeds and fingerprints: the public and personal feeds, their versions (answered 304 when
+unchanged) and the month grid's fingerprint."""
+
+from datetime import date, datetime, timedelta
+from functools import cache
+from urllib.parse import urlsplit
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
+from sqlalchemy import bindparam, func, or_, select
+
+from .. import signals
+from ..accounts.models import User
+from ..accounts.services import new_feed_token
+from ..db import utcnow
+from ..extensions import db
+from ..ical import CalendarItem
+from ..memo import Memo
+from ..timeutil import from_venue
+from ..urls import public_url
+from ..venue.models import Zone
+from .models import Event, EventStatus
+from .services import CATEGORY_LABELS
+
+#: /calendar.ics lists published events from this many days back, and every later one.
+RECENT_DAYS = 30
+
+
+#: A personal feed keeps a longer history of the person's own events.
+PERSONAL_RECENT_DAYS = 180
+
+
+def uid_host() -> str:
+    """Return the host part of iCalendar UIDs: stable, so it does not follow the request's host."""
+    return urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "").hostname or "anticafe"
+
+
+def regenerate_feed_token(user: User) -> str:
+    """Give a person a new personal-feed secret; the old feed URL stops working."""
+    user.feed_token = new_feed_token()
+    db.session.flush()
+    return user.feed_token
+
+
+#: The columns a feed needs: rows, not ORM objects, keep a 2,000-event feed fast.
+_FEED_COLUMNS = (Event.id, Event.title, Event.description, Event.category, Event.starts_at, Event.ends_at,
+                 Event.updated_at, Event.sequence, Event.status, Event.cancel_reason, Event.zone_id)
+
+
+def calendar_items(events) -> list[CalendarItem]:
+    """Describe events (Event objects or rows of _FEED_COLUMNS) for a feed, in the request's language."""
+    labels = {category.value: str(label) for category, label in CATEGORY_LABELS.items()}
+    cancelled_word = pgettext("event", "Cancelled")
+    reason_word = str(_l("Reason for cancelling"))
+    detail_url = public_url("events.detail", event_id=0).removesuffix("/0")
+    venue = [current_app.config["VENUE_NAME"], current_app.config["VENUE_ADDRESS"]]
+    zone_ids = {item.zone_id for item in events if item.zone_id is not None}
+    zones = dict(db.session.execute(select(Zone.id, Zone.name).where(Zone.id.in_(zone_ids))).all()) if zone_ids else {}
+    host = uid_host()
+    items = []
+    for item in events:
+        place = ", ".join(([zones[item.zone_id]] if item.zone_id in zones else []) + venue)
+        cancelled = item.status == EventStatus.CANCELLED.value
+        summary = item.title
+        description = item.description or ""
+        if cancelled:
+            summary = f"{cancelled_word}: {item.title}"
+            if item.cancel_reason:
+                description = f"{reason_word}: {item.cancel_reason}\n\n{description}".strip()
+        items.append(CalendarItem(
+            uid=f"event-{item.id}@{host}", summary=summary, starts_at=item.starts_at, ends_at=item.ends_at,
+            updated_at=item.updated_at, sequence=item.sequence, description=description, location=place,
+            url=f"{detail_url}/{item.id}", categories=[labels.get(item.category, item.category)],
+            cancelled=cancelled))
+    return items
+
+
+def calendar_item(event_: Event) -> CalendarItem:
+    """Describe one event for iCalendar."""
+    return calendar_items([event_])[0]
+
+
+def _feed_filter(category: str | None) -> list:
+    conditions = [Event.published.is_(True), Event.starts_at >= utcnow() - timedelta(days=RECENT_DAYS)]
+    if category:
+        conditions.append(Event.category == category)
+    return conditions
+
+
+def feed_events(category: str | None = None) -> list:
+    """Return the published events of /calendar.ics (recent ones and everything ahead) as feed rows."""
+    stmt = select(*_FEED_COLUMNS).where(*_feed_filter(category)).order_by(Event.starts_at, Event.id)
+    return list(db.session.execute(stmt))
+
+
+#: The feed's version per category, kept `CALENDAR_CACHE_SECONDS` per worker: calendar apps poll the
+#: same feed over and over (most every few minutes or hours), so an edit reaching them that much later
+#: changes nothing for them, and a repeat request is answered 304 without touching the database.
+_feed_versions = Memo(size=16)
+
+
+def feed_version(category: str | None = None) -> str:
+    """Fingerprint /calendar.ics with one aggregate query: which events, their last change and sequences.
+
+    Any edit bumps `updated_at`; an event entering or leaving the window changes the count and the id
+    sum. (A renamed zone shows in feeds once one of its events changes.)
+    """
+    seconds = current_app.config["CALENDAR_CACHE_SECONDS"]
+    key = (str(db.engine.url), category)
+    if seconds > 0:
+        found = _feed_versions.get(key)
+        if found is not None:
+            return found
+    since = utcnow() - timedelta(days=RECENT_DAYS)
+    # On the session's connection, past the ORM's statement handling (a third of this query's cost).
+    row = db.session.connection().execute(_feed_version_statement(category is not None),
+                                          {"since": since, "category": category}).one()
+    version = ":".join(str(value) for value in row)
+    if seconds > 0:
+        _feed_versions.put(key, version, seconds)
+    return version
+
+
+@cache
+def _feed_version_statement(by_category: bool):
+    # Built once: a subscribed calendar polls often, and building the aggregate costs more than running it.
+    conditions = [Event.published.is_(True), Event.starts_at >= bindparam("since", type_=Event.starts_at.type)]
+    if by_category:
+        conditions.append(Event.category == bindparam("category"))
+    return (select(func.count(Event.id), func.max(Event.updated_at), func.coalesce(func.sum(Event.sequence), 0),
+                   func.coalesce(func.sum(Event.id), 0)).where(*conditions))
+
+
+def grid_version(first: date, last: date, *, staff: bool) -> tuple:
+    """Fingerprint what a month grid of venue dates first..last shows, with one query on indexes.
+
+    The events starting in the range (which, their last edit) and the newest registration anywhere
+    (a new one changes the seats left). A cancelled registration does not change it: the grid's cache
+    time bounds how long its seat shows as taken.
+    """
+    start = from_venue(datetime.combine(first, datetime.min.time()))
+    end = from_venue(datetime.combine(last + timedelta(days=1), datetime.min.time()))
+    return tuple(db.session.connection().execute(_grid_version_statement(staff), {"start": start, "end": end}).one())
+
+
+@cache
+def _grid_version_statement(staff: bool):
+    # Built once, like the feed's: it runs on every month page.
+    in_range = [Event.starts_at >= bindparam("start", type_=Event.starts_at.type),
+                Event.starts_at < bindparam("end", type_=Event.starts_at.type)]
+    if not staff:
+        in_range.append(Event.published.is_(True))
+    return select(func.count(Event.id), func.max(Event.updated_at), func.coalesce(func.sum(Event.id), 0),
+                  *signals.answers(signals.seats_version, None)).where(*in_range)
+
+
+def personal_events(user: User) -> list:
+    """Return the events a person holds a confirmed registration for (recent ones and all ahead), as rows."""
+    since = utcnow() - timedelta(days=PERSONAL_RECENT_DAYS)
+    held = [Event.id.in_(event_ids) for event_ids in signals.answers(signals.held_events, user)]
+    if not held:
+        return []
+    stmt = (select(*_FEED_COLUMNS).where(or_(*held), Event.starts_at >= since)
+            .order_by(Event.starts_at, Event.id).distinct())
+    return list(db.session.execute(stmt))
+
+
+def user_for_feed_token(token: str) -> User | None:
+    """Return the active person whose personal feed this secret opens."""
+    if not token or len(token) > 64:
+        return None
+    user = db.session.scalar(select(User).where(User.feed_token == token))
+    return user if user is not None and user.active else None

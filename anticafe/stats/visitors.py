@@ -1,0 +1,258 @@
+"""Visitors: check-ins and timed visits together, as the committee counts people in the café (visits,
+stays, free time, ages, the hours people are here). Built from the building blocks of `queries`."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import (
+    case,
+    distinct,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+
+from ..accounts.models import User
+from ..db import UTCDateTime
+from ..door.models import CheckIn
+from ..events.models import Entry, Event
+from ..passes.models import Pass, PassKind, PassUse
+from ..visits.models import Visit
+from . import rules
+from .cache import cached
+from .queries import (
+    FREE_TIME,
+    Branches,
+    Scope,
+    _convert_key,
+    _count_if,
+    _cte,
+    _held,
+    _is_held,
+    _period_flag,
+    _sum,
+    _visit_range,
+)
+from .sql import LocalTime, int_constant, text_constant
+
+
+@dataclass
+class VisitFigures:
+    """Timed visits of one bucket; `free_seconds` has one entry per `FREE_TIME` figure."""
+
+    visits: int = 0
+    seconds: int = 0
+    free_seconds: dict = field(default_factory=dict)
+
+    @property
+    def hours(self) -> float:
+        return rules.hours(self.seconds)
+
+    def free_hours(self, name: str) -> float:
+        return rules.hours(self.free_seconds.get(name, 0))
+
+    @property
+    def subsidised_hours(self) -> float:
+        return self.free_hours("subsidised")
+
+
+@dataclass
+class People:
+    """People of one bucket: distinct persons, those who came before, visits and check-ins."""
+
+    people: int = 0
+    returners: int = 0
+    checkins: int = 0
+    visits: VisitFigures = field(default_factory=VisitFigures)
+
+    @property
+    def new(self) -> int:
+        return self.people - self.returners
+
+
+@dataclass
+class PresenceFigures:
+    #: {"current"/"previous": People} (people, returners, visits)
+    period: dict
+    #: {month or week key: People} for the current period
+    series: dict
+    #: {age group: People} (check-ins, visits and distinct people by age on each day)
+    ages: dict
+    #: distinct people aged 14 to 35 on the day they came
+    youth: int
+    #: {band: people}
+    frequency: dict
+    #: {(weekday, hour): stays under way}
+    presence: dict
+
+
+def visit_seconds(scope: Scope, visit=Visit):
+    """The time a visit counts for, in whole seconds: billed minutes, else start to end, else nothing."""
+    return case((visit.billed_minutes.is_not(None), visit.billed_minutes * 60),
+                (visit.ended_at.is_not(None), scope.local.seconds_between(visit.started_at, visit.ended_at)),
+                else_=0)
+
+
+def _presence_facts(scope: Scope, *, ages: bool, stays: bool):
+    """The materialized CTE: one row per standing check-in at a held event and per timed visit.
+
+    Each row keeps plain integers (local seconds, the person's age that day, seconds of time paid),
+    so that the branches derive their buckets with integer arithmetic, reading each timestamp once.
+    """
+    lt = scope.local
+
+    def columns(kind: str, *, user_id, raw, when, stay, seconds, free):
+        cols = [text_constant(kind).label("kind"), user_id.label("user_id"),
+                _period_flag(scope, raw).label("cur"), lt.seconds(when).label("secs"),
+                seconds.label("seconds")]
+        cols += [value.label(f"free_{name}") for name, value in free.items()]
+        if ages:
+            cols.append(lt.age(lt.seconds(when), lt.birth_number(User.birth_date)).label("age"))
+        if stays:
+            counts, start, end = stay
+            cols += [counts.label("stays"), lt.seconds(start).label("stay_start"), lt.seconds(end).label("stay_end")]
+        return cols
+
+    seconds = visit_seconds(scope)
+    free_entry = case((Event.entry == Entry.FREE.value, int_constant(1)), else_=int_constant(0))
+    checkins = (select(*columns("c", user_id=CheckIn.user_id, raw=Event.starts_at, when=Event.starts_at,
+                                stay=(free_entry, CheckIn.checked_in_at, Event.ends_at), seconds=int_constant(0),
+                                free={name: int_constant(0) for name in FREE_TIME}))
+                .select_from(CheckIn).join(Event, Event.id == CheckIn.event_id)
+                .where(CheckIn.undone_at.is_(None), _held(scope)))
+    free, pass_minutes = _free_time(seconds)
+    visits = (select(*columns("v", user_id=Visit.user_id, raw=Visit.started_at, when=Visit.started_at,
+                              stay=(int_constant(1), Visit.started_at, Visit.ended_at), seconds=seconds,
+                              free=free))
+              .select_from(Visit).outerjoin(pass_minutes, pass_minutes.c.visit_id == Visit.id)
+              .where(_visit_range(scope)))
+    if ages:
+        checkins = checkins.join(User, User.id == CheckIn.user_id)
+        visits = visits.outerjoin(User, User.id == Visit.user_id)
+    return _cte(union_all(checkins, visits), "presence")
+
+
+def _free_time(seconds):
+    """Return ({FREE_TIME figure: free seconds of a visit row}, the pass-minutes subquery to outer-join).
+
+    Pass minutes come from the passes' ledger (uses not reversed), summed per visit once, so that a
+    year of visits costs one grouped scan of `pass_uses`, not a subquery per visit.
+    """
+    allowance = Pass.kind == PassKind.ALLOWANCE.value
+    pass_minutes = (select(PassUse.visit_id.label("visit_id"),
+                           func.sum(case((allowance, PassUse.minutes), else_=0)).label("allowance"),
+                           func.sum(case((allowance, 0), else_=PassUse.minutes)).label("prepaid"))
+                    .join(Pass, Pass.id == PassUse.pass_id)
+                    .where(PassUse.reversed_at.is_(None))
+                    .group_by(PassUse.visit_id).subquery("pass_minutes"))
+    till = case((Visit.payment_method == "subsidised", seconds), else_=0)
+    free = {
+        "subsidised": till + func.coalesce(pass_minutes.c.allowance, 0) * int_constant(60),
+        "pass": func.coalesce(pass_minutes.c.prepaid, 0) * int_constant(60),
+    }
+    return free, pass_minutes
+
+
+def _stay_hours(lt: LocalTime, pf):
+    """(weekday, first hour, last hour) of a stay row of the presence CTE.
+
+    A stay counts in every local hour from the one it starts in to the one its last minute falls in;
+    to 23:00 when it runs past midnight; an open visit (no end yet) only in its first hour.
+    """
+    start, end = pf.c.stay_start, pf.c.stay_end
+    first = lt.hour(start)
+    last_minute_hour = (lt.minute_of_day(end) - int_constant(1)) // int_constant(60)
+    last = case((end.is_(None), first), (end <= start, first), (lt.day(end) != lt.day(start), int_constant(23)),
+                (last_minute_hour < first, first), else_=last_minute_hour)
+    return lt.weekday(start), first, last
+
+
+@cached
+def presence_figures(scope: Scope, *, series: str | None = None, ages: bool = False, heat: bool = False,
+                     frequency: bool = False, returners: bool = True) -> PresenceFigures:
+    """People, visits and check-ins by period (and series, ages...), in one statement.
+
+    Check-ins at timed events count in the heatmap through the timed visit their check-in starts.
+    """
+    lt = scope.local
+    pf = _presence_facts(scope, ages=ages, stays=heat)
+    is_visit = pf.c.kind == "v"
+    visit_values = {"visits": _count_if(is_visit), "seconds": _sum(pf.c.seconds)}
+    visit_values.update({f"free_{name}": _sum(getattr(pf.c, f"free_{name}")) for name in FREE_TIME})
+    people_values = {"people": func.count(distinct(pf.c.user_id)), "checkins": _count_if(pf.c.kind == "c"),
+                     **visit_values}
+    branches = Branches()
+    branches.add("period", pf.c.cur, people_values, source=pf)
+    if returners:
+        persons = select(pf.c.cur, pf.c.user_id).where(pf.c.user_id.is_not(None)).distinct().subquery("persons")
+        branches.add("returners", persons.c.cur, {"returners": _count_if(_came_before(scope, persons))},
+                     source=persons)
+    current = (pf.c.cur == 1,)
+    if series:
+        branches.add("series", lt.series_index(pf.c.secs, series), people_values, source=pf, where=current)
+    if ages:
+        branches.add("ages", lt.age_group(pf.c.age), people_values, source=pf, where=current)
+        branches.add("youth", int_constant(0), {"people": func.count(distinct(pf.c.user_id))}, source=pf,
+                     where=(*current, lt.is_youth(pf.c.age)))
+    if frequency:
+        days = (select(pf.c.user_id, lt.day(pf.c.secs).label("day")).where(*current, pf.c.user_id.is_not(None))
+                .group_by(pf.c.user_id, literal_column("day")).subquery("person_days"))
+        per_person = (select(days.c.user_id, func.count().label("times")).group_by(days.c.user_id)
+                      .subquery("per_person"))
+        bands = [(per_person.c.times <= int_constant(band.high), int_constant(i))
+                 for i, band in enumerate(rules.FREQUENCY_BANDS[:-1])]
+        band = case(*bands, else_=int_constant(len(rules.FREQUENCY_BANDS) - 1))
+        branches.add("frequency", band, {"people": func.count()}, source=per_person)
+    if heat:
+        weekday, first, last = _stay_hours(lt, pf)
+        stays = (*current, pf.c.stays == 1)
+        branches.add("arrive", weekday * int_constant(100) + first, {"change": func.count()}, source=pf,
+                     where=stays)
+        branches.add("leave", weekday * int_constant(100) + last + int_constant(1), {"change": func.count()},
+                     source=pf, where=(*stays, last < int_constant(23)))
+    result = branches.run()
+
+    def people(values: dict) -> People:
+        visits = VisitFigures(visits=values.get("visits", 0), seconds=values.get("seconds", 0),
+                              free_seconds={name: values.get(f"free_{name}", 0) for name in FREE_TIME})
+        return People(people=values.get("people", 0), checkins=values.get("checkins", 0), visits=visits)
+
+    period = {_convert_key(scope, "period", k): people(v) for k, v in result["period"].items()}
+    for key, values in result.get("returners", {}).items():
+        period.setdefault(_convert_key(scope, "period", key), People()).returners = values["returners"]
+    changes: dict = {}
+    for branch, sign in (("arrive", 1), ("leave", -1)):
+        for key, values in result.get(branch, {}).items():
+            slot = divmod(key, 100)
+            changes[slot] = changes.get(slot, 0) + sign * values["change"]
+    return PresenceFigures(
+        period=period,
+        series={lt.series_key(k, series): people(v) for k, v in result.get("series", {}).items()},
+        ages={rules.AGE_GROUP_KEYS[k]: people(v) for k, v in result.get("ages", {}).items()},
+        youth=result.get("youth", {}).get(0, {}).get("people", 0),
+        frequency={rules.FREQUENCY_BANDS[k].key: v["people"] for k, v in result.get("frequency", {}).items()},
+        presence=rules.presence_from_changes(changes) if heat else {},
+    )
+
+
+def _came_before(scope: Scope, persons):
+    """Whether the person had come before the start of their period (a held event or a timed visit)."""
+    if scope.split is not None:
+        since = case((persons.c.cur == 1, literal(scope.split, UTCDateTime())),
+                     else_=literal(scope.lo, UTCDateTime()))
+    else:
+        since = literal(scope.lo, UTCDateTime())
+    earlier_checkin, earlier_event, earlier_visit = aliased(CheckIn), aliased(Event), aliased(Visit)
+    # The event's start is looked up per check-in (by primary key), so that both databases walk the
+    # person's check-ins by user_id instead of every earlier event.
+    event_start = (select(earlier_event.starts_at)
+                   .where(earlier_event.id == earlier_checkin.event_id, _is_held(earlier_event))
+                   .scalar_subquery())
+    came_to_event = (select(1).where(earlier_checkin.user_id == persons.c.user_id,
+                                     earlier_checkin.undone_at.is_(None), event_start < since).exists())
+    had_visit = (select(1).where(earlier_visit.user_id == persons.c.user_id, earlier_visit.started_at < since)
+                 .exists())
+    return or_(came_to_event, had_visit)

@@ -1,0 +1,104 @@
+"""Pricing visits with their own tariff versions, and the prepaid sources that can pay for them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import signals
+from ..db import lock, utcnow
+from ..errors import DomainError
+from ..extensions import db
+from ..timeutil import to_venue
+from . import pricing
+from .models import Visit, VisitSegment
+from .tariffs import current_rules, day_kind_on
+
+
+class PrepaidSource(Protocol):
+    """Something that can pay for minutes of a visit: a package of hours, a membership, an allowance."""
+
+    def offers(self, visit: Visit, *, day: date) -> list[pricing.Prepaid]:
+        """Return what could pay for this visit, in the order to use it (no writes)."""
+
+    def claim(self, visit: Visit, used: list[pricing.PrepaidUse]) -> None:
+        """Spend what the visit's quote used (lock the balances; raise DomainError if they changed)."""
+
+    def release(self, visit: Visit) -> None:
+        """Give back what this visit spent (a correction re-prices it)."""
+
+
+class Pricer:
+    """Price visits with their own tariff versions; caches tariffs and holidays for one request."""
+
+    def __init__(self):
+        self._rules: dict[int | None, pricing.TariffRules] = {}
+        self._kinds: dict[date, pricing.DayKind] = {}
+
+    def rules_for(self, visit: Visit) -> pricing.TariffRules:
+        if visit.tariff_id not in self._rules:
+            tariff = visit.tariff if visit.tariff_id else None
+            self._rules[visit.tariff_id] = tariff.pricing_rules if tariff is not None else current_rules()
+        return self._rules[visit.tariff_id]
+
+    def day_kind(self, visit: Visit) -> pricing.DayKind:
+        if visit.day_kind:
+            return pricing.DayKind(visit.day_kind)
+        day = to_venue(visit.started_at).date()
+        if day not in self._kinds:
+            self._kinds[day] = day_kind_on(day)
+        return self._kinds[day]
+
+    def live(self, visit: Visit, now: datetime | None = None) -> pricing.Quote:
+        """Price an open visit as if it stopped `now` (passes are not spent)."""
+        now = now or utcnow()
+        return pricing.quote(self.rules_for(visit), visit.segment_spans(now), day=self.day_kind(visit),
+                             category=visit.guest_category)
+
+    def final(self, visit: Visit, *, claim: bool) -> pricing.Quote:
+        """Price a stopped visit, using prepaid time when there is some; spend it if `claim`."""
+        day = to_venue(visit.started_at).date()
+        sources: list[PrepaidSource] = signals.answers(signals.prepaid_sources, visit)
+        offers: list[pricing.Prepaid] = []
+        for source in sources:
+            offers.extend(source.offers(visit, day=day))
+        result = pricing.quote(self.rules_for(visit), visit.segment_spans(visit.ended_at or utcnow()),
+                               day=self.day_kind(visit), category=visit.guest_category, prepaid=offers)
+        if claim and result.prepaid_used:
+            for source in sources:
+                source.claim(visit, list(result.prepaid_used))
+        return result
+
+
+def apply_quote(visit: Visit, result: pricing.Quote) -> None:
+    visit.billed_minutes = result.billed_minutes
+    visit.amount = result.amount
+    visit.day_kind = result.day_kind.value
+    visit.breakdown = [line.to_dict() for line in result.lines]
+
+
+def replace_segments(visit: Visit, spans: list[tuple[datetime, datetime | None]]) -> None:
+    """Give a visit new stretches of time (a correction, or the end of the day), the old ones deleted first."""
+    for segment in list(visit.segments):
+        visit.segments.remove(segment)
+    db.session.flush()
+    for started_at, ended_at in spans:
+        visit.segments.append(VisitSegment(started_at=started_at, ended_at=ended_at))
+
+
+def active_time(visit: Visit, now: datetime | None = None) -> timedelta:
+    """Return the visit's active (billed) time so far."""
+    return pricing.active_time(visit.segment_spans(now or visit.ended_at or utcnow()))
+
+
+def lock_visit(visit_id: int) -> Visit:
+    """Lock a visit's row for the rest of the transaction and return it freshly loaded."""
+    db.session.flush()
+    if not lock(Visit, Visit.id == visit_id):
+        raise DomainError("not_found", _l("No such visit."), status=404)
+    db.session.expire_all()
+    return db.session.scalars(select(Visit).where(Visit.id == visit_id)
+                              .execution_options(populate_existing=True)).one()

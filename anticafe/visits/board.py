@@ -1,0 +1,219 @@
+"""Reads of timed visits: their JSON, the live board, a person's visits, search, and the shift report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import codes
+from ..accounts import services as accounts
+from ..accounts.models import User
+from ..db import constant_in, utcnow
+from ..extensions import db
+from ..payments import PaymentMethod
+from ..timeutil import to_venue, venue_tz
+from ..urls import public_url
+from . import pricing, rules
+from .billing import Pricer, active_time
+from .models import OPEN_STATUSES, Visit, VisitCorrection, VisitStatus
+from .occupancy import occupancy
+from .tariffs import breakdown_rows, category_label, status_label, stored_lines
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return to_venue(moment).isoformat() if moment is not None else None
+
+
+def _age(visit: Visit, today: date) -> int | None:
+    return visit.user.age_on(today) if visit.user is not None else None
+
+
+def visit_json(visit: Visit, now: datetime | None = None, pricer: Pricer | None = None) -> dict:
+    """Return a visit as the API shows it: times in venue time, money as strings like "240.00"."""
+    now = now or utcnow()
+    pricer = pricer or Pricer()
+    today = to_venue(now).date()
+    age = _age(visit, today)
+    active = active_time(visit, now if visit.is_open else None)
+    if visit.is_open:
+        live = pricer.live(visit, now)
+        amount_so_far = pricing.money(live.amount)
+        lines = list(live.lines)
+        capped, cap = live.capped, live.cap
+    else:
+        amount_so_far = pricing.money(visit.amount) if visit.amount is not None else None
+        lines = stored_lines(visit)
+        capped = any(line.kind == "cap" for line in lines)
+        rules_ = pricer.rules_for(visit)
+        cap = rules_.variant(pricing.DayKind(visit.day_kind or "weekday")).cap
+    curfew = rules.parse_clock(current_app.config.get("MINORS_CURFEW", "22:00"))
+    return {
+        "id": visit.id,
+        "user_id": visit.user_id,
+        "name": visit.display_name,
+        "guest_name": visit.guest_name,
+        "guest_category": visit.guest_category,
+        "category_label": category_label(visit.guest_category),
+        "status": visit.status,
+        "status_label": status_label(visit.status),
+        "paused": visit.status == VisitStatus.PAUSED,
+        "started_at": _iso(visit.started_at),
+        "ended_at": _iso(visit.ended_at),
+        "segments": [{"started_at": _iso(s.started_at), "ended_at": _iso(s.ended_at)} for s in visit.segments],
+        "minutes_so_far": int(active.total_seconds() // 60),
+        "amount_so_far": amount_so_far,
+        "cap": pricing.money(cap) if cap is not None else None,
+        "capped": capped,
+        "billed_minutes": visit.billed_minutes,
+        "amount": pricing.money(visit.amount) if visit.amount is not None else None,
+        "breakdown": breakdown_rows(lines),
+        "payment_method": visit.payment_method,
+        "paid_at": _iso(visit.paid_at),
+        "note": visit.note,
+        "bill_id": visit.bill_id,
+        "needs_review": visit.needs_review,
+        "tariff_version": visit.tariff.version if visit.tariff is not None else None,
+        "registration_id": visit.registration_id,
+        "override_reason": visit.override_reason,
+        "age": age,
+        "minor": rules.is_minor(age),
+        "minor_after_curfew": visit.is_open and rules.is_minor(age) and rules.after_curfew(to_venue(now), curfew),
+    }
+
+
+def _with_people(stmt):
+    return stmt.options(selectinload(Visit.user), selectinload(Visit.segments), selectinload(Visit.tariff))
+
+
+def list_visits(status: str | None = None, day: date | None = None, limit: int = 500) -> list[Visit]:
+    """Return visits by status ("open" = active or paused) and/or venue-local start date, newest first."""
+    stmt = _with_people(select(Visit)).limit(limit)
+    if day is not None:
+        start, end = rules.local_day_bounds(day, venue_tz())
+        stmt = stmt.where(Visit.started_at >= start, Visit.started_at < end)
+    if status == "open":
+        # Ordered by status first so that SQLite reads the open visits through the (status, started_at)
+        # index; ordered by start alone, it walks the start index through a year of closed visits.
+        stmt = stmt.where(constant_in(Visit.status, OPEN_STATUSES)).order_by(Visit.status, Visit.started_at.desc())
+        return sorted(db.session.scalars(stmt), key=lambda visit: visit.started_at, reverse=True)
+    if status:
+        stmt = stmt.where(Visit.status == status)
+    return list(db.session.scalars(stmt.order_by(Visit.started_at.desc())))
+
+
+def board(now: datetime | None = None) -> dict:
+    """Return the live board: occupancy, the guests inside and the visits awaiting payment."""
+    now = now or utcnow()
+    pricer = Pricer()
+    inside = sorted(list_visits("open"), key=lambda v: v.started_at)
+    unpaid = sorted(list_visits(VisitStatus.STOPPED.value), key=lambda v: v.ended_at or v.started_at)
+    place = occupancy(now)
+    curfew_text = current_app.config.get("MINORS_CURFEW", "22:00")
+    curfew = rules.parse_clock(curfew_text)
+    return {
+        "now": _iso(now),
+        "occupancy": {"people": place.people, "visits": place.visits, "event_guests": place.event_guests,
+                      "capacity": place.capacity, "full": place.full},
+        "curfew": curfew_text,
+        "after_curfew": rules.after_curfew(to_venue(now), curfew),
+        "items": [visit_json(v, now, pricer) for v in inside],
+        "unpaid": [visit_json(v, now, pricer) for v in unpaid],
+    }
+
+
+def visits_of(user: User, limit: int = 200) -> list[Visit]:
+    """Return a person's visits, newest first."""
+    return list(db.session.scalars(_with_people(select(Visit)).where(Visit.user_id == user.id)
+                                   .order_by(Visit.started_at.desc()).limit(limit)))
+
+
+def find_people(query: str, limit: int = 20) -> list[tuple[User, Visit | None]]:
+    """Find people to start a visit for, with their open visit if they have one."""
+    if len((query or "").strip()) < 2:
+        return []
+    people = [u for u in accounts.search_users(query, limit=limit) if u.active]
+    code = codes.normalize(query)
+    if code:
+        by_card = db.session.scalar(select(User).where(User.card_code == code))
+        if by_card is not None and by_card not in people:
+            people.insert(0, by_card)
+    open_by_user = {v.user_id: v for v in db.session.scalars(
+        select(Visit).where(constant_in(Visit.status, OPEN_STATUSES), Visit.user_id.in_([p.id for p in people])))}
+    return [(person, open_by_user.get(person.id)) for person in people]
+
+
+def other_unsettled(visit: Visit) -> list[Visit]:
+    """Return the other visits that could join this one's bill: open or awaiting payment."""
+    stmt = _with_people(select(Visit)).where(
+        Visit.id != visit.id, constant_in(Visit.status, [*OPEN_STATUSES, VisitStatus.STOPPED.value])
+    ).order_by(Visit.started_at)
+    return list(db.session.scalars(stmt))
+
+
+@dataclass
+class MethodTotal:
+    method: str
+    visits: int = 0
+    amount: Decimal = Decimal(0)
+
+
+@dataclass
+class ShiftReport:
+    """A day at the café: visits started that (venue-local) day, their minutes and money."""
+
+    day: date
+    visits: list[Visit]
+    people: int
+    minutes: int
+    revenue: Decimal
+    by_method: list[MethodTotal]
+    subsidised: list[Visit]
+    unpaid: list[Visit]
+    still_open: list[Visit]
+    needs_review: list[Visit]
+    corrections: list[VisitCorrection]
+    free_short: int
+
+
+def shift_report(day: date) -> ShiftReport:
+    """Sum up a day: visits, minutes, revenue by payment method, subsidised visits, corrections."""
+    visits = sorted(list_visits(day=day, limit=5000), key=lambda v: v.started_at)
+    now = utcnow()
+    totals: dict[str, MethodTotal] = {m.value: MethodTotal(m.value) for m in PaymentMethod}
+    minutes = 0
+    free_short = 0
+    for visit in visits:
+        if visit.billed_minutes is not None:
+            minutes += visit.billed_minutes
+        else:
+            minutes += int(active_time(visit, now).total_seconds() // 60)
+        if visit.status == VisitStatus.PAID and visit.payment_method:
+            total = totals[visit.payment_method]
+            total.visits += 1
+            total.amount += visit.amount or Decimal(0)
+            if visit.amount == 0 and any(line.get("kind") == "grace" for line in visit.breakdown or []):
+                free_short += 1
+    start, end = rules.local_day_bounds(day, venue_tz())
+    corrections = list(db.session.scalars(
+        select(VisitCorrection).options(selectinload(VisitCorrection.visit).selectinload(Visit.user),
+                                        selectinload(VisitCorrection.staff))
+        .where(VisitCorrection.at >= start, VisitCorrection.at < end).order_by(VisitCorrection.at)))
+    return ShiftReport(
+        day=day, visits=visits, people=len({v.user_id or f"guest-{v.id}" for v in visits}), minutes=minutes,
+        revenue=sum((t.amount for t in totals.values() if t.method != PaymentMethod.SUBSIDISED), Decimal(0)),
+        by_method=list(totals.values()),
+        subsidised=[v for v in visits if v.payment_method == PaymentMethod.SUBSIDISED],
+        unpaid=[v for v in visits if v.status == VisitStatus.STOPPED],
+        still_open=[v for v in visits if v.is_open],
+        needs_review=[v for v in visits if v.needs_review],
+        corrections=corrections, free_short=free_short)
+
+
+def card_qr_url(user: User) -> str:
+    """Return the absolute URL of a person's guest-card QR image."""
+    return public_url("visits_api.card_qr", user_id=user.id)

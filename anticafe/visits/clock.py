@@ -1,0 +1,270 @@
+"""The clock of timed visits: start, pause, resume, stop, cancel, guest cards, and closing the day.
+
+Starts are serialized by a write lock on the current tariff row (so the capacity check and the
+one-open-visit check read a settled state); the partial unique index "one open visit per person"
+has the last word; pause/resume/stop lock the visit's row first. Services flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from .. import codes
+from ..accounts import services as accounts
+from ..accounts.models import User
+from ..db import constant_in, lock, utcnow
+from ..errors import DomainError, ValidationFailed
+from ..extensions import db
+from ..payments import PaymentMethod
+from ..timeutil import to_venue
+from ..venue import services as venue
+from . import rules
+from .billing import Pricer, apply_quote, lock_visit, replace_segments
+from .models import OPEN_STATUSES, Tariff, Visit, VisitCorrection, VisitSegment, VisitStatus
+from .occupancy import occupancy
+from .tariffs import category_codes, ensure_tariff
+
+
+def open_visit_for(user: User) -> Visit | None:
+    """Return the person's active or paused visit, if any."""
+    if user is None or user.id is None:
+        return None
+    return db.session.scalar(select(Visit).where(Visit.user_id == user.id, constant_in(Visit.status, OPEN_STATUSES)))
+
+
+def check_category(code: str | None) -> str | None:
+    if code is None or code == "":
+        return None
+    if code not in category_codes():
+        raise ValidationFailed({"guest_category": [_l("Unknown guest category.")]})
+    return code
+
+
+def _lock_starts(tariff: Tariff) -> None:
+    """Serialize visit starts: a write to the tariff row (a row lock; SQLite's write lock)."""
+    lock(Tariff, Tariff.id == tariff.id)
+
+
+def _already_active(visit: Visit) -> DomainError:
+    return DomainError("visit_already_active", _l("%(name)s is inside already (since %(time)s).",
+                                                   name=visit.display_name,
+                                                   time=to_venue(visit.started_at).strftime("%H:%M")),
+                       status=409, extra={"visit_id": visit.id})
+
+
+def start_visit(*, user: User, staff: User | None, override_reason: str | None = None, registration=None,
+                category: str | None = None, at: datetime | None = None) -> Visit:
+    """Start a person's timed visit; refuse a second open visit and, unless overridden, a full venue.
+
+    `registration` links the visit to the check-in of a timed event; `category` (a staff choice)
+    becomes the person's category from now on.
+    """
+    if user is None:
+        raise DomainError("not_found", _l("No such person."), status=404)
+    if not user.active:
+        raise DomainError("account_inactive", _l("This account is switched off."), status=409)
+    category = check_category(category)
+    tariff = ensure_tariff()
+    db.session.flush()
+    _lock_starts(tariff)
+    existing = open_visit_for(user)
+    if existing is not None:
+        raise _already_active(existing)
+    now = at or utcnow()
+    override_reason = (override_reason or "").strip() or None
+    inside = occupancy(now)
+    if inside.full and user.id not in inside.people_ids and override_reason is None:
+        raise DomainError("venue_full", _l("The café is full: %(people)s of %(capacity)s people are inside. "
+                                           "Give a reason to let the guest in anyway.",
+                                           people=inside.people, capacity=inside.capacity), status=409)
+    if category is not None and category != user.guest_category:
+        user.guest_category = category
+    visit = Visit(user_id=user.id, guest_category=user.guest_category or "standard", status=VisitStatus.ACTIVE,
+                  started_at=now, started_by_id=staff.id if staff is not None else None, tariff_id=tariff.id,
+                  registration_id=registration.id if registration is not None else None,
+                  override_reason=override_reason if inside.full else None)
+    visit.segments.append(VisitSegment(started_at=now))
+    try:
+        with db.session.begin_nested():
+            db.session.add(visit)
+    except IntegrityError:
+        existing = open_visit_for(user)
+        if existing is not None:
+            raise _already_active(existing) from None
+        raise
+    current_app.logger.info("visit %s started for user %s by %s", visit.id, user.id, staff.id if staff else None)
+    return visit
+
+
+def start_walk_in(*, name: str, phone: str | None, staff: User | None, birth_date: date | None = None,
+                  category: str | None = None, override_reason: str | None = None) -> Visit:
+    """Start the visit of a guest without an account: a guest profile is made so statistics count them."""
+    category = check_category(category)
+    profile = accounts.create_guest_profile(name, phone, birth_date)
+    if category:
+        profile.guest_category = category
+    visit = start_visit(user=profile, staff=staff, override_reason=override_reason)
+    visit.guest_name = profile.name
+    visit.guest_phone = profile.phone
+    db.session.flush()
+    return visit
+
+
+def _running_segment(visit: Visit) -> VisitSegment | None:
+    return next((s for s in visit.segments if s.ended_at is None), None)
+
+
+def pause_visit(visit: Visit, *, staff: User | None, at: datetime | None = None) -> Visit:
+    """Stop the clock while the guest steps out."""
+    visit = lock_visit(visit.id)
+    if visit.status != VisitStatus.ACTIVE:
+        raise DomainError("visit_not_active", _l("This visit is not running."), status=409)
+    now = at or utcnow()
+    segment = _running_segment(visit)
+    if segment is not None:
+        segment.ended_at = max(now, segment.started_at)
+    visit.status = VisitStatus.PAUSED
+    db.session.flush()
+    return visit
+
+
+def resume_visit(visit: Visit, *, staff: User | None, at: datetime | None = None) -> Visit:
+    """Restart the clock when the guest comes back."""
+    visit = lock_visit(visit.id)
+    if visit.status != VisitStatus.PAUSED:
+        raise DomainError("visit_not_paused", _l("This visit is not paused."), status=409)
+    now = at or utcnow()
+    last_end = max((s.ended_at for s in visit.segments if s.ended_at), default=visit.started_at)
+    visit.segments.append(VisitSegment(started_at=max(now, last_end)))
+    visit.status = VisitStatus.ACTIVE
+    db.session.flush()
+    return visit
+
+
+def settle_free(visit: Visit, staff: User | None) -> None:
+    """Close a visit that costs nothing (short, or all paid by passes): there is nothing to collect."""
+    if visit.amount == 0:
+        visit.status = VisitStatus.PAID
+        visit.payment_method = PaymentMethod.CASH.value
+        visit.paid_at = visit.ended_at
+
+
+def stop_visit(visit: Visit, *, staff: User | None, at: datetime | None = None) -> Visit:
+    """Stop the clock and price the visit; the amount is then due (a free visit is closed at once)."""
+    visit = lock_visit(visit.id)
+    if not visit.is_open:
+        raise DomainError("visit_not_open", _l("This visit has already stopped."), status=409)
+    now = max(at or utcnow(), visit.started_at)
+    segment = _running_segment(visit)
+    if segment is not None:
+        segment.ended_at = max(now, segment.started_at)
+    visit.ended_at = max([now, *(s.ended_at for s in visit.segments if s.ended_at)])
+    visit.status = VisitStatus.STOPPED
+    visit.stopped_by_id = staff.id if staff is not None else None
+    apply_quote(visit, Pricer().final(visit, claim=True))
+    settle_free(visit, staff)
+    db.session.flush()
+    return visit
+
+
+def scan_card(card_code: str, *, staff: User | None, device: str | None = None) -> tuple[str, Visit]:
+    """Start the card owner's visit, or stop it if one is open: ("visit_started" | "visit_stopped", visit).
+
+    A second scan right after the start (two phones, a double read) answers the running visit.
+    """
+    code = codes.normalize(card_code or "")
+    user = db.session.scalar(select(User).where(User.card_code == code)) if code else None
+    if user is None:
+        raise DomainError("unknown_card", _l("No guest card has this code."), status=404)
+    visit = open_visit_for(user)
+    if visit is None:
+        try:
+            return "visit_started", start_visit(user=user, staff=staff)
+        except DomainError as error:
+            if error.code != "visit_already_active":
+                raise
+            visit = open_visit_for(user)
+            return "visit_started", visit
+    if rules.is_double_scan(visit.started_at, utcnow()):
+        return "visit_started", visit
+    try:
+        return "visit_stopped", stop_visit(visit, staff=staff)
+    except DomainError as error:
+        if error.code != "visit_not_open":
+            raise
+        return "visit_stopped", db.session.get(Visit, visit.id)
+
+
+def cancel_visit(visit: Visit, *, staff: User | None, reason: str) -> Visit:
+    """Undo a visit started by mistake (e.g. a door check-in that was undone): no time, nothing to pay.
+
+    The visit stays, stopped at its start and free, with the reason in its correction history.
+    """
+    visit = lock_visit(visit.id)
+    if not visit.is_open:
+        raise DomainError("visit_not_open", _l("This visit has already stopped."), status=409)
+    before = {"ended_at": None, "status": visit.status}
+    for segment in list(visit.segments):
+        visit.segments.remove(segment)
+    visit.ended_at = visit.started_at
+    visit.status = VisitStatus.STOPPED
+    visit.stopped_by_id = staff.id if staff is not None else None
+    db.session.flush()
+    apply_quote(visit, Pricer().final(visit, claim=False))
+    settle_free(visit, staff)
+    db.session.add(VisitCorrection(visit=visit, staff_id=staff.id if staff is not None else None, reason=reason,
+                                   changes={"ended_at": [None, json_value(visit.ended_at)],
+                                            "status": [before["status"], visit.status]},
+                                   amount_before=None, amount_after=visit.amount, at=utcnow()))
+    db.session.flush()
+    return visit
+
+
+def close_day(now: datetime | None = None) -> tuple[list[Visit], int]:
+    """End every open visit at the closing time of the day it started and flag it for review.
+
+    A visit started outside its day's opening hours is left running for staff to stop
+    (`rules.close_day_end`); it counts among those left open.
+
+    Returns (the visits closed, how many open visits were left: their closing time has not come yet,
+    or they started outside opening hours).
+    """
+    now = now or utcnow()
+    closed: list[Visit] = []
+    waiting = 0
+    ids = list(db.session.scalars(select(Visit.id).where(constant_in(Visit.status, OPEN_STATUSES)).order_by(Visit.id)))
+    for visit_id in ids:
+        visit = lock_visit(visit_id)
+        if not visit.is_open:
+            continue
+        start_local = to_venue(visit.started_at)
+        hours = venue.hours_on(start_local.date())
+        opens, closes = (hours.opens, hours.closes) if hours.is_open_day else (None, None)
+        end_local = rules.close_day_end(start_local, opens, closes, to_venue(now))
+        if end_local is None:
+            waiting += 1
+            continue
+        end = end_local.astimezone(UTC)
+        reshaped = rules.reshape([(s.started_at, s.ended_at) for s in visit.segments],
+                                 (visit.started_at, None), (visit.started_at, end))
+        replace_segments(visit, reshaped)
+        visit.ended_at = end
+        visit.status = VisitStatus.STOPPED
+        visit.needs_review = True
+        db.session.flush()
+        apply_quote(visit, Pricer().final(visit, claim=True))
+        settle_free(visit, None)
+        closed.append(visit)
+    db.session.flush()
+    return closed, waiting
+
+
+def json_value(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value

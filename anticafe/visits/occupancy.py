@@ -1,0 +1,67 @@
+"""Who is inside the café now: the one definition, used by the live board, the door and `venue_full`.
+
+Inside now are
+- everybody with an open timed visit (active or paused; a guest without an account counts too), and
+- everybody with a standing check-in to a scheduled free-entry event that has not ended, whether it
+  has started or not: someone checked in early is standing in the café.
+
+Each person counts once. A check-in to a `timed` event starts a visit, so there the visit tells:
+who stopped theirs has left, even while the event goes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..db import constant_in, utcnow
+from ..door.models import CheckIn
+from ..events.models import Entry, Event, EventStatus
+from ..extensions import db
+from .models import OPEN_STATUSES, Visit
+
+
+@dataclass
+class Occupancy:
+    """People inside now against `VENUE_CAPACITY`: open visits, and event guests without one."""
+
+    visits: int
+    event_guests: int
+    capacity: int
+    #: user ids counted (visits and event guests)
+    people_ids: set[int] = field(default_factory=set)
+
+    @property
+    def people(self) -> int:
+        return self.visits + self.event_guests
+
+    @property
+    def full(self) -> bool:
+        return self.people >= self.capacity
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.people, 0)
+
+
+def occupancy(now: datetime | None = None) -> Occupancy:
+    """Count the people inside now (see the module's definition) against `VENUE_CAPACITY`."""
+    now = now or utcnow()
+    is_open = constant_in(Visit.status, OPEN_STATUSES)
+    open_rows = db.session.execute(select(Visit.id, Visit.user_id).where(is_open)).all()
+    visit_people = {row.user_id for row in open_rows if row.user_id is not None}
+    open_users = select(Visit.user_id).where(is_open, Visit.user_id.is_not(None))
+    guests = set(db.session.scalars(
+        select(CheckIn.user_id).distinct().join(Event, Event.id == CheckIn.event_id).where(
+            CheckIn.undone_at.is_(None), CheckIn.checked_in_at <= now, Event.entry == Entry.FREE.value,
+            Event.status == EventStatus.SCHEDULED.value, Event.ends_at > now, CheckIn.user_id.not_in(open_users))))
+    return Occupancy(visits=len(open_rows), event_guests=len(guests),
+                     capacity=int(current_app.config["VENUE_CAPACITY"]), people_ids=visit_people | guests)
+
+
+def people_inside(now: datetime, **_) -> int:
+    """Answer `signals.people_inside` (the door's «Inside now»)."""
+    return occupancy(now).people

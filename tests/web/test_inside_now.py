@@ -1,0 +1,79 @@
+"""«Inside now»: one definition (`visits.occupancy`), one number on the door's page, the live board and
+for `venue_full`. Someone checked in to an event that has not started yet is inside: they are standing
+in the café."""
+
+from datetime import timedelta
+
+import pytest
+
+from anticafe import codes
+from anticafe.db import utcnow
+from anticafe.door.models import CheckIn
+from anticafe.extensions import db
+from anticafe.registrations.models import Registration
+from anticafe.visits.models import Visit
+from anticafe.visits.occupancy import occupancy
+
+
+@pytest.fixture
+def as_staff(auth, make_user):
+    staff = make_user("staff", name="Денис Бариста")
+    auth.login(staff)
+    return staff
+
+
+def checked_in(event, person, at=None) -> CheckIn:
+    registration = Registration(event_id=event.id, user_id=person.id, status="confirmed",
+                                ticket_code=codes.random_code(128))
+    db.session.add(registration)
+    db.session.flush()
+    checkin = CheckIn(registration_id=registration.id, event_id=event.id, user_id=person.id,
+                      checked_in_at=at or min(utcnow(), event.starts_at))
+    db.session.add(checkin)
+    return checkin
+
+
+def test_inside_now_counts_open_visits_and_checkins_of_free_events_not_over(app, make_event, make_user):
+    now = utcnow()
+    running = make_event(starts_at=now - timedelta(minutes=30))
+    soon = make_event(starts_at=now + timedelta(minutes=30))
+    over = make_event(starts_at=now - timedelta(hours=3), ends_at=now - timedelta(hours=1))
+    timed = make_event(starts_at=now - timedelta(minutes=30), entry="timed")
+    alice, bob, carl, dana, eve, fred = (make_user() for _ in range(6))
+    for event, person in ((running, alice), (running, bob), (soon, carl), (soon, dana), (over, eve), (timed, fred)):
+        checked_in(event, person)
+    db.session.add_all([Visit(user_id=alice.id, status="active"), Visit(user_id=carl.id, status="paused"),
+                        Visit(guest_name="Гость без аккаунта", status="active"),
+                        Visit(user_id=make_user().id, status="paid", payment_method="cash")])
+    db.session.commit()
+    inside = occupancy()
+    # alice (event and visit: once), bob, carl (early for his event, and visiting: once), dana (early),
+    # the guest without an account; not eve (her event is over), nor fred (his timed event's visit has
+    # ended), nor the paid visit
+    assert (inside.people, inside.visits, inside.event_guests) == (5, 3, 2)
+    assert inside.people_ids == {alice.id, bob.id, carl.id, dana.id}
+
+
+def test_the_door_and_the_board_show_the_same_number(app, client, as_staff, make_event, make_user):
+    now = utcnow()
+    running = make_event(starts_at=now - timedelta(minutes=30))
+    soon = make_event(starts_at=now + timedelta(minutes=30))
+    early, late = make_user(), make_user()
+    checked_in(soon, early)
+    checked_in(running, late)
+    db.session.add(Visit(guest_name="Гость", status="active"))
+    db.session.commit()
+    board = client.get("/api/v1/visits/board").json["occupancy"]
+    door = client.get(f"/api/v1/events/{running.id}/attendance").json
+    assert board["people"] == door["inside_now"] == 3
+    assert board["event_guests"] == 2
+
+
+def test_an_early_arrival_counts_towards_venue_full(app, client, as_staff, make_event, make_user):
+    app.config["VENUE_CAPACITY"] = 2
+    soon = make_event(starts_at=utcnow() + timedelta(minutes=40))
+    checked_in(soon, make_user())
+    db.session.commit()
+    assert client.post("/api/v1/visits", json={"user_id": make_user().id}).status_code == 201
+    full = client.post("/api/v1/visits", json={"user_id": make_user().id})
+    assert full.status_code == 409 and full.json["error"]["code"] == "venue_full"
