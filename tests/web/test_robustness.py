@@ -47,7 +47,7 @@ def held_write_lock(app, backend):
 
 
 def signup_json(email="busy@example.org"):
-    return {"name": "Маша", "email": email, "password": "password123", "birth_date": "2005-03-01",
+    return {"name": "Маша", "email": email, "password": "Kofe-Vecher-2027", "birth_date": "2005-03-01",
             "consent": True}
 
 
@@ -69,8 +69,8 @@ def test_a_write_behind_a_held_lock_is_a_503_and_reads_go_on(app, client, backen
         assert answer.json["error"]["request_id"] == answer.headers["X-Request-ID"]
         assert 0.4 < waited < 5
 
-        form = client.post("/signup", data={"name": "Маша", "email": "busy2@example.org", "password": "password123",
-                                            "password2": "password123", "birth_date": "2005-03-01", "consent": "y"},
+        form = client.post("/signup", data={"name": "Маша", "email": "busy2@example.org", "password": "Kofe-Vecher-2027",
+                                            "password2": "Kofe-Vecher-2027", "birth_date": "2005-03-01", "consent": "y"},
                            headers={"Accept-Language": "en"})
         assert form.status_code == 503 and form.headers["Retry-After"] == "5"
         assert "busy" in form.get_data(as_text=True) and form.mimetype == "text/html"
@@ -92,12 +92,12 @@ def test_healthz_says_when_the_database_does_not_answer(app, client, monkeypatch
 @pytest.fixture
 def broken_events(monkeypatch):
     """Make the events list fail with a database error (a table that is not there)."""
-    from anticafe.events import services
+    from anticafe.events import listings
 
     def fail(*args, **kwargs):
         db.session.execute(text("SELECT * FROM no_such_table"))
 
-    monkeypatch.setattr(services, "events_on_days", fail)
+    monkeypatch.setattr(listings, "events_on_days", fail)
 
 
 def test_after_a_database_error_the_api_answers_json_without_another_query(
