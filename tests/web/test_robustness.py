@@ -69,9 +69,9 @@ def test_a_write_behind_a_held_lock_is_a_503_and_reads_go_on(app, client, backen
         assert answer.json["error"]["request_id"] == answer.headers["X-Request-ID"]
         assert 0.4 < waited < 5
 
-        form = client.post("/signup", data={"name": "Маша", "email": "busy2@example.org", "password": "Kofe-Vecher-2027",
-                                            "password2": "Kofe-Vecher-2027", "birth_date": "2005-03-01", "consent": "y"},
-                           headers={"Accept-Language": "en"})
+        fields = {"name": "Маша", "email": "busy2@example.org", "password": "Kofe-Vecher-2027",
+                  "password2": "Kofe-Vecher-2027", "birth_date": "2005-03-01", "consent": "y"}
+        form = client.post("/signup", data=fields, headers={"Accept-Language": "en"})
         assert form.status_code == 503 and form.headers["Retry-After"] == "5"
         assert "busy" in form.get_data(as_text=True) and form.mimetype == "text/html"
     # The lock gone, the same write goes through.
