@@ -67,6 +67,15 @@ def pay_together(visits: list[Visit], *, staff: User | None, method: str, note: 
     return bill
 
 
+#: Why a correction is refused (`rules.correction_problem`), in words a cashier understands.
+CORRECTION_MESSAGES = {
+    "end_not_after_start": _l("The end must be after the start."),
+    "start_not_before_end": _l("The start must be before the end of the visit."),
+    "no_billed_time": _l("With these times nothing of the visit is left to bill: the recorded time lies outside "
+                         "them (or inside a pause). Move the start or the end so that they cover the guest's stay."),
+}
+
+
 def correct_visit(visit: Visit, *, staff: User | None, reason: str, started_at: datetime | None = None,
                   ended_at: datetime | None = None, category: str | None = None, reopen: bool = False
                   ) -> VisitCorrection:
@@ -125,8 +134,6 @@ def _corrected_times(visit: Visit, started_at: datetime | None, ended_at: dateti
         problems["started_at"] = [_l("The start cannot be in the future.")]
     if new_end is not None and new_end > now:
         problems["ended_at"] = [_l("The end cannot be in the future.")]
-    if new_end is not None and new_end <= new_start:
-        problems["ended_at"] = [_l("The end must be after the start.")]
     if problems:
         raise ValidationFailed(problems)
     return new_start, new_end
@@ -137,7 +144,12 @@ def _corrected_segments(visit: Visit, new_start: datetime, new_end: datetime | N
     """Return the visit's stretches of time fitted to the new start and end."""
     spans = [(s.started_at, s.ended_at) for s in visit.segments]
     if not reopen:
-        return rules.reshape(spans, (visit.started_at, visit.ended_at), (new_start, new_end))
+        reshaped = rules.reshape(spans, (visit.started_at, visit.ended_at), (new_start, new_end))
+        problem = rules.correction_problem((visit.started_at, visit.ended_at), (new_start, new_end), reshaped)
+        if problem is not None:
+            field, code = problem
+            raise ValidationFailed({field: [CORRECTION_MESSAGES[code]]}, code=code)
+        return reshaped
     # The guest never left: the last stretch of time runs on.
     last = max(visit.segments, key=lambda s: s.started_at, default=None)
     reshaped = rules.reshape(spans, (visit.started_at, visit.ended_at), (new_start, visit.ended_at))
