@@ -17,6 +17,7 @@ from browser_steps import check_page, log_in, log_out, open_more
 from playwright.sync_api import expect
 
 from anticafe.extensions import db
+from anticafe.timeutil import venue_today
 
 PASSWORD = "secret-password"
 VIEWPORTS = {"phone": dict(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True),
@@ -47,14 +48,14 @@ def seed(app) -> dict:
         person("Денис Бариста", "denis@example.org", "staff")
         person("Ольга Комитет", "olga@example.org", "committee")
         person("Анна Админ", "anna@example.org", "admin")
-        day = date.today() + timedelta(days=6)
+        day = venue_today() + timedelta(days=6)
         opened = datetime(2000, 1, 1, tzinfo=UTC)
         common = dict(published=True, published_at=opened, status="scheduled", entry="free")
         quiz = Event(title="Квиз «Кино и сериалы»: большая игра с призами для всей компании", category="contest",
                      starts_at=local(day, 19), ends_at=local(day, 22), capacity=20, **common)
         full = Event(title="Мастер-класс по битбоксу", category="training", starts_at=local(day, 16),
                      ends_at=local(day, 18), capacity=1, min_age=12, **common)
-        before = date.today() - timedelta(days=2)
+        before = venue_today() - timedelta(days=2)
         past = Event(title="Турнир по мафии", category="tournament", starts_at=local(before, 18),
                      ends_at=local(before, 21), capacity=30, **common)
         db.session.add_all([quiz, full, past])

@@ -1,12 +1,13 @@
 """The venue's face: contacts where visitors look, the home page that knows you, calendar honesty,
 the calculator's errors, the installable app and the menu."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from conftest import venue_dt
 
 from anticafe.extensions import db
 from anticafe.registrations.services import register
+from anticafe.timeutil import venue_today
 
 
 def html(client, url: str) -> str:
@@ -45,7 +46,7 @@ def test_manifest_and_ticket_worker(client):
 
 
 def test_event_page_calendar_links_in_venue_time(client, make_event):
-    day = date.today() + timedelta(days=9)
+    day = venue_today() + timedelta(days=9)
     event = make_event(title="Квиз", starts_at=venue_dt(day, 19), ends_at=venue_dt(day, 22))
     page = html(client, f"/events/{event.id}")
     assert f"dates={day:%Y%m%d}T190000/{day:%Y%m%d}T220000".replace("/", "%2F") in page
@@ -54,7 +55,7 @@ def test_event_page_calendar_links_in_venue_time(client, make_event):
 
 
 def test_past_event_says_so_and_counts_no_seats(client, make_event):
-    day = date.today() - timedelta(days=3)
+    day = venue_today() - timedelta(days=3)
     event = make_event(title="Было весело", starts_at=venue_dt(day, 18), capacity=10)
     page = html(client, f"/events/{event.id}")
     assert "мероприятие уже прошло" in page and "осталось" not in page.lower().split("мероприятие уже прошло")[0][-200:]
@@ -66,7 +67,7 @@ def test_past_event_says_so_and_counts_no_seats(client, make_event):
 def test_seats_left_only_while_registration_is_open(client, make_event):
     from datetime import UTC, datetime
 
-    day = date.today() + timedelta(days=4)
+    day = venue_today() + timedelta(days=4)
     closed = make_event(title="Запись закрыта", starts_at=venue_dt(day, 18), capacity=10,
                         registration_closes_at=datetime(2001, 1, 1, tzinfo=UTC))
     month = html(client, f"/events/?month={day:%Y-%m}")
@@ -83,7 +84,7 @@ def test_calculator_says_what_is_wrong(client):
 
 def test_home_knows_a_visitor(client, auth, make_user, make_event):
     teen, other = make_user(name="Алина Смирнова"), make_user()
-    day = date.today() + timedelta(days=5)
+    day = venue_today() + timedelta(days=5)
     quiz = make_event(title="Квиз", starts_at=venue_dt(day, 19), capacity=10)
     full = make_event(title="Битбокс", starts_at=venue_dt(day, 16), capacity=1)
     register(quiz, teen)
@@ -118,7 +119,7 @@ def test_api_tokens_sit_under_for_developers(client, auth, make_user):
 
 def test_english_months_are_capitalised(client, make_event):
     client.post("/lang", data={"lang": "en"})
-    day = date.today() + timedelta(days=9)
+    day = venue_today() + timedelta(days=9)
     event = make_event(title="Quiz", starts_at=venue_dt(day, 19))
     page = html(client, f"/events/{event.id}")
     assert f"{day:%B}" in page and f"{day:%B}".lower() + " " not in page.replace(f"{day:%B}", "")
