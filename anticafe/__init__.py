@@ -39,6 +39,8 @@ BLUEPRINTS = [
     "anticafe.messengers.views:bp",
     "anticafe.messengers.views:hooks",
     "anticafe.messengers.api:bp",
+    "anticafe.voice.views:bp",
+    "anticafe.voice.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -51,6 +53,7 @@ COMMANDS = [
     "anticafe.visits.cli:close_day",
     "anticafe.bookings.cli:queue_booking_reminders",
     "anticafe.messengers.cli:bot",
+    "anticafe.voice.cli:prompt_feedback",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
@@ -66,6 +69,7 @@ MODEL_MODULES = [
     "anticafe.passes.models",
     "anticafe.stats.models",
     "anticafe.messengers.models",
+    "anticafe.voice.models",
 ]
 
 
@@ -80,6 +84,7 @@ DOMAINS = [
     "anticafe.visits",
     "anticafe.passes",
     "anticafe.bookings",
+    "anticafe.voice",
 ]
 
 
