@@ -25,7 +25,8 @@ class IdeaForm(FlaskForm):
 class MoveForm(FlaskForm):
     status = SelectField(_l("New status"))
     event_id = SelectField(_l("The event it became"), validate_choice=False)
-    reason = TextAreaField(_l("Why it is declined (shown to everybody)"), validators=[Optional(), Length(max=REASON_MAX)])
+    reason = TextAreaField(_l("Why it is declined (shown to everybody)"),
+                           validators=[Optional(), Length(max=REASON_MAX)])
 
 
 class ButtonForm(FlaskForm):
