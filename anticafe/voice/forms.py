@@ -3,13 +3,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from .rules import COMMENT_MAX, DESCRIPTION_MAX, REASON_MAX, TITLE_MAX
 
 
 class RateForm(FlaskForm):
-    rating = RadioField(_l("Your rating"), choices=[(str(n), str(n)) for n in range(1, 6)],
+    rating = RadioField(_l("Your rating"), choices=[SelectChoice(str(n), str(n)) for n in range(1, 6)],
                         validators=[DataRequired(_l("Choose a rating from 1 to 5."))])
     comment = TextAreaField(_l("A short comment (optional)"), validators=[Optional(), Length(max=COMMENT_MAX)])
 

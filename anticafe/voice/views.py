@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 from sqlalchemy import select
 
 from ..auth import Access, has_role, require
@@ -64,8 +65,8 @@ def to_rate():
 
 
 def _choices(form: IdeaForm) -> None:
-    form.category.choices = [(c.value, category_label(c.value)) for c in Category]
-    form.ages.choices = [(key, str(label)) for key, label in services.AGES_LABELS.items()]
+    form.category.choices = [SelectChoice(c.value, category_label(c.value)) for c in Category]
+    form.ages.choices = [SelectChoice(key, str(label)) for key, label in services.AGES_LABELS.items()]
 
 
 @bp.route("/ideas/")
@@ -96,11 +97,12 @@ def new_idea():
     return render_template("voice/idea_form.html", form=form), 422 if form.errors else 200
 
 
-def _upcoming_events() -> list[tuple[str, str]]:
+def _upcoming_events() -> list[SelectChoice]:
     """The events an idea may have become: from a month ago on, soonest first."""
     since = utcnow() - timedelta(days=31)
     rows = db.session.scalars(select(Event).where(Event.starts_at >= since).order_by(Event.starts_at).limit(200))
-    return [("", "—")] + [(str(e.id), f"{to_venue(e.starts_at):%d.%m.%Y} · {e.title}") for e in rows]
+    return [SelectChoice("", "—")] + [SelectChoice(str(e.id), f"{to_venue(e.starts_at):%d.%m.%Y} · {e.title}")
+                                      for e in rows]
 
 
 @bp.route("/ideas/<int:idea_id>")
@@ -110,7 +112,8 @@ def idea(idea_id: int):
     move_form = None
     if has_role(*Access.STAFF.value):
         move_form = MoveForm()
-        move_form.status.choices = [(s, services.status_label(s)) for s in rules.TRANSITIONS[found.status]]
+        move_form.status.choices = [SelectChoice(s, services.status_label(s))
+                                    for s in rules.TRANSITIONS[found.status]]
         move_form.event_id.choices = _upcoming_events()
     return render_template("voice/idea.html", idea=found, votes=services.votes_for(found.id),
                            mine=found.id in services.voted_by(current_user, [found.id]), button=ButtonForm(),
@@ -144,7 +147,7 @@ def move(idea_id: int):
     """Move an idea on: being considered, planned (with its event) or declined (with a reason)."""
     found = services.get_idea(idea_id)
     form = MoveForm()
-    form.status.choices = [(s, services.status_label(s)) for s in rules.IDEA_STATUSES]
+    form.status.choices = [SelectChoice(s, services.status_label(s)) for s in rules.IDEA_STATUSES]
     if form.validate_on_submit():
         event_id = int(form.event_id.data) if (form.event_id.data or "").isdigit() else None
         if not run_service(services.move, found, current_user, status=form.status.data, event_id=event_id,
