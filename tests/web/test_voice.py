@@ -151,7 +151,7 @@ def test_committee_counts_by_event_category_and_age_group_without_names(client, 
 
 
 def test_the_prompt_reaches_every_attendee_once_in_app(app, client, token_for, held):
-    event, teen, adult, absent = held
+    event, teen, adult, _absent = held
     rate(client, token_for, event, adult, 4)
     assert services.send_prompts() == 1  # the teen; the adult already rated; the no-show did not come
     assert services.send_prompts() == 0
@@ -276,6 +276,7 @@ def test_committee_sees_the_most_supported_ideas_by_category_and_age_band(client
     client.post(f"/api/v1/ideas/{second}/vote", headers=token_for(people[0]))
     stats = client.get("/api/v1/stats/ideas", headers=token_for(make_user(role="committee"))).json
     assert [(row["title"], row["votes"]) for row in stats["top"]] == [("Квиз", 3), ("Рейв", 1)]
-    assert stats["by_category"] == [{"key": "contest", "ideas": 1, "votes": 3}, {"key": "party", "ideas": 1, "votes": 1}]
+    assert stats["by_category"] == [{"key": "contest", "ideas": 1, "votes": 3},
+                                    {"key": "party", "ideas": 1, "votes": 1}]
     assert stats["by_ages"][0] == {"key": "14_17", "ideas": 1, "votes": 3}
     assert "Гость" not in str(stats)
