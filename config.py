@@ -66,8 +66,17 @@ class Config:
     #: `2026-12-31T23:30` (venue time unless it has an offset) starts the clock there. Tests and CI use it.
     CLOCK_NOW = os.environ.get("ANTICAFE_NOW") or None
 
-    VENUE_NAME = os.environ.get("VENUE_NAME", "Anticafe")
-    VENUE_ADDRESS = os.environ.get("VENUE_ADDRESS", "ул. Советская, 1, Оренбургская область")
+    #: How visitors find and reach the café: the footer, home and event pages, tickets, feeds and mails.
+    VENUE_NAME = os.environ.get("VENUE_NAME", "Антикафе")
+    #: With the town: a street name alone opens another town's street in a map app.
+    VENUE_ADDRESS = os.environ.get("VENUE_ADDRESS", "г. Новотроицк, ул. Советская, 1, Оренбургская область")
+    VENUE_TOWN = os.environ.get("VENUE_TOWN", "Новотроицк")
+    VENUE_PHONE = os.environ.get("VENUE_PHONE", "+7 3537 67-01-01")
+    #: "Label=https://…" pairs separated by commas (VK, Telegram); shown as links in the footer.
+    VENUE_LINKS = os.environ.get("VENUE_LINKS", "VK=https://vk.com/anticafe_nvtr,Telegram=https://t.me/anticafe_nvtr")
+    #: The entrance's coordinates for the Yandex Maps and 2GIS links (decimal degrees).
+    VENUE_LAT = os.environ.get("VENUE_LAT", "51.2036")
+    VENUE_LON = os.environ.get("VENUE_LON", "58.3050")
     VENUE_CAPACITY = int(os.environ.get("VENUE_CAPACITY", "60"))
     #: Guests under 16 still inside after this venue-local time are flagged on the live board.
     MINORS_CURFEW = os.environ.get("MINORS_CURFEW", "22:00")
@@ -79,6 +88,14 @@ class Config:
     CHECKIN_CLOSES_MINUTES_AFTER = int(os.environ.get("CHECKIN_CLOSES_MINUTES_AFTER", "0"))
     #: Absolute base for links that leave the app (QR codes, feeds); empty = the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+
+    #: The version of the privacy notice and consent text; each consent records the one agreed to.
+    PRIVACY_TEXT_VERSION = os.environ.get("PRIVACY_TEXT_VERSION", "2026-12")
+    #: Accounts and guest profiles with no activity for this many years are erased by `purge-inactive`.
+    RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "3"))
+    #: Who processes the data (the operator under 152-FZ) and where people write about it.
+    PRIVACY_OPERATOR = os.environ.get("PRIVACY_OPERATOR", "МАУ «Молодёжный центр»")
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "privacy@anticafe.example")
 
     #: API bearer tokens expire after this many days.
     API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))

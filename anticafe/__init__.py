@@ -36,6 +36,8 @@ BLUEPRINTS = [
     "anticafe.bookings.views_staff:bp",
     "anticafe.bookings.views_admin:bp",
     "anticafe.bookings.api:bp",
+    "anticafe.privacy.views:bp",
+    "anticafe.privacy.api:bp",
     "anticafe.messengers.views:bp",
     "anticafe.messengers.views:hooks",
     "anticafe.messengers.api:bp",
@@ -52,6 +54,7 @@ COMMANDS = [
     "anticafe.registrations.cli:queue_reminders_command",
     "anticafe.visits.cli:close_day",
     "anticafe.bookings.cli:queue_booking_reminders",
+    "anticafe.privacy.cli:purge_inactive_command",
     "anticafe.messengers.cli:bot",
     "anticafe.voice.cli:prompt_feedback",
 ]
@@ -68,6 +71,9 @@ MODEL_MODULES = [
     "anticafe.venue.models",
     "anticafe.passes.models",
     "anticafe.stats.models",
+    "anticafe.accounts.consent",
+    "anticafe.accounts.access_log",
+    "anticafe.privacy.models",
     "anticafe.messengers.models",
     "anticafe.voice.models",
 ]
@@ -247,10 +253,23 @@ def register_commands(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    """Template globals: roles for the navigation, absolute links."""
+    """Template globals: roles, absolute links, the venue's contacts; the menu for the current page."""
+    from flask_login import current_user
+
     from .auth import Access, Role, has_role
+    from .navigation import menu_for
     from .templating import template_helpers
     from .urls import public_url
+    from .venue.contact import venue_from_settings
 
-    template_helpers(app, Access=Access, Role=Role, has_role=has_role, public_url=public_url)
+    # Jinja's `capitalize` lower-cases the rest ("Friday, 11 december"); capfirst only raises the first letter.
+    template_helpers(app, filters={"capfirst": lambda text: (str(text)[:1].upper() + str(text)[1:]) if text else ""},
+                     Access=Access, Role=Role, has_role=has_role, public_url=public_url,
+                     venue=venue_from_settings(app.config))
+
+    @app.context_processor
+    def menu():
+        role = current_user.role if current_user.is_authenticated else None
+        return {"menu": menu_for(role, request.endpoint)}
+
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -81,7 +81,8 @@ number of people inside (visits: `visits.occupancy.occupancy`, the one definitio
 home_sections = _signals.signal("home-sections", doc="""The home page is being shown.
 
 Sent by `main.views.home` with the app as sender. A receiver returns a dict of template context
-(events: what is on next; visits: the tariff in words; venue: the opening hours).
+(events: what is on next; visits: the tariff in words; venue: the opening hours; registrations:
+the visitor's next ticket and waitlist places; passes: the visitor's balances).
 """)
 
 me_document = _signals.signal("me-document", doc="""`GET /api/v1/me` is being answered.

@@ -24,6 +24,7 @@ class SignupForm(FlaskForm):
     birth_date = DateField(_l("Date of birth"), validators=[InputRequired(message=_l("This field is required."))])
     guardian_name = StringField(_l("Parent's or guardian's name"), validators=[Optional(), Length(max=120)])
     guardian_phone = TelField(_l("Parent's or guardian's phone"), validators=[Optional(), Length(max=32)])
+    guardian_email = EmailField(_l("Parent's or guardian's email"), validators=[Optional(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     password2 = PasswordField(_l("Password again"), validators=[DataRequired(), Length(max=200)])
     consent = BooleanField(_l("I agree to the processing of my personal data"))

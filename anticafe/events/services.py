@@ -10,7 +10,7 @@ CLI commits.
 
 from datetime import date, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import format_datetime, gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -22,7 +22,8 @@ from ..errors import DomainError, ValidationFailed, in_words
 from ..extensions import db
 from ..notifications.services import notify
 from ..timeutil import from_venue, to_venue
-from ..urls import site_path
+from ..urls import public_url, site_path
+from ..venue import contact
 from ..venue.models import Zone
 from . import images, recurrence, rules
 from .covers import _drop_unused_covers, _forget_cover_later, _store_cover
@@ -104,6 +105,22 @@ def place_text(event: Event) -> str:
     parts = [event.zone.name] if event.zone is not None else []
     parts += [current_app.config["VENUE_NAME"], current_app.config["VENUE_ADDRESS"]]
     return ", ".join(parts)
+
+
+def venue_contact_line() -> str:
+    """Return the venue's name, phone and links in one line (feeds' CONTACT, mails' signature)."""
+    venue = contact.venue_from_settings(current_app.config)
+    return ", ".join(part for part in [venue.name, venue.phone, *(url for _label, url in venue.links)] if part)
+
+
+def calendar_links(event: Event) -> dict[str, str]:
+    """Return "add to calendar" links for one event: Google, Yandex (times in the venue's zone) and the .ics."""
+    zone = current_app.config["VENUE_TIMEZONE"]
+    details = f"{public_url('events.detail', event_id=event.id)}\n\n{event.description or ''}".strip()
+    values = dict(details=details, location=place_text(event))
+    return {"google": contact.google_calendar_url(event.title, event.starts_at, event.ends_at, zone, **values),
+            "yandex": contact.yandex_calendar_url(event.title, event.starts_at, event.ends_at, zone, **values),
+            "ics": url_for("events.event_ics", event_id=event.id)}
 
 
 def age_limits(event: Event) -> str:

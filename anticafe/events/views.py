@@ -111,7 +111,7 @@ def _chip_lines(items: list[listings.EventCard]) -> dict[int, dict]:
     """
     labels = {c.value: str(services.CATEGORY_LABELS[c]) for c in Category}
     words = {"cancelled": pgettext("event", "Cancelled"), "draft": pgettext("event", "Draft"),
-             "waitlist": _("Waitlist"), "not_for_age": _("Not for your age")}
+             "waitlist": _("Waitlist"), "not_for_age": _("Not for your age"), "past": _("Already over")}
     seats: dict[int, str] = {}
     limits_text: dict[tuple, str] = {}
     # One url_for for all the chips (it is the slowest part of a chip): /events/<id> with the id swapped in.
@@ -124,6 +124,10 @@ def _chip_lines(items: list[listings.EventCard]) -> dict[int, dict]:
             extra.append(words["cancelled"])
         elif not event.published:
             extra.append(words["draft"])
+        elif item.past:
+            extra.append(words["past"])
+        elif not item.registrable:
+            pass  # seats left mean nothing before registration opens or after it closes
         elif item.full:
             extra.append(words["waitlist"])
         elif item.seats_left is not None:
@@ -252,11 +256,9 @@ def detail(event_id: int):
     card = listings.card(event, current_user)
     series = [item for item in listings.series_events(event) if item.published or _is_staff()]
     later = [item for item in series if item.starts_at > event.starts_at and not item.is_cancelled][:4]
-    address = current_app.config["VENUE_ADDRESS"]
     return render_template("events/detail.html", event=event, card=card, later=later,
-                           series_size=len(series), place=services.place_text(event), address=address,
-                           registration=event.registration_state(utcnow()),
-                           ics_url=url_for("events.event_ics", event_id=event.id))
+                           series_size=len(series), place=services.place_text(event),
+                           registration=event.registration_state(utcnow()))
 
 
 @bp.route("/events/<int:event_id>.ics")
@@ -473,4 +475,5 @@ def delete(event_id: int):
 
 
 template_helpers(bp, filters={"category_label": category_label, "markdown": markdown_filter, "excerpt": excerpt_filter,
-                              "age_limits": age_limits}, entry_label=entry_label)
+                              "age_limits": age_limits}, entry_label=entry_label,
+                 calendar_links=services.calendar_links)

@@ -5,7 +5,9 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from .. import signals
+from ..auth import Access, require
 from ..extensions import db
+from ..navigation import MENUS, SECTIONS
 
 bp = Blueprint("main", __name__)
 
@@ -16,6 +18,32 @@ def home():
     for section in signals.answers(signals.home_sections, current_app._get_current_object()):
         context.update(section)
     return render_template("main/home.html", **context)
+
+
+@bp.route("/admin/")
+@require(Access.ADMIN)
+def overview():
+    """Show an admin where everything is: every section of the menu with what it is for."""
+    sections = [SECTIONS[key] for key in MENUS["admin"] if key != "overview"]
+    return render_template("main/overview.html", sections=sections)
+
+
+@bp.route("/manifest.webmanifest")
+def manifest():
+    """Describe the installable web app: name, colours, icons, start page."""
+    name = current_app.config["VENUE_NAME"]
+    icons = [{"src": url_for("static", filename=f"icons/icon-{size}.png"), "sizes": f"{size}x{size}",
+              "type": "image/png", "purpose": "any"} for size in (192, 512)]
+    icons += [{"src": url_for("static", filename="icons/icon-maskable-512.png"), "sizes": "512x512",
+               "type": "image/png", "purpose": "maskable"},
+              {"src": url_for("static", filename="favicon.svg"), "sizes": "any", "type": "image/svg+xml"}]
+    body = {"name": name, "short_name": name, "lang": current_app.config["BABEL_DEFAULT_LOCALE"],
+            "start_url": url_for("main.home"), "scope": "/", "display": "standalone",
+            "background_color": "#fff8ef", "theme_color": "#ff5a36", "icons": icons,
+            "description": current_app.config["VENUE_ADDRESS"]}
+    response = jsonify(body)
+    response.mimetype = "application/manifest+json"
+    return response
 
 
 @bp.route("/lang", methods=["POST"])

@@ -209,6 +209,10 @@ def register(event: Event, user: User, *, by: User | None = None, source: str = 
     staff = by is not None and by.is_staff
     if not self_service and not staff:
         raise DomainError("forbidden", _l("Only staff can register other people."), status=403)
+    if self_service and not staff and user.consent_pending:
+        raise DomainError("guardian_consent_pending", _l(
+            "Your parent or guardian has not confirmed their consent yet. Once they open the emailed link (or "
+            "bring the signed form to the café), you can register."), status=409)
     source = Source(source)
     if not self_service and source is Source.SELF:
         source = Source.STAFF

@@ -68,6 +68,10 @@ def start_visit(*, user: User, staff: User | None, override_reason: str | None =
         raise DomainError("not_found", _l("No such person."), status=404)
     if not user.active:
         raise DomainError("account_inactive", _l("This account is switched off."), status=409)
+    if user.consent_pending:
+        raise DomainError("guardian_consent_pending", _l(
+            "A parent or guardian has not consented yet: a paid visit starts once they confirm by the emailed "
+            "link or sign the paper form."), status=409)
     category = check_category(category)
     tariff = ensure_tariff()
     db.session.flush()

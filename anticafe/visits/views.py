@@ -5,12 +5,14 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from .. import codes, signals
+from ..accounts.access_log import log_search
 from ..accounts.models import User
 from ..auth import Access, require
 from ..errors import DomainError, ValidationFailed, run_service, show_errors
@@ -72,6 +74,8 @@ def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
     data = visits_board.board()
     query = request.args.get("q", "").strip()
     found = visits_board.find_people(query) if query else []
+    if query:
+        log_search(len(found), "visits.board")
     choices = category_choices()
     walk_in = walk_in or WalkInForm(formdata=None)
     walk_in.guest_category.choices = [SelectChoice(code, name) for code, name in choices]
@@ -450,20 +454,27 @@ def remove_holiday(day: str):
 # The home page: the tariff in words and the price calculator
 
 
+#: What the price calculator says for an empty, negative or too long stay.
+CALCULATOR_ERROR = _l("Enter the minutes as a whole number from 0 to 1440 (a whole day).")
+
+
 def prices_section(app, **_) -> dict:
     """Home page: the current tariff in words, the categories and the calculator (works without JS)."""
     rules = tariffs.current_rules()
     choices = [(c.code, c.name) for c in tariffs.categories(rules)]
-    minutes = request.args.get("minutes", "")
+    minutes = request.args.get("minutes", "90")[:12]
     category = request.args.get("category", "standard")
     try:
         day = date.fromisoformat(request.args.get("date", ""))
     except ValueError:
         day = venue_today()
+    words = tariffs.tariff_words(rules)
     if not (minutes.isdigit() and int(minutes) <= 24 * 60):
-        minutes = "90"
+        # Say what is wrong instead of quietly pricing something else (the old price would mislead).
+        return {"prices": {"words": words, "categories": choices, "minutes": minutes, "category": category,
+                           "day": day, "quote": None, "lines": [], "error": CALCULATOR_ERROR}}
     result = tariffs.quote_for(int(minutes), category, day)
-    return {"prices": {"words": tariffs.tariff_words(rules), "categories": choices, "minutes": minutes,
+    return {"prices": {"words": words, "categories": choices, "minutes": minutes,
                        "category": category, "day": day, "quote": result,
                        "lines": tariffs.breakdown_rows(list(result.lines))}}
 

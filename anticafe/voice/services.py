@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
@@ -393,3 +393,31 @@ def status_label(status: str) -> str:
 
 def ages_label(ages: str) -> str:
     return str(AGES_LABELS.get(ages, ages))
+
+
+# ------------------------------------------------------------------------------------------------
+# Erasure
+
+
+def forget(user_id: int) -> None:
+    """Detach an erased person's ratings, votes and ideas: they stay as anonymous counts (age group kept).
+
+    A comment is free text that may name its author, so it goes; a proposed idea stays public without
+    its author. Called by `privacy.services` inside the erasure's transaction.
+    """
+    db.session.execute(update(Feedback).where(Feedback.user_id == user_id)
+                       .values(user_id=None, comment=None, hidden_at=None, hidden_by_id=None))
+    db.session.execute(update(Feedback).where(Feedback.hidden_by_id == user_id).values(hidden_by_id=None))
+    db.session.execute(update(IdeaVote).where(IdeaVote.user_id == user_id).values(user_id=None))
+    db.session.execute(update(Idea).where(Idea.author_id == user_id).values(author_id=None))
+
+
+def exported(user_id: int) -> dict[str, list]:
+    """Return a person's own ratings, votes and ideas for their data export (column name -> value rows)."""
+    def rows(model, *where):
+        return [{column.key: getattr(obj, column.key) for column in obj.__table__.columns}
+                for obj in db.session.scalars(select(model).where(*where).order_by(model.id))]
+
+    return {"event_feedback": rows(Feedback, Feedback.user_id == user_id),
+            "idea_votes": rows(IdeaVote, IdeaVote.user_id == user_id),
+            "ideas": rows(Idea, Idea.author_id == user_id)}

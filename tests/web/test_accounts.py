@@ -45,10 +45,13 @@ def test_young_visitor_without_guardian_sees_errors_in_both_languages(client, la
 
 def test_signup_with_guardian_for_young_visitor(client):
     response = client.post("/signup", data=signup_data(birth_date="2015-01-01", guardian_name="Ольга Петрова",
-                                                       guardian_phone="+7 912 000 00 00"))
+                                                       guardian_phone="+7 912 000 00 00",
+                                                       guardian_email="olga@example.org"))
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "masha@example.org"))
     assert user.guardian_phone == "+79120000000"
+    # The child's own tick is not consent: the account waits for the guardian.
+    assert user.consent_pending and user.guardian_email == "olga@example.org"
 
 
 @pytest.mark.parametrize(("changes", "field_text"), [
@@ -176,3 +179,20 @@ def test_seed_demo_is_idempotent(runner):
     assert second.exit_code == 0
     assert "nothing to do" in second.output
     assert count_users() == users
+
+
+def test_each_role_lands_where_it_works(client, make_user):
+    """Staff land on the door, the committee on the dashboard, admins on the overview, visitors at home."""
+    for role, landing in [("staff", "/door"), ("committee", "/stats/"), ("admin", "/admin/"), ("visitor", "/")]:
+        make_user(email=f"{role}@example.org", password="secret-password", role=role)
+        response = client.post("/login", data={"email": f"{role}@example.org", "password": "secret-password"})
+        assert response.status_code == 302 and response.headers["Location"] == landing
+        client.post("/logout")
+
+
+def test_every_menu_endpoint_exists(app):
+    """Every section of the menu leads to a real page."""
+    from anticafe.navigation import SECTIONS
+
+    endpoints = set(app.view_functions)
+    assert {s.endpoint for s in SECTIONS.values()} <= endpoints

@@ -280,3 +280,25 @@ def test_committee_sees_the_most_supported_ideas_by_category_and_age_band(client
                                     {"key": "party", "ideas": 1, "votes": 1}]
     assert stats["by_ages"][0] == {"key": "14_17", "ideas": 1, "votes": 3}
     assert "Гость" not in str(stats)
+
+
+def test_erasure_keeps_ratings_and_votes_as_anonymous_counts(client, token_for, held):
+    from anticafe.privacy import services as privacy
+
+    event, teen, adult, _ = held
+    rate(client, token_for, event, teen, 5, "Меня зовут Аня, было круто")
+    idea = services.propose(teen, title="Квиз по аниме", description="Команды по 4", category="contest",
+                            ages="14_17")
+    services.vote(idea, adult)
+    services.vote(idea, teen)
+    db.session.commit()
+    exported = privacy.export_data(teen)
+    assert exported["event_feedback"][0]["rating"] == 5 and exported["ideas"][0]["title"] == "Квиз по аниме"
+    assert len(exported["idea_votes"]) == 1
+    privacy.erase(teen, by=None, kind="self")
+    db.session.commit()
+    kept = db.session.scalar(select(Feedback))
+    assert (kept.user_id, kept.comment, kept.rating, kept.age_group) == (None, None, 5, "14_17")
+    assert services.votes_for(idea.id) == 2 and db.session.get(Idea, idea.id).author_id is None
+    assert services.event_ratings(event.id).count == 1
+    assert privacy.export_data(teen)["event_feedback"] == []

@@ -51,7 +51,8 @@
   }
   function personLine(user) {
     if (!user) return "";
-    return user.name + ", " + (user.age === null || user.age === undefined ? T.noAge : fill(T.age, { age: user.age }));
+    var line = user.name + ", " + (user.age === null || user.age === undefined ? T.noAge : fill(T.age, { age: user.age }));
+    return user.warning ? line + " · ⚠ " + user.warning : line;
   }
 
   /* ---------------------------------------------------------------- the device's name */
@@ -124,6 +125,7 @@
     var data = response.data || {};
     if (response.ok) {
       var tone = T.tones[data.result] || "ok";
+      if (tone === "ok" && data.user && data.user.warning) tone = "warn";  // e.g. no guardian's consent yet
       show(tone, T.results[data.result] || data.result, personLine(data.user), data.message, eventLine(data.event));
       signal(tone);
       return;
