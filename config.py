@@ -42,6 +42,10 @@ class Config:
 
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: A write waits at most this long for another writer's lock, then answers 503 with Retry-After.
+    DB_BUSY_SECONDS = float(os.environ.get("DB_BUSY_SECONDS", "5"))
+    #: Largest request body (uploads such as event images); more is a 413.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024)))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -294,16 +294,8 @@ def update_event(event_: Event, data: dict, *, scope: str = "this", cover: bytes
     data = _clean(data)
     if cover is not None:
         data["cover_image"] = _store_cover(cover)
-    targets = [event_]
-    later: list[Event] = []
-    earlier: list[Event] = []
-    if scope == "following" and event_.series_id is not None:
-        siblings = list(db.session.scalars(select(Event).where(Event.series_id == event_.series_id,
-                                                               Event.id != event_.id)
-                                           .order_by(Event.starts_at, Event.id)))
-        later = [e for e in siblings if e.starts_at >= event_.starts_at]
-        earlier = [e for e in siblings if e.starts_at < event_.starts_at]
-        targets += [e for e in later if e.status == EventStatus.SCHEDULED.value]
+    earlier, later = _series_around(event_) if scope == "following" else ([], [])
+    targets = [event_, *(e for e in later if e.status == EventStatus.SCHEDULED.value)]
     _lock([t.id for t in targets])
     changes = {key: value for key, value in data.items() if getattr(event_, key) != value}
     if event_.is_cancelled and changes.get("status") == EventStatus.SCHEDULED.value:
@@ -313,8 +305,30 @@ def update_event(event_: Event, data: dict, *, scope: str = "this", cover: bytes
     if not plans:
         return []
     _validate(event_, plans)
+    raised = _apply_plans(plans, utcnow())
+    if scope == "following" and event_.series_id is not None and changes.keys() - set(_STATE_FIELDS):
+        _split_series(event_, earlier, [event_, *later])
+    db.session.flush()
+    _drop_unused_covers()
+    _tell_about(plans)
+    for target in raised:
+        _capacity_raised(target)
+    return [target for target, _ in plans]
 
-    now = utcnow()
+
+def _series_around(event_: Event) -> tuple[list[Event], list[Event]]:
+    """Return the other occurrences of the event's series before it and from it on (none without a series)."""
+    if event_.series_id is None:
+        return [], []
+    siblings = list(db.session.scalars(select(Event).where(Event.series_id == event_.series_id,
+                                                           Event.id != event_.id)
+                                       .order_by(Event.starts_at, Event.id)))
+    return ([e for e in siblings if e.starts_at < event_.starts_at],
+            [e for e in siblings if e.starts_at >= event_.starts_at])
+
+
+def _apply_plans(plans: list[tuple[Event, dict]], now: datetime) -> list[Event]:
+    """Write the planned changes (stamps and the iCalendar SEQUENCE too); return the events whose capacity grew."""
     raised = []
     for target, new in plans:
         old_capacity = target.capacity
@@ -332,19 +346,16 @@ def update_event(event_: Event, data: dict, *, scope: str = "this", cover: bytes
         if "capacity" in new and (target.capacity is None or (old_capacity is not None
                                                               and target.capacity > old_capacity)):
             raised.append(target)
-    if scope == "following" and event_.series_id is not None and changes.keys() - set(_STATE_FIELDS):
-        _split_series(event_, earlier, [event_, *later])
-    db.session.flush()
-    _drop_unused_covers()
+    return raised
 
+
+def _tell_about(plans: list[tuple[Event, dict]]) -> None:
+    """Tell the registrants of each changed event about a cancellation or a new time or place."""
     for target, new in plans:
         if new.get("status") == EventStatus.CANCELLED.value:
             _tell_registrants(target, "event_cancelled")
         elif MOVE_FIELDS & new.keys() and not target.is_cancelled:
             _tell_registrants(target, "event_changed")
-    for target in raised:
-        _capacity_raised(target)
-    return [target for target, _ in plans]
 
 
 def _changes_for(target: Event, edited: Event, changes: dict) -> dict:

@@ -1,7 +1,7 @@
 """Calendar pages (month, week, upcoming), the event page, iCalendar feeds, covers, and staff pages."""
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_date, get_locale, ngettext, pgettext
@@ -17,6 +17,7 @@ from ..db import utcnow
 from ..errors import run_service
 from ..extensions import db
 from ..ical import calendar_response
+from ..inputs import query_date, query_month
 from ..memo import Memo
 from ..templating import template_helpers
 from ..timeutil import to_venue, venue_today
@@ -164,14 +165,8 @@ def month():
     """Show a month as a grid (a list of days on phones)."""
     filters = _filters()
     today = venue_today()
-    year, number = today.year, today.month
-    raw = request.args.get("month", "")
-    if raw:
-        try:
-            parsed = datetime.strptime(raw, "%Y-%m")
-            year, number = parsed.year, parsed.month
-        except ValueError:
-            pass
+    shown = query_month(request.args.get("month"), today)
+    year, number = shown.year, shown.month
     grid = rules.month_grid(year, number)
     first = date(year, number, 1)
     grid_html, has_items = _month_grid(grid, first, filters, today)
@@ -220,10 +215,7 @@ def _month_grid(grid: list[list[date]], first: date, filters: dict, today: date)
 def week():
     """Show one week, Monday to Sunday."""
     filters = _filters()
-    try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        day = venue_today()
+    day = query_date(request.args.get("date"), venue_today())
     start = rules.week_start(day)
     days = [start + timedelta(days=n) for n in range(7)]
     events = listings.events_on_days(days[0], days[-1], staff=_is_staff(), category=filters["category"])

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from .. import signals
 from ..auth import Access, require
 from ..extensions import db
+from ..inputs import clean_next
 from ..navigation import MENUS, SECTIONS
 
 bp = Blueprint("main", __name__)
@@ -55,14 +56,21 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = lang
             db.session.commit()
-    target = request.form.get("next", "")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.home")
-    return redirect(target)
+    return redirect(clean_next(request.form.get("next"), url_for("main.home")))
 
 
 @bp.route("/healthz")
 def healthz():
-    """Tell a load balancer that the app and its database answer."""
-    db.session.execute(text("SELECT 1"))
-    return jsonify(status="ok")
+    """Tell a load balancer whether the app and its database answer (503 when the database does not).
+
+    A read: under WAL it never waits behind a writer, so a held write lock does not make it fail.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        current_app.logger.warning("healthz: the database does not answer: %s", error)
+        return jsonify(status="unavailable", database=False), 503, {"Retry-After": "5"}
+    return jsonify(status="ok", database=True)

@@ -25,6 +25,7 @@ from ..accounts.models import User
 from ..auth import Access, require
 from ..errors import run_service
 from ..extensions import db
+from ..inputs import query_month
 from ..templating import template_helpers
 from ..timeutil import venue_today
 from ..visits.tariffs import method_label
@@ -183,12 +184,7 @@ def _holder_context(holder: User, kinds: set[str] | None = None) -> dict:
 
 
 def _month_arg() -> date:
-    text = request.args.get("month", "")
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
-    except (TypeError, ValueError):
-        return rules.month_start(venue_today())
+    return query_month(request.args.get("month"), rules.month_start(venue_today()))
 
 
 @bp.route("/committee/allowances")

@@ -18,6 +18,7 @@ from ..auth import Access, require
 from ..errors import DomainError, ValidationFailed, run_service, show_errors
 from ..extensions import db
 from ..i18n import rubles
+from ..inputs import clean_next, query_date
 from ..templating import template_helpers
 from ..timeutil import from_venue, to_venue, venue_today
 from . import billing, clock, pricing, tariffs
@@ -60,10 +61,7 @@ def category_choices() -> list[tuple[str, str]]:
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
+    return clean_next(request.form.get("next"), default)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -277,10 +275,7 @@ def receipt(bill_id: int):
 @require(Access.STAFF)
 def shift():
     """Sum up a day: visits, minutes, revenue by payment method, subsidised visits, corrections."""
-    try:
-        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else venue_today()
-    except ValueError:
-        day = venue_today()
+    day = query_date(request.args.get("day"), venue_today())
     report = visits_board.shift_report(day)
     pricer = billing.Pricer()
     minutes = {v.id: int(billing.active_time(v).total_seconds() // 60) for v in report.visits}
@@ -464,10 +459,7 @@ def prices_section(app, **_) -> dict:
     choices = [(c.code, c.name) for c in tariffs.categories(rules)]
     minutes = request.args.get("minutes", "90")[:12]
     category = request.args.get("category", "standard")
-    try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        day = venue_today()
+    day = query_date(request.args.get("date"), venue_today())
     words = tariffs.tariff_words(rules)
     if not (minutes.isdigit() and int(minutes) <= 24 * 60):
         # Say what is wrong instead of quietly pricing something else (the old price would mislead).

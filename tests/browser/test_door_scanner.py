@@ -98,7 +98,7 @@ def test_camera_reads_a_ticket_the_decoder_misses_upright(page: Page, live_serve
     show_qr(HARD_TICKET_URL)
     page.goto(live_server.url + "/door")
     log_in(page, "denis@example.org")
-    expect(page.locator("#door-result-title")).to_have_text("Отмечен(а)", timeout=WAIT)
+    expect(page.locator("#door-result-title")).to_have_text("Вход отмечен", timeout=WAIT)
     expect(page.locator("#door-result-name")).to_contain_text("Вера Сложная")
 
 
