@@ -50,7 +50,11 @@ def rate(event_id: int):
                            form=form).error:
             flash(_("Thank you! Your rating is saved."), "success")
             return redirect(url_for("voice.rate", event_id=event.id))
-    status = 403 if problem == "not_attended" else 422 if form.errors else 200
+    if problem:  # refused (a POST too): 403 for a non-attendee, 409 before the end or once closed
+        status = services.FEEDBACK_REFUSALS[problem][0] if request.method == "POST" or problem == "not_attended" \
+            else 200
+    else:
+        status = 422 if form.errors else 200
     return render_template("voice/rate.html", event=event, form=form, mine=mine, problem=problem,
                            refusal=services.FEEDBACK_REFUSALS.get(problem, (None, None))[1],
                            comments=services.visible_comments(event.id, 20),

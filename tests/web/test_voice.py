@@ -302,3 +302,13 @@ def test_erasure_keeps_ratings_and_votes_as_anonymous_counts(client, token_for, 
     assert services.votes_for(idea.id) == 2 and db.session.get(Idea, idea.id).author_id is None
     assert services.event_ratings(event.id).count == 1
     assert privacy.export_data(teen)["event_feedback"] == []
+
+
+def test_the_rate_page_refuses_a_post_before_the_end(app, client, auth, held):
+    event, teen, *_ = held
+    set_clock(app, "2027-03-09T20:00")
+    auth.login(teen)
+    page = client.get(f"/events/{event.id}/rate", headers=EN)
+    assert page.status_code == 200 and "once it has ended" in page.get_data(as_text=True)
+    assert client.post(f"/events/{event.id}/rate", data={"rating": "5"}).status_code == 409
+    assert db.session.scalar(select(func.count(Feedback.id))) == 0
