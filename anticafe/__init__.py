@@ -43,6 +43,8 @@ BLUEPRINTS = [
     "anticafe.messengers.views:bp",
     "anticafe.messengers.views:hooks",
     "anticafe.messengers.api:bp",
+    "anticafe.voice.views:bp",
+    "anticafe.voice.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -58,6 +60,7 @@ COMMANDS = [
     "anticafe.backup:backup_command",
     "anticafe.backup:restore_command",
     "anticafe.messengers.cli:bot",
+    "anticafe.voice.cli:prompt_feedback",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
@@ -76,6 +79,7 @@ MODEL_MODULES = [
     "anticafe.accounts.access_log",
     "anticafe.privacy.models",
     "anticafe.messengers.models",
+    "anticafe.voice.models",
 ]
 
 
@@ -90,6 +94,7 @@ DOMAINS = [
     "anticafe.visits",
     "anticafe.passes",
     "anticafe.bookings",
+    "anticafe.voice",
 ]
 
 

@@ -56,17 +56,20 @@ SECTIONS = {s.key: s for s in [
     Section("hours", "venue.edit", _l("Hours"), ("venue.",)),
     Section("people", "accounts.admin_users", _l("People"), ("accounts.admin*",)),
     Section("access_log", "privacy.access_log", _l("Access log"), ("privacy.access_log",)),
+    Section("ideas", "voice.ideas", _l("Ideas"), ("voice.ideas", "voice.idea", "voice.new_idea")),
+    Section("comments", "voice.comments", _l("Comments"), ("voice.comments",)),
 ]}
 
 #: Sections by role, most used first; the first PRIMARY are in the bar.
 MENUS = {
-    None: ["events", "book"],
-    "visitor": ["events", "my_events", "my_card", "book", "my_visits"],
-    "staff": ["door", "guests", "shift", "events", "bookings", "passes", "manage_events", "my_events"],
-    "committee": ["stats", "social", "events", "my_events"],
+    None: ["events", "book", "ideas"],
+    "visitor": ["events", "my_events", "my_card", "book", "ideas", "my_visits"],
+    "staff": ["door", "guests", "shift", "events", "bookings", "passes", "manage_events", "ideas", "comments",
+              "my_events"],
+    "committee": ["stats", "social", "ideas", "events", "my_events"],
     "admin": ["overview", "door", "guests", "events", "stats", "people",
               "shift", "manage_events", "bookings", "passes", "social", "pass_types", "tariff", "zones", "hours",
-              "access_log", "my_events"],
+              "access_log", "ideas", "comments", "my_events"],
 }
 
 #: Where each role lands after logging in (the visitor stays on the page they came for, or home).

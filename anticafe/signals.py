@@ -111,6 +111,13 @@ active account with a password, and within the account's limit (notifications: t
 the link in the person's language).
 """)
 
+committee_sections = _signals.signal("committee-sections", doc="""The committee's dashboard or period report is shown.
+
+Sent by `stats.views` with the period (stats.rules.Period) as sender and `report` (True for the
+printable period report). A receiver returns a (template name, context) pair to include: counts only,
+never a person (voice: ratings after events and the most supported ideas).
+""")
+
 
 def answers(signal, sender, **kwargs) -> list:
     """Send `signal` and return the receivers' answers that are not None, in connection order."""
