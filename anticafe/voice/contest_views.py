@@ -8,8 +8,8 @@ from wtforms.fields.choices import SelectChoice
 
 from ..auth import Access, has_role, require
 from ..errors import run_service
-from ..extensions import db
 from ..events.models import Event
+from ..extensions import db
 from ..templating import template_helpers
 from ..timeutil import to_venue
 from . import contests as services

@@ -9,7 +9,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from ..inputs import AppForm
-
 from .rules import (
     COMMENT_MAX,
     DESCRIPTION_MAX,
