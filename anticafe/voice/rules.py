@@ -287,7 +287,8 @@ class Standing:
 
 
 def standings(entries: Iterable[tuple[int, int, int | None]], jury_weight: int) -> list[Standing]:
-    """Rank (entry id, votes, jury score 0–10 or None) rows: best first, ties share a place (1, 1, 3).
+    """Rank (entry id, votes, jury score 0–10 or None) rows: best first, ties share a place (1, 1, 3) and
+    keep the order they were given in (the running order).
 
     audience = votes / the most votes any entry got (0 with no votes); jury = score / 10 (none counts 0);
     final = 100 × ((1 − w) × audience + w × jury), w = jury_weight / 100. With w = 0 only votes count.
@@ -301,7 +302,7 @@ def standings(entries: Iterable[tuple[int, int, int | None]], jury_weight: int) 
         judged = Fraction(jury or 0, JURY_MAX)
         score = 100 * ((1 - weight) * audience + weight * judged)
         result.append(Standing(entry_id, votes, audience, jury, score))
-    result.sort(key=lambda s: (-s.score, -s.votes, s.entry_id))
+    result.sort(key=lambda s: (-s.score, -s.votes))  # stable: tied entries keep the given (running) order
     for index, standing in enumerate(result):
         if index and standing.score == result[index - 1].score:
             standing.place = result[index - 1].place
