@@ -33,7 +33,7 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 360, "height": 740}, "bypass_csp": True}
 
 
-def make_world(app) -> None:
+def make_world(app) -> int:
     """People and the open mic on 9 March at 19:00; Соня and Макс will be checked in."""
     from anticafe.accounts.models import User
     from anticafe.accounts.services import hash_password, new_card_code, new_feed_token
@@ -62,11 +62,12 @@ def make_world(app) -> None:
             db.session.add(CheckIn(registration_id=registration.id, event_id=mic.id, user_id=people[email].id,
                                    checked_in_at=starts))
         db.session.commit()
+        return mic.id
 
 
 def test_open_mic_from_set_up_to_places(page: Page, live_server):
     base, app = live_server.url, live_server.app
-    make_world(app)
+    mic_id = make_world(app)
 
     # Staff set the contest up on the open mic: live, voting 19:00–22:00, the jury weighs 40 %.
     log_in(page, base, "denis@example.org", PASSWORD)
@@ -89,8 +90,14 @@ def test_open_mic_from_set_up_to_places(page: Page, live_server):
     # Two comics send their entries.
     for email, act in (("liza@example.org", "Про маршрутки"), ("max@example.org", "Про школу")):
         log_in(page, base, email, PASSWORD)
-        go_to(page, "Конкурсы")
-        page.get_by_role("link", name="Стендап-конкурс").click()
+        if email.startswith("liza"):  # from the event's page
+            page.goto(f"{base}/events/{mic_id}")
+            expect(page.get_by_role("heading", name="Конкурс: Стендап-конкурс")).to_be_visible()
+            check_page(page, "contest-on-event")
+            page.get_by_role("link", name="Отправить заявку или прочитать правила").click()
+        else:
+            go_to(page, "Конкурсы")
+            page.get_by_role("link", name="Стендап-конкурс").click()
         expect(page.get_by_test_id("contest-phase")).to_have_text("Приём заявок")
         page.get_by_role("button", name="Отправить заявку").click()
         page.get_by_label("Название работы").fill(act)

@@ -215,6 +215,11 @@ def test_pages_set_up_enter_decide_vote_and_show_results_in_both_languages(
     assert "Итоги: Мой город" in results and "Двор" in results and "Тимур" not in results
     listing = client.get("/contests/", headers=RU).get_data(as_text=True)
     assert "Конкурсы" in listing and "Голосование завершено" in listing
+    on_event = client.get(f"/events/{event.id}", headers=EN).get_data(as_text=True)
+    assert "Contest: Мой город" in on_event and f"/contests/{contest.id}/results" in on_event
+    clock(BEFORE)
+    on_event = client.get(f"/events/{event.id}", headers=RU).get_data(as_text=True)
+    assert "Конкурс: Мой город" in on_event and "Отправить заявку или прочитать правила" in on_event
 
 
 def test_the_committee_sees_titles_and_counts_never_an_entrant(client, auth, clock, token_for, make_user, event,
