@@ -120,8 +120,11 @@ def vote(contest_id: int, body: ContestVoteIn):
     account; a live one only from people checked in to its event."""
     contest = services.get_contest(contest_id)
     cast = services.vote(contest, services.get_entry(contest, body.entry_id), current_user)
+    # The answer is what was written: read before the commit expires it, since a staff decision
+    # committed right after ours may already have taken the vote out with its entry.
+    answer = ContestVoteOut(contest_id=cast.contest_id, entry_id=cast.entry_id)
     db.session.commit()
-    return ContestVoteOut(contest_id=contest.id, entry_id=cast.entry_id)
+    return answer
 
 
 @endpoint(bp, "/contests/<int:contest_id>/results", summary="A contest's results", access=Access.PUBLIC,
