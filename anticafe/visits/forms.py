@@ -7,7 +7,6 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -21,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..i18n import SubForm
 from ..payments import PaymentMethod
 from .pricing import parse_decimal
 
@@ -94,12 +94,12 @@ class CorrectionForm(FlaskForm):
                                                      Length(max=1000)])
 
 
-class TierForm(Form):
+class TierForm(SubForm):
     first_minute = IntegerField(_l("From minute"), validators=[Optional(), NumberRange(min=1, max=24 * 60)])
     rate = RublesField(_l("₽ a minute"))
 
 
-class DiscountForm(Form):
+class DiscountForm(SubForm):
     code = HiddenField()
     percent = RublesField(_l("Discount, %"))
 
