@@ -15,7 +15,7 @@ from ..accounts import services as accounts
 from ..accounts.models import User
 from ..db import constant_in, utcnow
 from ..extensions import db
-from ..payments import PaymentMethod
+from ..payments import NOTHING_DUE, PaymentMethod
 from ..timeutil import to_venue, venue_tz
 from ..urls import public_url
 from . import pricing, rules
@@ -205,7 +205,7 @@ def shift_report(day: date) -> ShiftReport:
         .where(VisitCorrection.at >= start, VisitCorrection.at < end).order_by(VisitCorrection.at)))
     return ShiftReport(
         day=day, visits=visits, people=len({v.user_id or f"guest-{v.id}" for v in visits}), minutes=minutes,
-        revenue=sum((t.amount for t in totals.values() if t.method != PaymentMethod.SUBSIDISED), Decimal(0)),
+        revenue=sum((t.amount for t in totals.values() if t.method not in NOTHING_DUE), Decimal(0)),
         by_method=list(totals.values()),
         subsidised=[v for v in visits if v.payment_method == PaymentMethod.SUBSIDISED],
         unpaid=[v for v in visits if v.status == VisitStatus.STOPPED],

@@ -21,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..i18n import SubForm
-from ..payments import PaymentMethod
+from ..payments import CHOSEN
 from .pricing import parse_decimal
 
 
@@ -51,7 +51,7 @@ class RublesField(StringField):
 def method_choices():
     from .tariffs import METHOD_LABELS
 
-    return [(m.value, METHOD_LABELS[m]) for m in PaymentMethod]
+    return [(m.value, METHOD_LABELS[m]) for m in CHOSEN]
 
 
 class StartForm(FlaskForm):
