@@ -2,6 +2,7 @@
 
 from flask_login import current_user
 
+from ..accounts.access_log import log_access, log_search
 from ..api.spec import api_blueprint, endpoint
 from ..auth import Access
 from ..extensions import db
@@ -89,7 +90,10 @@ def attendance(event_id: int, query: AttendanceQuery):
           summary="Search an event's registrations")
 def attendees(event_id: int, query: SearchQuery):
     """Find an event's registrations by name, phone or email, with their check-in (confirmed first)."""
-    return {"items": [a.payload() for a in door_attendance.search_attendees(event_id, query.q)]}
+    found = [a.payload() for a in door_attendance.search_attendees(event_id, query.q)]
+    log_access("export_attendees", where="door_api.attendees", event_id=event_id, count=len(found))
+    db.session.commit()
+    return {"items": found}
 
 
 @endpoint(bp, "/events/<int:event_id>/walk-ins", "POST", access=Access.STAFF, body=WalkInIn, response=CheckInOut,
@@ -115,7 +119,9 @@ def walk_in(event_id: int, body: WalkInIn):
           summary="Find people for a walk-in")
 def people(query: SearchQuery):
     """Find accounts and guest profiles by name, phone or email, with their registration for `event_id`."""
-    return {"items": door_attendance.search_people(query.q, event_id=query.event_id)}
+    found = door_attendance.search_people(query.q, event_id=query.event_id)
+    log_search(len(found), "door_api.people")
+    return {"items": found}
 
 
 

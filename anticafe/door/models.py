@@ -53,6 +53,9 @@ class CheckIn(db.Model):
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: why staff let a walk-in into a full event (or one outside its age limits)
     override_reason: Mapped[str | None] = mapped_column(Text)
+    #: the person's age group on the day ("14_17"...), kept when their identity is erased so that
+    #: statistics still count the age without the birth date
+    age_band: Mapped[str | None] = mapped_column(String(8))
     #: decided on a phone without network and uploaded later (`checked_in_at` is the scan's moment)
     offline: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 

@@ -4,7 +4,7 @@ viewport on a 390 px phone, scrolled down to the lists). Screenshots are kept un
 
 import os
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -67,7 +67,7 @@ def unpin(page: Page) -> None:
 def test_every_door_answer_is_in_view(page: Page, live_server, show_qr):
     with live_server.app.app_context():
         person("Денис Бариста", role="staff", email="denis@example.org", birth_date=date(2001, 9, 3))
-        start = datetime.now(UTC) + timedelta(minutes=10)
+        start = utcnow() + timedelta(minutes=10)
         event = Event(title="Турнир по мафии", category="tournament", starts_at=start,
                       ends_at=start + timedelta(hours=2), capacity=40, published=True, status="scheduled",
                       entry="free")

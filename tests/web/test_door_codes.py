@@ -1,11 +1,12 @@
 """Short door codes (typed with the event), «Запись отменена» at the door, staff on a ticket page,
 the door log in words, and WTForms' own messages translated in nested forms."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from anticafe import codes
+from anticafe.db import utcnow
 from anticafe.door import labels, rules
 from anticafe.extensions import db
 from anticafe.registrations import rows
@@ -17,7 +18,7 @@ EN = {"Accept-Language": "en"}
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return utcnow()
 
 
 @pytest.fixture

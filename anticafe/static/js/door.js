@@ -51,7 +51,8 @@
   }
   function personLine(user) {
     if (!user) return "";
-    return user.name + ", " + (user.age === null || user.age === undefined ? T.noAge : fill(T.age, { age: user.age }));
+    var line = user.name + ", " + (user.age === null || user.age === undefined ? T.noAge : fill(T.age, { age: user.age }));
+    return user.warning ? line + " · ⚠ " + user.warning : line;
   }
 
   /* ---------------------------------------------------------------- the device's name */
@@ -128,6 +129,7 @@
     var data = response.data || {};
     if (response.ok) {
       var tone = T.tones[data.result] || "ok";
+      if (tone === "ok" && data.user && data.user.warning) tone = "warn";  // e.g. no guardian's consent yet
       show(tone, T.results[data.result] || data.result, personLine(data.user), data.message, eventLine(data.event));
       signal(tone);
       return;
@@ -232,6 +234,27 @@
   var video = $("door-video");
   var controls = null;
   var reader = window.ZXingBrowser ? new window.ZXingBrowser.BrowserQRCodeReader() : null;
+  /* About one ticket QR in twenty holds, among its data, a run of modules the decoder takes for a corner
+     mark: read upright, that picture never yields its code, though the same picture a quarter turn round
+     does. A camera held still (and the test suite's fake camera) shows one picture frame after frame, so
+     each scan attempt reads the frame at the next quarter turn: every orientation within four attempts
+     (two seconds), at no extra cost per frame. */
+  if (reader) {
+    var upright = reader.decodeFromCanvas.bind(reader);
+    var turned = document.createElement("canvas");
+    var turn = 0;
+    reader.decodeFromCanvas = function (canvas) {
+      turn = (turn + 1) % 4;
+      if (turn === 0) return upright(canvas);
+      turned.width = turn % 2 ? canvas.height : canvas.width;
+      turned.height = turn % 2 ? canvas.width : canvas.height;
+      var context = turned.getContext("2d", { willReadFrequently: true });
+      context.setTransform(1, 0, 0, 1, turned.width / 2, turned.height / 2);
+      context.rotate(turn * Math.PI / 2);
+      context.drawImage(canvas, -canvas.width / 2, -canvas.height / 2);
+      return upright(turned);
+    };
+  }
 
   function startCamera() {
     if (!reader || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
