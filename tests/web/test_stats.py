@@ -191,6 +191,17 @@ def test_csv_export_has_the_period_and_the_numbers(client, world, committee):
     assert rows[header + 1] == ["Tournaments", "1", "3", "3", "1", "1", "30.0%", "33.3%", "3"]
 
 
+def test_csv_export_in_russian_opens_in_russian_excel(client, world, committee):
+    """Semicolons, decimal commas and a byte-order mark: Russian Excel opens it in columns, numbers as numbers."""
+    response = client.get("/stats/export/categories.csv", query_string=_query(), headers={"Accept-Language": "ru"})
+    assert response.status_code == 200 and response.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    header = next(i for i, row in enumerate(rows) if row and row[0] == "Категория")
+    assert len(rows[header]) == 9
+    assert rows[header + 1][-3:] == ["30,0%", "33,3%", "3"]
+    assert all("." not in cell for row in rows[header + 1:] for cell in row[1:])  # no decimal points left
+
+
 def test_xlsx_export_has_typed_cells(client, world, committee):
     response = client.get("/stats/export/summary.xlsx", query_string=_query(), headers={"Accept-Language": "en"})
     assert response.status_code == 200
