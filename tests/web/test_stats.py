@@ -122,6 +122,17 @@ def test_dashboard_for_the_committee(client, world, committee):
         assert personal not in html, personal
 
 
+def test_nothing_to_compare_is_said_once(client, world, committee):
+    page = client.get("/stats/", query_string={"from": "2025-01-01", "to": "2025-01-31"},
+                      headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    if "data-nothing-to-compare" in page:
+        assert page.count("Сравнить не с чем") == 1
+        assert "сравнить не с чем" not in page and "было:" not in page
+    empty = client.get("/stats/", query_string={"from": "2020-01-01", "to": "2020-01-31"},
+                       headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert empty.count("Сравнить не с чем") == 1 and "сравнить не с чем" not in empty
+
+
 def test_dashboard_in_english_and_by_month(client, world, committee):
     response = client.get("/stats/", query_string=_query(series="month"), headers={"Accept-Language": "en"})
     html = response.get_data(as_text=True)
