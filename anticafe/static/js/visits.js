@@ -130,6 +130,11 @@
       var form = event.target.closest("form[data-api]");
       if (!form) return;
       event.preventDefault();
+      if (form.dataset.confirm) {  // stopping the clock cannot be taken back by a tap: ask first
+        var row = form.closest("tr");
+        var nameField = row && row.querySelector('[data-field="name"]');
+        if (!window.confirm(form.dataset.confirm.replace("{name}", nameField ? nameField.textContent.trim() : ""))) return;
+      }
       var button = form.querySelector("button");
       button.disabled = true;
       window.anticafe.api("POST", form.dataset.api).then(function (result) {
@@ -144,9 +149,38 @@
       }).catch(function () { statusLine.textContent = t.failed; button.disabled = false; });
     });
 
+    // «Найти» swaps the search results in place: no reload, no jump to the top of sixty cards.
+    var searchForm = document.querySelector("form.board-search");
+    var results = document.getElementById("start-visit");
+    if (searchForm && results) {
+      searchForm.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var query = new URLSearchParams(new FormData(searchForm)).toString();
+        var url = searchForm.action.split("#")[0] + "?" + query;
+        fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+          .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.text(); })
+          .then(function (html) {
+            var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("start-visit");
+            if (!fresh) throw new Error("no results");
+            results.innerHTML = fresh.innerHTML;
+            window.history.replaceState(null, "", url);
+            results.scrollIntoView({ block: "nearest" });
+          })
+          .catch(function () { statusLine.textContent = t.failed; });
+      });
+    }
+
     window.setInterval(refresh, parseInt(board.dataset.interval, 10) || 10000);
     document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
   }
+
+  // Other pages (the checkout): a form that cannot be taken back by a tap asks first.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    if (board && board.contains(form)) return;  // the board asks in its own handler
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm.replace("{name}", form.dataset.name || ""))) event.preventDefault();
+    });
+  });
 
   // ---------------------------------------------------------------------------------------------
   // The price calculator on the home page.
