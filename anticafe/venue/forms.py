@@ -1,11 +1,11 @@
 """The admin's opening-hours form: seven rows, Monday first."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, FormField, TimeField
 from wtforms.validators import Optional
 
 from ..i18n import SubForm
+from ..inputs import AppForm
 
 
 class DayForm(SubForm):
@@ -14,5 +14,5 @@ class DayForm(SubForm):
     closed = BooleanField(_l("Closed"))
 
 
-class HoursForm(FlaskForm):
+class HoursForm(AppForm):
     days = FieldList(FormField(DayForm), min_entries=7, max_entries=7)

@@ -5,7 +5,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+#: What staff choose at the till (`payments.CHOSEN`) ...
 Method = Literal["cash", "card", "transfer", "subsidised"]
+#: ... and what a visit or bill is closed as: also "pass" (all paid from passes) and "free" (nothing due).
+ClosedMethod = Literal["cash", "card", "transfer", "subsidised", "pass", "free"]
 
 
 class VisitIn(BaseModel):
@@ -68,7 +71,7 @@ class VisitOut(BaseModel):
     billed_minutes: int | None
     amount: str | None
     breakdown: list[LineOut]
-    payment_method: Method | None
+    payment_method: ClosedMethod | None
     paid_at: str | None
     note: str | None
     bill_id: int | None
@@ -125,7 +128,7 @@ class BillOut(BaseModel):
     id: int
     payer_name: str
     payer_id: int | None
-    payment_method: Method
+    payment_method: ClosedMethod
     total: str
     note: str | None
     paid_at: str

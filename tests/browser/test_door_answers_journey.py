@@ -88,7 +88,7 @@ def test_every_door_answer_is_in_view(page: Page, live_server, show_qr):
     page.get_by_role("button", name="Войти").click()
 
     # 1. The camera.
-    assert_answer_in_view(page, "Отмечен(а)", "Алина Морозова", scrolled=False)
+    assert_answer_in_view(page, "Вход отмечен", "Алина Морозова", scrolled=False)
     shot(page, "1-camera")
     unpin(page)
 
@@ -99,7 +99,7 @@ def test_every_door_answer_is_in_view(page: Page, live_server, show_qr):
     page.mouse.wheel(0, 400)
     field.fill("k7m-3pq")
     field.press("Enter")
-    assert_answer_in_view(page, "Отмечен(а)", "Тимур Волков")
+    assert_answer_in_view(page, "Вход отмечен", "Тимур Волков")
     shot(page, "2-typed-door-code")
     unpin(page)
 
@@ -112,7 +112,7 @@ def test_every_door_answer_is_in_view(page: Page, live_server, show_qr):
     button.scroll_into_view_if_needed()
     page.mouse.wheel(0, 2000)
     button.click()
-    assert_answer_in_view(page, "Отмечен(а)", "Ксения Орлова")
+    assert_answer_in_view(page, "Вход отмечен", "Ксения Орлова")
     shot(page, "3-search")
     unpin(page)
 
@@ -123,7 +123,7 @@ def test_every_door_answer_is_in_view(page: Page, live_server, show_qr):
     submit.scroll_into_view_if_needed()
     page.mouse.wheel(0, 2000)
     submit.click()
-    assert_answer_in_view(page, "Отмечен(а)", "Марат Гайнуллин")
+    assert_answer_in_view(page, "Вход отмечен", "Марат Гайнуллин")
     shot(page, "4-walk-in")
 
     wide = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
