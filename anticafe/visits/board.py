@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import codes
+from .. import codes, signals
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..db import constant_in, utcnow
@@ -153,6 +153,33 @@ def other_unsettled(visit: Visit) -> list[Visit]:
         Visit.id != visit.id, constant_in(Visit.status, [*OPEN_STATUSES, VisitStatus.STOPPED.value])
     ).order_by(Visit.started_at)
     return list(db.session.scalars(stmt))
+
+
+#: The till shows at most this many visits found by a search for the group bill.
+COMPANY_FOUND_LIMIT = 10
+
+
+@dataclass
+class Company:
+    """Whom the till offers for a visit's group bill: who came with it, and whom a search found."""
+
+    together: list[Visit]
+    found: list[Visit]
+    #: other unsettled visits, neither together nor found (reachable by the search)
+    others: int
+
+
+def company_of(visit: Visit, query: str = "", chosen: tuple[int, ...] = ()) -> Company:
+    """Offer the visits that came with this one (same booking party, started within minutes), the ones
+    already `chosen`, and those whose name matches `query`, never everybody in the café."""
+    candidates = other_unsettled(visit)
+    party = {int(i) for ids in signals.answers(signals.visit_company, visit) for i in ids}
+    together = [v for v in candidates
+                if v.id in party or v.id in chosen or rules.came_together(visit.started_at, v.started_at)]
+    query = (query or "").strip()[:100]
+    rest = [v for v in candidates if v not in together]
+    found = [v for v in rest if rules.name_matches(v.display_name, query)][:COMPANY_FOUND_LIMIT] if query else []
+    return Company(together=together, found=found, others=len(rest) - len(found))
 
 
 @dataclass

@@ -94,6 +94,19 @@ class VisitsQuery(BaseModel):
     date: dt.date | None = Field(default=None, description="venue-local date the visits started on")
 
 
+class CompanyQuery(BaseModel):
+    q: str = Field(default="", max_length=100, description="a name (or part of one) of another guest to find")
+
+
+class CompanyOut(BaseModel):
+    """Whom the till offers for a visit's group bill: never everybody in the café."""
+
+    together: list[VisitOut] = Field(description="open or unpaid visits that came with this one: the same booking's "
+                                                 "party, or started within 10 minutes of it")
+    found: list[VisitOut] = Field(description="other open or unpaid visits whose name matches `q` (at most 10)")
+    others: int = Field(description="open or unpaid visits neither together nor found")
+
+
 class OccupancyOut(BaseModel):
     people: int
     visits: int

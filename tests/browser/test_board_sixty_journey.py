@@ -41,9 +41,9 @@ def test_board_with_sixty_guests(page: Page, live_server):
         staff = person("Денис Бариста", role="staff", email="denis@example.org")
         guests = [person(f"Гость Номер {n:02d}") for n in range(61)]
         db.session.flush()
-        start = utcnow() - timedelta(hours=1)
-        for n, guest in enumerate(guests[:60]):
-            clock.start_visit(user=guest, staff=staff, at=start + timedelta(minutes=n), override_reason="тест")
+        start = utcnow() - timedelta(hours=4)
+        for n, guest in enumerate(guests[:60]):  # one every three minutes: a company is three either side
+            clock.start_visit(user=guest, staff=staff, at=start + timedelta(minutes=3 * n), override_reason="тест")
         db.session.commit()
         staff_id, late_id = staff.id, guests[60].id
 
@@ -101,6 +101,24 @@ def test_board_with_sixty_guests(page: Page, live_server):
     page.wait_for_url(re.compile(r"/visits/\d+$"), timeout=WAIT)
     expect(page.get_by_role("heading", name=re.compile("Гость Номер 30"))).to_be_visible()
     page.screenshot(path=_shot("2-checkout-after-confirmed-stop"))
+
+    # «Платит и за компанию» lists who came within minutes (27–33), not the sixty; a search finds the others.
+    group = page.locator("#group-bill")
+    names = group.locator("label").all_inner_texts()
+    assert len(names) == 6 and all(re.search(r"Гость Номер (2[7-9]|3[1-3])", n) for n in names), names
+    group.get_by_role("checkbox", name=re.compile("Гость Номер 31")).check()
+    page.evaluate("() => { window.notReloaded = true; }")
+    group.get_by_role("searchbox", name="Найти другого гостя для этого счёта").fill("номер 05")
+    group.get_by_role("button", name="Найти").click()
+    expect(group.get_by_role("checkbox", name=re.compile("Гость Номер 05"))).to_be_visible(timeout=WAIT)
+    assert page.evaluate("() => window.notReloaded === true")
+    expect(group.get_by_role("checkbox", name=re.compile("Гость Номер 31"))).to_be_checked()
+    group.get_by_role("checkbox", name=re.compile("Гость Номер 05")).check()
+    page.screenshot(path=_shot("3-group-bill-with-a-search"))
+    fits_a_phone_and_passes_axe(page)
+    page.get_by_role("button", name=re.compile("Принять оплату")).click()
+    expect(page.get_by_text("Гость Номер 05")).to_be_visible(timeout=WAIT)
+    assert "/visits/bills/" in page.url
 
 
 AXE = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations

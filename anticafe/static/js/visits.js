@@ -249,6 +249,31 @@
     form.addEventListener("change", update);
   });
 
+  // Checkout: «Найти» for the group bill swaps the list in place and keeps the guests already ticked.
+  var companySearch = document.getElementById("company-search");
+  var groupBill = document.getElementById("group-bill");
+  if (companySearch && groupBill) {
+    companySearch.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var params = new URLSearchParams(new FormData(companySearch));
+      groupBill.querySelectorAll('input[name="visit_ids"]:checked').forEach(function (box) {
+        params.append("visit_ids", box.value);
+      });
+      var url = companySearch.action.split("#")[0] + "?" + params.toString();
+      fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.text(); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("group-bill");
+          if (!fresh) return;
+          groupBill.innerHTML = fresh.innerHTML;
+          window.history.replaceState(null, "", url + "#group-bill");
+          groupBill.closest("form").dispatchEvent(new Event("change"));
+          var input = groupBill.querySelector('input[name="with"]');
+          if (input) input.focus();
+        });
+    });
+  }
+
   // The tariff editor: weekend rates only when they differ from the weekday ones.
   var same = document.getElementById("weekend_same");
   var weekendTiers = document.querySelector(".weekend-tiers");
