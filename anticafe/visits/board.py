@@ -18,6 +18,7 @@ from ..extensions import db
 from ..payments import NOTHING_DUE, PaymentMethod
 from ..timeutil import to_venue, venue_tz
 from ..urls import public_url
+from ..venue import services as venue
 from . import pricing, rules
 from .billing import Pricer, active_time
 from .models import OPEN_STATUSES, Visit, VisitCorrection, VisitStatus
@@ -115,8 +116,12 @@ def board(now: datetime | None = None) -> dict:
     place = occupancy(now)
     curfew_text = current_app.config.get("MINORS_CURFEW", "22:00")
     curfew = rules.parse_clock(curfew_text)
+    local = to_venue(now)
+    hours = venue.hours_on(local.date())
     return {
         "now": _iso(now),
+        "closed_now": not venue.is_open_at(local.replace(tzinfo=None)),
+        "hours_today": f"{hours.opens:%H:%M}–{hours.closes:%H:%M}" if hours.is_open_day else None,
         "occupancy": {"people": place.people, "visits": place.visits, "event_guests": place.event_guests,
                       "capacity": place.capacity, "full": place.full},
         "curfew": curfew_text,

@@ -117,6 +117,8 @@ class OccupancyOut(BaseModel):
 
 class BoardOut(BaseModel):
     now: str
+    closed_now: bool = Field(description="the café is closed now: a visit may still start, after a warning")
+    hours_today: str | None = Field(description='today\'s opening hours, "10:00–23:00"; None on a closed day')
     occupancy: OccupancyOut
     curfew: str
     after_curfew: bool

@@ -20,7 +20,8 @@ from ..extensions import db
 from ..i18n import rubles
 from ..inputs import clean_next, query_date
 from ..templating import template_helpers
-from ..timeutil import from_venue, to_venue, venue_today
+from ..timeutil import from_venue, to_venue, venue_now, venue_today
+from ..venue import services as venue
 from . import billing, clock, pricing, tariffs
 from . import board as visits_board
 from . import checkout as visits_checkout
@@ -85,6 +86,11 @@ def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
                            show_override=show_override, today=venue_today()), status
 
 
+def _warn_after_closing() -> None:
+    if not venue.is_open_at(venue_now().replace(tzinfo=None)):
+        flash(_("Started while the café is closed: check that this visit is meant."), "warning")
+
+
 @bp.route("/visits/")
 @require(Access.STAFF)
 def board():
@@ -111,6 +117,7 @@ def start():
                                 full="1" if error.code == "venue_full" else None))
     flash(_("%(name)s: the visit started at %(time)s.", name=visit.display_name,
             time=to_venue(visit.started_at).strftime("%H:%M")), "success")
+    _warn_after_closing()
     return redirect(url_for("visits.board"))
 
 
@@ -130,6 +137,7 @@ def walk_in():
         return _render_board(form, error.status)
     flash(_("%(name)s: the visit started at %(time)s.", name=visit.display_name,
             time=to_venue(visit.started_at).strftime("%H:%M")), "success")
+    _warn_after_closing()
     return redirect(url_for("visits.board"))
 
 

@@ -7,10 +7,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from browser_steps import app_today
+from conftest import venue_dt
 from playwright.sync_api import Page, expect
 
 from anticafe.accounts.models import User
 from anticafe.accounts.services import hash_password, new_card_code, new_feed_token
+from anticafe.clock import set_clock
 from anticafe.db import utcnow
 from anticafe.extensions import db
 from anticafe.visits import clock
@@ -40,6 +43,7 @@ def test_board_with_sixty_guests(page: Page, live_server):
     with app.app_context():
         staff = person("Денис Бариста", role="staff", email="denis@example.org")
         guests = [person(f"Гость Номер {n:02d}") for n in range(61)]
+        person("Поздний Гость")
         db.session.flush()
         start = utcnow() - timedelta(hours=4)
         for n, guest in enumerate(guests[:60]):  # one every three minutes: a company is three either side
@@ -119,6 +123,24 @@ def test_board_with_sixty_guests(page: Page, live_server):
     page.get_by_role("button", name=re.compile("Принять оплату")).click()
     expect(page.get_by_text("Гость Номер 05")).to_be_visible(timeout=WAIT)
     assert "/visits/bills/" in page.url
+
+    # After closing a visit still starts, but the board says so and «Начать» asks first.
+    set_clock(app, venue_dt(app_today(app), 23, 54))
+    page.goto(live_server.url + "/visits/?q=Поздний")
+    expect(page.get_by_text("Кафе сейчас закрыто")).to_be_visible()
+    start = page.locator(".people-found li").filter(has_text="Поздний Гость").get_by_role("button", name="Начать")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    start.click()
+    page.wait_for_timeout(500)
+    assert asked == ["Кафе закрыто. Всё равно начать платный визит?"]
+    expect(rows.filter(has_text="Поздний Гость")).to_have_count(0)
+    page.once("dialog", lambda dialog: dialog.accept())
+    start.click()
+    expect(page.get_by_text("Визит начат, когда кафе закрыто")).to_be_visible(timeout=WAIT)
+    expect(rows.filter(has_text="Поздний Гость")).to_have_count(1)
+    page.screenshot(path=_shot("4-started-after-closing"))
+    fits_a_phone_and_passes_axe(page)
 
 
 AXE = """async () => (await axe.run(document, {resultTypes: ['violations']})).violations

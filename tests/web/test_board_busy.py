@@ -6,6 +6,7 @@ import pytest
 from conftest import venue_dt
 
 from anticafe.bookings.models import Booking, PartyVisit
+from anticafe.clock import set_clock
 from anticafe.db import utcnow
 from anticafe.extensions import db
 from anticafe.visits import clock
@@ -91,3 +92,25 @@ def test_the_group_bill_offers_the_company_not_the_whole_cafe(app, client, as_st
     assert response.status_code == 302
     paid = {v.id for v in db.session.get(Visit, payer.id).bill.visits}
     assert paid == {payer.id, friend.id, stranger.id}
+
+
+def test_starting_a_visit_after_closing_warns_and_asks_but_is_not_refused(app, client, as_staff, make_user):
+    guest = make_user(name="Поздний Гость")
+    set_clock(app, venue_dt(TUESDAY, 23, 54))  # the café closes at 23:00
+    board = client.get("/api/v1/visits/board").json
+    assert board["closed_now"] is True and board["hours_today"] == "10:00–23:00"
+    page = client.get("/visits/?q=Поздний", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    warning = page.split('data-field="closed-warning"', 1)[0].rsplit("<p", 1)[1]
+    assert "hidden" not in warning and "The café is closed now (today 10:00–23:00)" in page
+    assert 'data-closed="1"' in page and page.count('data-confirm-closed="The café is closed now.') == 2
+    ru = client.get("/visits/", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "Кафе сейчас закрыто (сегодня 10:00–23:00)" in ru and "Кафе закрыто. Всё равно начать платный визит?" in ru
+
+    response = client.post("/visits/start", data={"user_id": guest.id, "guest_category": "standard"},
+                           headers={"Accept-Language": "en"}, follow_redirects=True)
+    assert "the visit started at 23:54" in response.get_data(as_text=True)
+    assert "Started while the café is closed: check that this visit is meant." in response.get_data(as_text=True)
+
+    set_clock(app, venue_dt(TUESDAY, 12))
+    page = client.get("/visits/").get_data(as_text=True)
+    assert 'data-closed="0"' in page and client.get("/api/v1/visits/board").json["closed_now"] is False

@@ -92,6 +92,8 @@
     };
 
     var draw = function (data) {
+      board.dataset.closed = data.closed_now ? "1" : "0";
+      toggle(document.querySelector('[data-field="closed-warning"]'), data.closed_now);
       var occ = data.occupancy;
       board.querySelector('[data-field="people"]').textContent = occ.people;
       board.querySelector('[data-field="capacity"]').textContent = occ.capacity;
@@ -174,13 +176,18 @@
     document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
   }
 
-  // Other pages (the checkout): a form that cannot be taken back by a tap asks first.
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    if (board && board.contains(form)) return;  // the board asks in its own handler
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.dataset.confirm.replace("{name}", form.dataset.name || ""))) event.preventDefault();
-    });
-  });
+  // A form that cannot be taken back by a tap asks first (stop on the checkout); starting a visit asks
+  // while the café is closed (the board's latest answer says so). The board's rows ask in their own handler.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.closest("#board-rows")) return;
+    var closed = board && board.dataset.closed === "1";
+    var text = form.dataset.confirm || (closed && form.dataset.confirmClosed) || "";
+    if (text && !window.confirm(text.replace("{name}", form.dataset.name || ""))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
 
   // ---------------------------------------------------------------------------------------------
   // The price calculator on the home page.
