@@ -127,3 +127,25 @@ def test_admits_minors(min_age, max_age, admits):
     (datetime(2027, 1, 1, 1, 0), True), (datetime(2026, 12, 31, 21, 0), False)])
 def test_runs_past_curfew(ends, past):
     assert event_rules.runs_past_curfew(datetime(2026, 12, 31, 19, 0), ends, time(22, 0)) is past
+
+
+def test_the_admin_people_list_pages_through_everybody_with_the_search(client, auth, make_user):
+    admin = make_user("admin", name="Админ Главный")
+    for n in range(204):
+        make_user(name=f"Житель {n:03d}")
+    auth.login(admin)
+    first = client.get("/admin/users", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "People 1–50 of 205" in first and "Page 1 of 5" in first and "Житель 048" in first  # Админ first
+    assert "Житель 049" not in first and 'href="/admin/users?page=2"' in first
+    last = client.get("/admin/users?page=5", headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert "Люди 201–205 из 205" in last and "Житель 199" in last and "Житель 198" not in last
+    assert "Страница 5 из 5" in last and 'rel="next"' not in last
+    found = client.get("/admin/users?q=житель 1&page=2", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "People 51–100 of 100" in found and 'q=%D0%B6%D0%B8%D1%82%D0%B5%D0%BB%D1%8C+1&amp;page=1' in found
+    assert client.get("/admin/users?page=999999999").status_code == 200
+
+    api = client.get("/api/v1/users", query_string={"q": "житель", "page": 3}).json
+    assert api["total"] == 204 and api["pages"] == 5 and api["per_page"] == 50 and len(api["items"]) == 50
+    assert api["items"][0]["name"] == "Житель 100" and api["items"][0]["role"] == "visitor"
+    assert client.get("/api/v1/users", query_string={"page": 0}).status_code == 422
+    assert client.get("/api/v1/users", query_string={"role": "king"}).status_code == 422
