@@ -350,3 +350,29 @@ def test_api_is_for_the_committee(client, make_user, token_for):
     assert spec["paths"]["/api/v1/stats/summary"]["get"]["x-roles"] == ["admin", "committee"]
     names = [p["name"] for p in spec["paths"]["/api/v1/stats/attendance"]["get"]["parameters"]]
     assert names == ["from", "to", "group_by"]
+
+
+def test_report_pdf_headings_wrap_between_words(client, world, committee, monkeypatch):
+    from anticafe.stats import pdf
+
+    calls = []
+    real = pdf.fit_columns
+
+    def spy(wanted, needed, total):
+        widths = real(wanted, needed, total)
+        calls.append((widths, needed, total))
+        return widths
+
+    monkeypatch.setattr(pdf, "fit_columns", spy)
+    assert client.get("/stats/report.pdf", query_string=_query()).status_code == 200
+    assert len(calls) >= 6
+    for widths, needed, total in calls:  # every heading's longest word fits its column; the page width is kept
+        assert all(w >= n - 1e-6 for w, n in zip(widths, needed, strict=True)), (widths, needed)
+        assert abs(sum(widths) - total) < 1e-6
+
+
+def test_fit_columns_takes_room_from_columns_with_spare():
+    from anticafe.stats.pdf import fit_columns
+
+    assert fit_columns([34, 20, 20], [10, 30, 10], 74) == pytest.approx([34 - 240 / 34, 30, 20 - 100 / 34])
+    assert fit_columns([60, 10], [20, 10], 70) == [60, 10]
