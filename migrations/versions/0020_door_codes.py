@@ -2,7 +2,7 @@
 visits and bills: payment kinds "pass" and "free" (a visit costing nothing is no longer "cash at 0 ₽")
 
 Revision ID: 0020
-Revises: 0022
+Revises: 0024
 Create Date: 2026-12-05 09:10:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0022'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
