@@ -19,6 +19,11 @@ def random_code(bits: int) -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(length))
 
 
+def random_choice(length: int) -> list[str]:
+    """Return `length` random characters of `ALPHABET`."""
+    return [secrets.choice(ALPHABET) for _ in range(length)]
+
+
 def group(code: str, size: int = 4) -> str:
     """Split a code into dash-separated groups for reading aloud or typing."""
     return "-".join(code[i : i + size] for i in range(0, len(code), size))

@@ -7,6 +7,8 @@ from babel.numbers import format_currency as babel_format_currency
 from flask import current_app, has_request_context, request, session
 from flask_babel import format_datetime, format_decimal, get_locale
 from flask_login import current_user
+from flask_wtf.i18n import translations as wtforms_translations
+from wtforms import Form
 
 from .templating import template_helpers
 from .timeutil import to_venue
@@ -59,3 +61,13 @@ def register_i18n(app):
     @app.context_processor
     def inject_locale():
         return {"current_locale": str(get_locale())}
+
+
+class SubForm(Form):
+    """A form nested in a FlaskForm (`FormField`): WTForms' own messages ("Number must be between…")
+    in the request's language too. Flask-WTF translates only its own `FlaskForm`; a plain `Form` would
+    answer in English on a Russian page."""
+
+    class Meta:
+        def get_translations(self, form):
+            return wtforms_translations

@@ -118,6 +118,12 @@ printable period report). A receiver returns a (template name, context) pair to 
 never a person (voice: ratings after events and the most supported ideas).
 """)
 
+visit_company = _signals.signal("visit-company", doc="""The till offers a visit's company for a group bill.
+
+Sent by `visits.board.company_of` with the Visit as sender. A receiver returns the ids of other visits
+that came with it (bookings: the visits of the same booking's party), or None.
+""")
+
 
 event_sections = _signals.signal("event-sections", doc="""An event's page is being shown.
 

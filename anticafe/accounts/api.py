@@ -11,12 +11,15 @@ from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import venue_today
 from . import consent, services
+from .access_log import log_search
 from .schemas import (
     MeOut,
     MessageOut,
     PasswordChangeIn,
     PasswordResetConfirmIn,
     PasswordResetIn,
+    PeopleOut,
+    PeopleQuery,
     SignupIn,
     TokenIn,
     TokenOut,
@@ -110,6 +113,21 @@ def sign_up(body: SignupIn):
     if user.consent_pending:
         consent.send_guardian_link(user)
     return UserOut.model_validate(user)
+
+
+@endpoint(bp, "/users", summary="People, paged (admins)", access=Access.ADMIN, query=PeopleQuery,
+          response=PeopleOut)
+def list_people(query: PeopleQuery):
+    """Find people by name, email or phone, optionally by role, a page at a time (by name)."""
+    users, total = services.people_page(query.q, role=query.role, page=query.page)
+    if query.q.strip():
+        log_search(total, "accounts_api.list_people")
+    per_page = services.PEOPLE_PER_PAGE
+    pages = max(1, -(-total // per_page))
+    today = venue_today()
+    return {"items": [{"id": u.id, "name": u.name, "email": u.email, "role": u.role, "age": u.age_on(today)}
+                      for u in users],
+            "total": total, "page": min(query.page, pages), "pages": pages, "per_page": per_page}
 
 
 @endpoint(bp, "/me", summary="The current user", response=MeOut)

@@ -1,6 +1,7 @@
 """JSON shapes of the accounts API (pydantic models: they validate and document)."""
 
 from datetime import date
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -79,3 +80,27 @@ class PasswordResetIn(BaseModel):
 class PasswordResetConfirmIn(BaseModel):
     token: str = Field(max_length=100, description="The token from the mailed link (/password/reset/<token>)")
     password: str = Field(max_length=200)
+
+
+class PeopleQuery(BaseModel):
+    q: str = Field(default="", max_length=100, description="part of a name, an email or a phone number")
+    role: Literal["visitor", "staff", "committee", "admin"] | None = None
+    page: int = Field(default=1, ge=1, le=100000)
+
+
+class PersonOut(BaseModel):
+    id: int
+    name: str
+    email: str | None = Field(description="None for a walk-in guest's profile")
+    role: str
+    age: int | None
+
+
+class PeopleOut(BaseModel):
+    """One page of the admin's people list, by name."""
+
+    items: list[PersonOut]
+    total: int = Field(description="how many people match in all")
+    page: int
+    pages: int
+    per_page: int

@@ -430,9 +430,27 @@ def revoke_token(user: User, token_id: int) -> None:
     db.session.flush()
 
 
+#: The admin's people list shows this many people a page.
+PEOPLE_PER_PAGE = 50
+
+
 def search_users(query: str, role: str | None = None, limit: int = 50) -> list[User]:
     """Find people by name, email or phone (for staff and admins)."""
-    stmt = select(User).order_by(User.name).limit(limit)
+    return list(db.session.scalars(_people(query, role).order_by(User.name, User.id).limit(limit)))
+
+
+def people_page(query: str, role: str | None = None, page: int = 1,
+                per_page: int = PEOPLE_PER_PAGE) -> tuple[list[User], int]:
+    """Return one page of the people matching the search (by name) and how many match in all."""
+    stmt = _people(query, role)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    found = db.session.scalars(stmt.order_by(User.name, User.id).offset((page - 1) * per_page).limit(per_page))
+    return list(found), total
+
+
+def _people(query: str, role: str | None):
+    stmt = select(User)
     q = (query or "").strip().lower()
     if q:
         like = f"%{q}%"
@@ -443,7 +461,7 @@ def search_users(query: str, role: str | None = None, limit: int = 50) -> list[U
         stmt = stmt.where(or_(*conditions))
     if role:
         stmt = stmt.where(User.role == role)
-    return list(db.session.scalars(stmt))
+    return stmt
 
 
 def create_guest_profile(name: str, phone: str | None = None, birth_date: date | None = None) -> User:

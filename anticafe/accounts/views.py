@@ -245,11 +245,17 @@ def admin_users():
     role = request.args.get("role") or None
     if role and role not in {r.value for r in Role}:
         role = None
-    users = services.search_users(query, role=role, limit=100)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and len(page) < 7 else 1
+    users, total = services.people_page(query[:100], role=role, page=page)
     if query.strip():
-        log_search(len(users), "accounts.admin_users")
+        log_search(total, "accounts.admin_users")
+    per_page = services.PEOPLE_PER_PAGE
+    pages = max(1, -(-total // per_page))
+    page = max(1, min(page, pages))
     return render_template("admin/users.html", users=users, q=query, role=role, role_labels=ROLE_LABELS,
-                           today=venue_today())
+                           today=venue_today(), total=total, page=page, pages=pages,
+                           first=(page - 1) * per_page + 1, last=(page - 1) * per_page + len(users))
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])

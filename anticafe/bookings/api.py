@@ -151,7 +151,8 @@ def availability(zone_id: int, query: AvailabilityQuery):
     zone = get_zone(zone_id)
     slots = zone_slots.availability(zone, query.date) if zone.bookable else []
     return AvailabilityOut(zone_id=zone.id, date=query.date, slots=[
-        SlotOut(start=venue_time(zone_slots.aware(s.start)), end=venue_time(zone_slots.aware(s.end)), free=s.free)
+        SlotOut(start=venue_time(zone_slots.aware(s.start)), end=venue_time(zone_slots.aware(s.end)), free=s.free,
+                past=s.past)
         for s in slots])
 
 

@@ -165,7 +165,7 @@ def availability_range(zone: Zone, days: list[date]) -> dict[date, list[rules.Sl
     for day in days:
         slots = rules.day_availability(day, venue_rules.hours_on(week, day), slot_minutes(), busy=busy, blocked=blocked,
                                        buffer=buffer(), now=now)
-        grids[day] = slots if day <= horizon else [rules.Slot(s.start, s.end, False) for s in slots]
+        grids[day] = slots if day <= horizon else [rules.Slot(s.start, s.end, False, s.past) for s in slots]
     return grids
 
 

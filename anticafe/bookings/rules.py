@@ -35,6 +35,8 @@ class Slot:
     start: datetime
     end: datetime
     free: bool
+    #: the slot has begun already: shown as «прошло», not as taken
+    past: bool = False
 
 
 def overlaps(a: Interval, b: Interval, buffer: timedelta = timedelta(0)) -> bool:
@@ -82,8 +84,13 @@ def day_availability(day: date, hours: DayHours, slot_minutes: int, *, busy: Seq
     slots = []
     for cell in grid_slots(day, hours, slot_minutes):
         past = now is not None and cell.start < now
-        slots.append(Slot(cell.start, cell.end, not past and not conflicts(cell, busy, blocked, buffer)))
+        slots.append(Slot(cell.start, cell.end, not past and not conflicts(cell, busy, blocked, buffer), past))
     return slots
+
+
+def first_day_ahead(grids: dict[date, Sequence[Slot]]) -> date | None:
+    """Return the first day that still has a slot to come (after closing: the next open day), or None."""
+    return next((day for day in sorted(grids) if any(not slot.past for slot in grids[day])), None)
 
 
 def free_ends(slots: Sequence[Slot]) -> dict[datetime, list[datetime]]:

@@ -53,6 +53,7 @@ class SlotOut(BaseModel):
     start: datetime
     end: datetime
     free: bool
+    past: bool = Field(description="the slot has begun already (not free, but not taken either)")
 
 
 class AvailabilityOut(BaseModel):

@@ -92,9 +92,12 @@ def zone(zone_id: int):
     if zone is None or not zone.bookable:
         abort(404)
     today = venue_today()
-    day = parse_day(request.args.get("date"), today)
     strip = [today + timedelta(days=n) for n in range(STRIP_DAYS)]
+    asked = request.args.get("date")
+    day = parse_day(asked, today)
     grids = availability.availability_range(zone, sorted({*strip, day}))
+    if not asked:  # after closing (or past the last slot) the page opens on the next day with times ahead
+        day = rules.first_day_ahead({d: grids[d] for d in strip}) or today
     slots = grids[day]
     ends_by_start = rules.free_ends(slots)
     form = RequestForm()

@@ -60,6 +60,20 @@ WINDOW_LABELS = {
 }
 
 
+def raw_label(raw: str | None) -> str:
+    """Return what a log entry read, in words: the services' internal notes ("walk-in:…",
+    "registration:12", "checkin:7") are never shown as they are."""
+    text = raw or ""
+    kind, _, rest = text.partition(":")
+    if kind == "walk-in" and rest:
+        return str(_l("Walk-in: %(name)s", name=rest)) if not rest.isdigit() else str(_l("Walk-in"))
+    if kind == "registration" and rest.isdigit():
+        return str(_l("Registration no. %(id)s", id=rest))
+    if kind == "checkin" and rest.isdigit():
+        return str(_l("Check-in no. %(id)s", id=rest))
+    return text
+
+
 def result_label(result: str) -> str:
     """Return the words for a result or refusal code (the code itself when unknown)."""
     label = RESULT_LABELS.get(result)

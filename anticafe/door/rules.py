@@ -70,6 +70,16 @@ def parse_code(raw: str | None) -> ScannedCode | None:
     return ScannedCode(CodeKind.CODE, code) if code else None
 
 
+#: A short door code (printed next to the QR) is 6 to 8 characters and unique only within its event.
+DOOR_CODE_LENGTHS = range(6, 9)
+
+
+def may_be_door_code(scanned: ScannedCode | None, event_id: int | None) -> bool:
+    """Tell whether a typed code may be a short door code: the right length, and the event is known."""
+    return (scanned is not None and event_id is not None and scanned.kind is CodeKind.CODE
+            and len(scanned.code) in DOOR_CODE_LENGTHS)
+
+
 class Window(enum.StrEnum):
     """Where a moment falls relative to an event's check-in window."""
 
@@ -196,11 +206,14 @@ def scan_decision(*, found: bool, ticket_event_id: int | None = None, event_id: 
                   event_cancelled: bool = False, window: Window = Window.OPEN) -> str:
     """Return what a scanned ticket comes to: checked_in, already_checked_in, or the refusal's code.
 
-    The server's order: an unknown code; a ticket for another event than the one being checked in;
-    a standing check-in (even if the registration changed since); then `refusal`.
+    The server's order: an unknown code; a cancelled registration (said as such, whatever event is
+    being checked in); a ticket for another event than the one being checked in; a standing check-in
+    (even if the registration changed since); then `refusal`.
     """
     if not found:
         return "unknown_code"
+    if registration_status == "cancelled" and not checked_in:
+        return Refusal.REGISTRATION_CANCELLED.value
     if event_id is not None and ticket_event_id != event_id:
         return "wrong_event"
     if checked_in:

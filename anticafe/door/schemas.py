@@ -125,6 +125,7 @@ class RegistrationRef(BaseModel):
     status: str
     source: str
     waitlist_position: int | None
+    door_code: str | None = Field(default=None, description="the short code typed at the door with the event")
 
 
 class CheckInOut(BaseModel):

@@ -203,7 +203,15 @@ def scan(raw: str, *, staff, device: str | None, event_id: int | None = None, no
     def ticket_action(log: ScanLog) -> dict:
         scanned = rules.parse_code(raw)
         ticket = load_ticket(code=scanned.code) if scanned is not None else None
+        if ticket is None and rules.may_be_door_code(scanned, event_id):
+            # A short door code, typed together with the event being checked in.
+            ticket = load_ticket(door_code=(event_id, scanned.code))
         if ticket is not None:
+            if ticket.registration.is_cancelled and ticket.standing is None:
+                # Said as "cancelled" whatever event is being checked in: that is what staff must tell the person.
+                _note_ticket(log, ticket)
+                raise refusal_error(rules.Refusal.REGISTRATION_CANCELLED, event=ticket.event, window=ticket.window,
+                                    state=rules.Window.OPEN, refs=ticket.refs)
             if event_id is not None and ticket.registration.event_id != event_id:
                 _note_ticket(log, ticket)
                 raise wrong_event(ticket)

@@ -128,7 +128,7 @@ def person_ref(user: User, event: Event) -> dict:
 
 def registration_ref(registration: Registration) -> dict:
     return {"id": registration.id, "status": registration.status, "source": registration.source,
-            "waitlist_position": registration.waitlist_position}
+            "waitlist_position": registration.waitlist_position, "door_code": registration.door_code}
 
 
 def ticket_refs(registration: Registration) -> dict:
@@ -148,7 +148,7 @@ def window_of(event: Event, opens_minutes: int | None, closes_minutes: int | Non
 
 
 @cache
-def _ticket_statement(by_code: bool):
+def _ticket_statement(by: str):
     """The statement behind `load_ticket`, built once: scans are the hot path, and building a select
     with its joins and eager options costs more CPU than running it."""
     staff = aliased(User)
@@ -162,16 +162,24 @@ def _ticket_statement(by_code: bool):
         .outerjoin(staff, staff.id == CheckIn.staff_id)
         .options(contains_eager(Registration.event), contains_eager(Registration.user))
     )
-    if by_code:
+    if by == "code":
         return stmt.where(Registration.ticket_code == bindparam("key"))
+    if by == "door_code":
+        return stmt.where(Registration.event_id == bindparam("event_id"), Registration.door_code == bindparam("key"))
     return stmt.where(Registration.id == bindparam("key"))
 
 
-def load_ticket(*, code: str | None = None, registration_id: int | None = None) -> Ticket | None:
-    """Find a registration by ticket code or id with its event, person, window and standing check-in (one query)."""
-    stmt = _ticket_statement(code is not None)
-    key = code if code is not None else registration_id
-    row = db.session.execute(stmt, {"key": key}).first()
+def load_ticket(*, code: str | None = None, registration_id: int | None = None,
+                door_code: tuple[int, str] | None = None) -> Ticket | None:
+    """Find a registration by ticket code, id or (event id, short door code) with its event, person, window
+    and standing check-in (one query)."""
+    if code is not None:
+        row = db.session.execute(_ticket_statement("code"), {"key": code}).first()
+    elif door_code is not None:
+        event_id, key = door_code
+        row = db.session.execute(_ticket_statement("door_code"), {"event_id": event_id, "key": key}).first()
+    else:
+        row = db.session.execute(_ticket_statement("id"), {"key": registration_id}).first()
     if row is None:
         return None
     registration, opens, closes, checkin_id, checked_in_at, staff_id, device, staff_name = row

@@ -9,8 +9,12 @@ from ..db import utcnow
 from ..errors import DomainError
 from ..events.models import Event
 from ..extensions import db
+from ..registrations.models import Registration
+from ..templating import template_helpers
+from ..timeutil import to_venue
 from . import attendance, labels, offline, services
 from .forms import UndoForm, WindowForm
+from .tickets import standing_of
 
 bp = Blueprint("door", __name__, url_prefix="/door")
 guard_blueprint(bp, Access.STAFF)
@@ -132,6 +136,39 @@ def undo(checkin_id: int):
         raise DomainError(outcome.body["error"]["code"], outcome.body["error"]["message"], status=outcome.status)
     flash(outcome.body["message"], "success")
     return redirect(url_for("door.event_attendance", event_id=outcome.body["checkin"]["event_id"]))
+
+
+@bp.route("/registrations/<int:registration_id>/check-in", methods=["POST"])
+def check_in(registration_id: int):
+    """Check in the holder of a ticket a staff member opened (a phone's own camera opens the ticket page)."""
+    form = UndoForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired; please try again."), "error")
+        return redirect(request.referrer or url_for("door.scanner"))
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise DomainError("registration_not_found", _("No such registration."), status=404)
+    code = registration.ticket_code
+    outcome = services.manual_check_in(registration_id, staff=current_user, device=None)
+    db.session.commit()
+    if outcome.ok:
+        flash(outcome.body["message"], "success")
+    else:
+        flash(outcome.body["error"]["message"], "error")
+    if code is None:
+        return redirect(url_for("door.scanner"))
+    return redirect(url_for("registrations.ticket", code=code))
+
+
+def ticket_standing(registration: Registration) -> dict | None:
+    """Return the standing check-in of a registration as the ticket page shows it to staff (or None)."""
+    standing = standing_of(registration.id)
+    if standing is None:
+        return None
+    return {"at": to_venue(standing.checked_in_at), "staff": standing.staff_name, "device": standing.device}
+
+
+template_helpers(bp, door_ticket_standing=ticket_standing, door_checkin_form=UndoForm)
 
 
 @bp.route("/log")

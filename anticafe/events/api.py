@@ -13,7 +13,7 @@ from ..urls import public_url
 from . import listings, services
 from .models import Event
 from .recurrence import SeriesRule
-from .schemas import CancelIn, EventIn, EventList, EventOut, EventPatch, EventQuery
+from .schemas import CancelIn, EventIn, EventList, EventOut, EventPatch, EventQuery, EventWarnings
 
 bp = api_blueprint("events_api", __name__)
 
@@ -88,6 +88,15 @@ def create_event(body: EventIn):
     event = services.create_event(values, published=body.published, repeat=repeat)
     db.session.commit()
     return _answer(event), 201
+
+
+@endpoint(bp, "/events/check", "POST", summary="Warnings before creating an event", access=Access.STAFF,
+          body=EventIn, response=EventWarnings, errors=_INVALID)
+def check_event(body: EventIn):
+    """Say what deserves a second look (a start in the past, another event at the same time, guests under
+    16 after the curfew) without saving anything; creating the event is never refused for these."""
+    repeat = SeriesRule(**body.repeat.model_dump()) if body.repeat else None
+    return {"warnings": [str(w) for w in services.warnings_for(_event_values(body), repeat)]}
 
 
 @endpoint(bp, "/events/<int:event_id>", "PATCH", summary="Change an event", access=Access.STAFF, body=EventPatch,

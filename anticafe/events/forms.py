@@ -45,6 +45,8 @@ class EventForm(AppForm):
     zone_id = SelectField(_l("Zone"), coerce=_optional_int, validate_choice=False)
     cover = FileField(_l("Cover picture"))
     remove_cover = BooleanField(_l("Remove the cover picture"))
+    #: shown with the warnings (past, overlapping, minors after the curfew): saving then needs this tick
+    confirm_warnings = BooleanField(_l("I have read the warnings: save anyway"))
 
     def event_data(self) -> dict:
         """Return the fields as `services` expects them (naive times are venue time)."""

@@ -5,10 +5,12 @@ Pure: no Flask, no database. Problems come back as stable codes per field; servi
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 #: Age limits must lie in this range.
 MAX_AGE = 100
+#: Guests younger than this must go home at the minors' curfew (the same age as on the visits board).
+CURFEW_AGE = 16
 #: Longest event we accept (a pyjama party runs overnight; a weekend camp is not an event here).
 MAX_DURATION = timedelta(hours=48)
 
@@ -123,3 +125,24 @@ def shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
 def week_start(day: date) -> date:
     """Return the Monday of the week that holds `day`."""
     return day - timedelta(days=day.weekday())
+
+
+def admits_minors(min_age: int | None, max_age: int | None, minor_age: int = CURFEW_AGE) -> bool:
+    """Tell whether an event's age limits let in guests under `minor_age` (no limits at all: an event for
+    everyone, not flagged)."""
+    if min_age is None and max_age is None:
+        return False
+    return (min_age if min_age is not None else 0) < minor_age
+
+
+def runs_past_curfew(starts_local: datetime, ends_local: datetime, curfew: time) -> bool:
+    """Tell whether an event (venue-local times) is still on after the curfew of the day it starts."""
+    curfew_at = datetime.combine(starts_local.date(), curfew, tzinfo=starts_local.tzinfo)
+    if curfew_at <= starts_local - timedelta(hours=12):  # a curfew just after midnight belongs to the night after
+        curfew_at += timedelta(days=1)
+    return ends_local > curfew_at
+
+
+def spans_overlap(a: tuple[datetime, datetime], b: tuple[datetime, datetime]) -> bool:
+    """Tell whether two [start, end) spans share a moment."""
+    return a[0] < b[1] and b[0] < a[1]

@@ -126,3 +126,7 @@ class CancelIn(BaseModel):
 
     reason: str | None = Field(default=None, max_length=1000)
     scope: Literal["this", "following"] = "this"
+
+
+class EventWarnings(BaseModel):
+    warnings: list[str] = Field(description="in the request's language; empty when all looks right")

@@ -8,7 +8,7 @@ belong to registrations, the check-ins to the door: this domain asks them throug
 CLI commits.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import current_app, url_for
 from flask_babel import format_datetime, gettext, lazy_ngettext
@@ -177,6 +177,50 @@ def _zone_conflicts(zone_id: int, slots: list[tuple[datetime, datetime]], exclud
             found = [_l("%(date)s: %(message)s", date=format_datetime(starts, "d MMMM"), message=m) for m in found]
         messages += found
     return messages
+
+
+#: How many clashing events a warning names at most.
+_WARN_AT_MOST = 3
+
+
+def warnings_for(data: dict, repeat: recurrence.SeriesRule | None = None, *, exclude_ids=(),
+                 exclude_series_id: int | None = None) -> list:
+    """Say what deserves a second look before an event is saved (the form asks to confirm, nothing is
+    refused): a start in the past, another event at the same time, guests under 16 after the curfew."""
+    values = _clean({k: data.get(k) for k in ("starts_at", "ends_at")})
+    starts_at, ends_at = values.get("starts_at"), values.get("ends_at")
+    if not isinstance(starts_at, datetime) or not isinstance(ends_at, datetime) or ends_at <= starts_at:
+        return []
+    if repeat is not None and recurrence.rule_problems(repeat, to_venue(starts_at).date()):
+        return []  # the series is refused on saving: its problems come first
+    warnings = []
+    if starts_at < utcnow():
+        warnings.append(_l("It starts in the past: %(when)s.", when=_when(starts_at)))
+    starts = [starts_at]
+    if repeat is not None:
+        first = to_venue(starts_at).replace(tzinfo=None)
+        starts = [from_venue(local) for local in recurrence.occurrences(first, repeat)]
+    length = ends_at - starts_at
+    spans = [(start, start + length) for start in starts]
+    stmt = select(Event).where(Event.status == EventStatus.SCHEDULED.value, Event.starts_at < spans[-1][1],
+                               Event.ends_at > spans[0][0], Event.id.not_in(list(exclude_ids) or [0]))
+    if exclude_series_id is not None:
+        stmt = stmt.where((Event.series_id.is_(None)) | (Event.series_id != exclude_series_id))
+    clashes = [other for other in db.session.scalars(stmt.order_by(Event.starts_at).limit(500))
+               if any(rules.spans_overlap(span, (other.starts_at, other.ends_at)) for span in spans)]
+    for other in clashes[:_WARN_AT_MOST]:
+        warnings.append(_l("It overlaps “%(title)s” (%(when)s).", title=other.title, when=_when(other.starts_at)))
+    if len(clashes) > _WARN_AT_MOST:
+        warnings.append(lazy_ngettext("… and %(num)s more event at the same time.",
+                                      "… and %(num)s more events at the same time.", len(clashes) - _WARN_AT_MOST))
+    curfew_text = current_app.config.get("MINORS_CURFEW", "22:00")
+    hours, _, minutes = curfew_text.partition(":")
+    curfew = time(int(hours), int(minutes or 0))
+    if rules.admits_minors(data.get("min_age"), data.get("max_age")) and rules.runs_past_curfew(
+            to_venue(starts_at), to_venue(ends_at), curfew):
+        warnings.append(_l("Guests under %(age)s may come, and it runs past %(time)s, their curfew: they must "
+                           "leave by then.", age=rules.CURFEW_AGE, time=curfew_text))
+    return warnings
 
 
 def _clean(data: dict) -> dict:

@@ -357,6 +357,9 @@ def new():
             repeat = SeriesRule(interval_weeks=form.interval_weeks.data or 1,
                                 until=form.until.data if by_date else None,
                                 count=None if by_date else form.count.data)
+        warnings = services.warnings_for(form.event_data(), repeat)
+        if warnings and not form.confirm_warnings.data:
+            return render_template("events/form.html", form=form, event=None, warnings=warnings), 409
         # The cover is read inside the service call: a rejected picture shows on the form like any refusal.
         event, error = run_service(lambda: services.create_event(form.event_data(), published=form.published.data,
                                                                  repeat=repeat, cover=_cover_upload(form)), form=form)
@@ -386,6 +389,9 @@ def edit(event_id: int):
         if form.remove_cover.data:
             data["cover_image"] = None
         scope = form.scope.data if event.series_id else "this"
+        warnings = _edit_warnings(event, data, scope)
+        if warnings and not form.confirm_warnings.data:
+            return render_template("events/form.html", form=form, event=event, warnings=warnings), 409
         changed, error = run_service(lambda: services.update_event(event, data, scope=scope, cover=_cover_upload(form)),
                                      form=form)
         if not error:
@@ -397,6 +403,17 @@ def edit(event_id: int):
                 flash(_("The event is saved."), "success")
             return redirect(url_for("events.detail", event_id=event.id))
     return render_template("events/form.html", form=form, event=event), 422 if form.errors else 200
+
+
+def _edit_warnings(event: Event, data: dict, scope: str) -> list:
+    """Warn about the edited event's new times and ages, only when they changed (an old event saved again
+    with a new title is not "in the past" news)."""
+    local = {name: to_venue(getattr(event, name)).replace(tzinfo=None) for name in ("starts_at", "ends_at")}
+    if (data["starts_at"], data["ends_at"], data["min_age"], data["max_age"]) == (
+            local["starts_at"], local["ends_at"], event.min_age, event.max_age):
+        return []
+    return services.warnings_for(data, exclude_ids=[event.id],
+                                 exclude_series_id=event.series_id if scope == "following" else None)
 
 
 def _back_to(event_id: int):

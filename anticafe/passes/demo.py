@@ -137,7 +137,7 @@ def _pay_visits_with_passes(passes: list[Pass], visits_by_person: dict) -> None:
             visit.amount = result.amount
             visit.breakdown = [line.to_dict() for line in result.lines]
             if result.amount == 0:
-                visit.payment_method, visit.note = PaymentMethod.CASH.value, None
+                visit.payment_method, visit.note = PaymentMethod.PASS.value, None
             owners = {p.id: p for p in held}
             for use in allocation.uses:
                 owner = owners[use.pass_id]

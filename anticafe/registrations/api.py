@@ -33,7 +33,9 @@ def registration_out(registration: Registration) -> RegistrationOut:
     return RegistrationOut(
         id=registration.id, event_id=registration.event_id, user_id=registration.user_id,
         status=registration.status, waitlist_position=registration.waitlist_position,
-        ticket_url=services.ticket_url(registration), qr_png_url=services.qr_url(registration, "png"),
+        ticket_url=services.ticket_url(registration),
+        door_code=registration.door_code if registration.has_valid_ticket else None,
+        qr_png_url=services.qr_url(registration, "png"),
         qr_svg_url=services.qr_url(registration, "svg"), source=registration.source,
         created_at=to_venue(registration.created_at),
         confirmed_at=to_venue(registration.confirmed_at) if registration.confirmed_at else None,

@@ -53,6 +53,8 @@ class Registration(db.Model):
         Index("uq_registrations_active_per_user", "event_id", "user_id", unique=True,
               sqlite_where=text("status != 'cancelled'"), postgresql_where=text("status != 'cancelled'")),
         Index("ix_registrations_event_status", "event_id", "status"),
+        # The short door code is typed together with the event: unique within it.
+        Index("uq_registrations_event_door_code", "event_id", "door_code", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +69,10 @@ class Registration(db.Model):
     #: registration keeps its code, marked revoked, so that the door can say "cancelled" instead of "unknown".
     ticket_code: Mapped[str | None] = mapped_column(String(40), unique=True)
     ticket_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: a short code (6 characters of the typeable alphabet) printed next to the QR, typed at the door
+    #: together with the event; unique within the event. The long `ticket_code` stays the QR's secret.
+    #: None for registrations that never held a seat (and for rows made in bulk without the services).
+    door_code: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -15,6 +15,20 @@ from .. import codes
 TICKET_BITS = 128
 
 
+#: Length of a door code: 31**6 ≈ 887 million codes, so a free one is found at the first try.
+DOOR_CODE_LENGTH = 6
+#: The longest text the door tries as a door code (longer codes are tickets or guest cards).
+MAX_DOOR_CODE_LENGTH = 8
+
+
+def new_door_code(taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """Return a short door code not in `taken` (the codes already used by the same event)."""
+    while True:
+        code = "".join(codes.random_choice(DOOR_CODE_LENGTH))
+        if code not in taken:
+            return code
+
+
 def new_ticket_code() -> str:
     """Return a fresh, unguessable ticket code."""
     return codes.random_code(TICKET_BITS)

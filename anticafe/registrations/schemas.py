@@ -34,6 +34,8 @@ class RegistrationOut(BaseModel):
     status: str = Field(description="confirmed | waitlisted | cancelled")
     waitlist_position: int | None = Field(description="1, 2, 3... while waitlisted")
     ticket_url: str | None
+    door_code: str | None = Field(description="the short code typed at the door together with the event "
+                                  "(6 characters, unique within the event); null without a ticket")
     qr_png_url: str | None = Field(description="owner and staff only (session or bearer token)")
     qr_svg_url: str | None
     source: str = Field(description="self | staff | walk_in")

@@ -252,6 +252,23 @@ def register(event: Event, user: User, *, by: User | None = None, source: str = 
 def _confirm(registration: Registration, now: datetime) -> None:
     for column, value in rows.confirmed(now).items():
         setattr(registration, column, value)
+    registration.door_code = _new_door_code(registration.event_id)
+
+
+def _new_door_code(event_id: int) -> str:
+    """Return a door code unused within the event. Call under the event's lock (the unique index backs it)."""
+    taken = set(db.session.scalars(select(Registration.door_code).where(
+        Registration.event_id == event_id, Registration.door_code.is_not(None))))
+    return rows.new_door_code(taken)
+
+
+def find_by_door_code(event_id: int, code: str) -> Registration | None:
+    """Find an event's registration by its short door code (any case, dashes and spaces forgiven)."""
+    normalized = codes.normalize(code)
+    if normalized is None or len(normalized) > rows.MAX_DOOR_CODE_LENGTH:
+        return None
+    return db.session.scalar(select(Registration).where(Registration.event_id == event_id,
+                                                        Registration.door_code == normalized))
 
 
 def seat_walk_in(event: Event, user: User, *, staff: User | None, existing: Registration | None,
@@ -356,6 +373,8 @@ def reissue_ticket(registration: Registration, *, by: User) -> Registration:
     if not registration.is_confirmed:
         raise DomainError("no_ticket", _l("Only a confirmed registration has a ticket."), status=409)
     registration.ticket_code = rows.new_ticket_code()
+    lock_event(registration.event_id)
+    registration.door_code = _new_door_code(registration.event_id)
     db.session.flush()
     return registration
 

@@ -7,6 +7,7 @@ Cells that a spreadsheet would read as a formula are written as text. Only count
 import csv
 import io
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .reports import Dashboard, Table, fmt
@@ -19,7 +20,14 @@ def _safe_text(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def _csv_value(value, kind: str) -> str:
+def _csv_value(value, kind: str, decimal: str = ".") -> str:
+    if value is None:
+        return ""
+    text = _csv_text(value, kind)
+    return text.replace(".", decimal) if kind in ("percent", "change", "points", "hours") else text
+
+
+def _csv_text(value, kind: str) -> str:
     if value is None:
         return ""
     if kind == "text":
@@ -35,16 +43,29 @@ def _csv_value(value, kind: str) -> str:
     return str(value)
 
 
-def table_csv(table: Table, details: list[tuple[str, str]]) -> bytes:
-    """One table as UTF-8 CSV (with a byte-order mark, so that spreadsheet programs read Cyrillic)."""
+def russian_csv() -> bool:
+    """Tell whether the CSV is for a Russian spreadsheet (the request's language is Russian)."""
+    locale = get_locale()
+    return locale is not None and locale.language == "ru"
+
+
+def table_csv(table: Table, details: list[tuple[str, str]], *, russian: bool | None = None) -> bytes:
+    """One table as UTF-8 CSV (with a byte-order mark, so that spreadsheet programs read Cyrillic).
+
+    In Russian, as Russian Excel opens it by a double click: semicolons between cells and decimal commas
+    (a comma-separated file opens as one column there, and "1.5" becomes a date).
+    """
+    if russian is None:
+        russian = russian_csv()
+    decimal = "," if russian else "."
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, delimiter=";" if russian else ",")
     for label, value in details:
         writer.writerow([_safe_text(label), _safe_text(value)])
     writer.writerow([])
     writer.writerow([_safe_text(column.label) for column in table.columns])
     for row in table.rows:
-        writer.writerow([_csv_value(value, kind) for value, kind in table.cells(row)])
+        writer.writerow([_csv_value(value, kind, decimal) for value, kind in table.cells(row)])
     if table.note:
         writer.writerow([])
         writer.writerow([_safe_text(table.note)])

@@ -62,13 +62,38 @@ def _heading(pdf: ReportPDF, text: str, size: int = 12, keep: float = 40) -> Non
     pdf.set_font("DejaVu", size=9)
 
 
+def fit_columns(wanted: list[float], needed: list[float], total: float) -> list[float]:
+    """Give every column at least its `needed` width (its longest heading word), taking the room from the
+    columns that have more than they need, in proportion; the widths add up to `total`."""
+    widths = [max(w, n) for w, n in zip(wanted, needed, strict=True)]
+    excess = sum(widths) - total
+    spare = [w - n for w, n in zip(widths, needed, strict=True)]
+    room = sum(spare)
+    if excess > 0 and room > 0:
+        take = min(excess, room)
+        widths = [w - take * s / room for w, s in zip(widths, spare, strict=True)]
+    return widths
+
+
+def heading_word_widths(pdf: FPDF, labels: list[str], size: float) -> list[float]:
+    """The width each heading needs so that it wraps between words, never inside one («Мероприят/ия»)."""
+    pdf.set_font("DejaVu", "B", size)
+    needed = [max(pdf.get_string_width(word) for word in (label.split() or [""])) + 2 * pdf.c_margin + 0.5
+              for label in labels]
+    pdf.set_font("DejaVu", size=size)
+    return needed
+
+
 def _pdf_table(pdf: ReportPDF, table: Table) -> None:
     count = len(table.columns)
     first = 60 if count <= 4 else 34
     rest = (pdf.epw - first) / max(1, count - 1)
-    pdf.set_font("DejaVu", size=7 if count > 6 else 9)
+    size = 7 if count > 6 else 9
+    needed = heading_word_widths(pdf, [column.label for column in table.columns], size)
+    widths = fit_columns([first, *([rest] * (count - 1))], needed, pdf.epw)
+    pdf.set_font("DejaVu", size=size)
     pdf.set_fill_color(255, 255, 255)
-    with pdf.table(col_widths=(first, *([rest] * (count - 1))), line_height=4.6 if count > 6 else 5.5,
+    with pdf.table(col_widths=tuple(widths), line_height=4.6 if count > 6 else 5.5,
                    text_align=("LEFT", *(["RIGHT"] * (count - 1))), first_row_as_headings=True,
                    headings_style=_headings_style(), borders_layout="HORIZONTAL_LINES",
                    cell_fill_mode="NONE") as grid:

@@ -85,13 +85,19 @@ class Period:
         """Return the period of the same length just before this one.
 
         A run of whole calendar months compares with the same number of months before it (March with
-        February, a quarter with the quarter before, a year with the year before); any other range with
-        the same number of days ending the day before it starts.
+        February, a quarter with the quarter before, a year with the year before). A span "to date" that
+        starts on a first of a month compares with the same days that many months before: this month to
+        date (1–4 December) with 1–4 November, this year to date with last year to the same date (the
+        day clipped to a shorter month). Any other range: the same number of days ending the day before.
         """
+        months = months_between(self.start, self.end)
         if self.whole_months:
-            months = months_between(self.start, self.end)
             start = add_months(self.start, -months)
             return Period(start, self.start - timedelta(days=1))
+        if self.start.day == 1:
+            start = add_months(self.start, -months)
+            end_month = add_months(self.end, -months)
+            return Period(start, min(end_month + timedelta(days=self.end.day - 1), month_end(end_month)))
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
 
     def utc_bounds(self, zone: tzinfo) -> tuple[datetime, datetime]:

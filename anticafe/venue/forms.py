@@ -1,13 +1,14 @@
 """The admin's opening-hours form: seven rows, Monday first."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, FieldList, Form, FormField, TimeField
+from wtforms import BooleanField, FieldList, FormField, TimeField
 from wtforms.validators import Optional
 
+from ..i18n import SubForm
 from ..inputs import AppForm
 
 
-class DayForm(Form):
+class DayForm(SubForm):
     opens = TimeField(_l("Opens"), validators=[Optional()])
     closes = TimeField(_l("Closes"), validators=[Optional()])
     closed = BooleanField(_l("Closed"))

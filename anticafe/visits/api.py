@@ -24,6 +24,8 @@ from .schemas import (
     BillIn,
     BillOut,
     BoardOut,
+    CompanyOut,
+    CompanyQuery,
     CorrectedVisitOut,
     CorrectionIn,
     PayIn,
@@ -157,6 +159,16 @@ def pay(visit_id: int, body: PayIn):
     checkout.pay_visit(visit, staff=current_user, method=body.payment_method, note=body.note)
     db.session.commit()
     return visits_board.visit_json(visit)
+
+
+@endpoint(bp, "/visits/<int:visit_id>/company", summary="Whom a visit's group bill may include",
+          access=Access.STAFF, query=CompanyQuery, response=CompanyOut, errors=[NOT_FOUND])
+def company(visit_id: int, query: CompanyQuery):
+    """Offer the open or unpaid visits that came with this one, and those whose name matches `q`."""
+    found = visits_board.company_of(_visit(visit_id), query.q)
+    pricer = billing.Pricer()
+    return {"together": [visits_board.visit_json(v, pricer=pricer) for v in found.together],
+            "found": [visits_board.visit_json(v, pricer=pricer) for v in found.found], "others": found.others}
 
 
 @endpoint(bp, "/bills", "POST", summary="Pay several visits together (a group bill)", access=Access.STAFF,

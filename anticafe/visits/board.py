@@ -10,14 +10,15 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import codes
+from .. import codes, signals
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..db import constant_in, utcnow
 from ..extensions import db
-from ..payments import PaymentMethod
+from ..payments import NOTHING_DUE, PaymentMethod
 from ..timeutil import to_venue, venue_tz
 from ..urls import public_url
+from ..venue import services as venue
 from . import pricing, rules
 from .billing import Pricer, active_time
 from .models import OPEN_STATUSES, Visit, VisitCorrection, VisitStatus
@@ -115,8 +116,12 @@ def board(now: datetime | None = None) -> dict:
     place = occupancy(now)
     curfew_text = current_app.config.get("MINORS_CURFEW", "22:00")
     curfew = rules.parse_clock(curfew_text)
+    local = to_venue(now)
+    hours = venue.hours_on(local.date())
     return {
         "now": _iso(now),
+        "closed_now": not venue.is_open_at(local.replace(tzinfo=None)),
+        "hours_today": f"{hours.opens:%H:%M}–{hours.closes:%H:%M}" if hours.is_open_day else None,
         "occupancy": {"people": place.people, "visits": place.visits, "event_guests": place.event_guests,
                       "capacity": place.capacity, "full": place.full},
         "curfew": curfew_text,
@@ -153,6 +158,33 @@ def other_unsettled(visit: Visit) -> list[Visit]:
         Visit.id != visit.id, constant_in(Visit.status, [*OPEN_STATUSES, VisitStatus.STOPPED.value])
     ).order_by(Visit.started_at)
     return list(db.session.scalars(stmt))
+
+
+#: The till shows at most this many visits found by a search for the group bill.
+COMPANY_FOUND_LIMIT = 10
+
+
+@dataclass
+class Company:
+    """Whom the till offers for a visit's group bill: who came with it, and whom a search found."""
+
+    together: list[Visit]
+    found: list[Visit]
+    #: other unsettled visits, neither together nor found (reachable by the search)
+    others: int
+
+
+def company_of(visit: Visit, query: str = "", chosen: tuple[int, ...] = ()) -> Company:
+    """Offer the visits that came with this one (same booking party, started within minutes), the ones
+    already `chosen`, and those whose name matches `query`, never everybody in the café."""
+    candidates = other_unsettled(visit)
+    party = {int(i) for ids in signals.answers(signals.visit_company, visit) for i in ids}
+    together = [v for v in candidates
+                if v.id in party or v.id in chosen or rules.came_together(visit.started_at, v.started_at)]
+    query = (query or "").strip()[:100]
+    rest = [v for v in candidates if v not in together]
+    found = [v for v in rest if rules.name_matches(v.display_name, query)][:COMPANY_FOUND_LIMIT] if query else []
+    return Company(together=together, found=found, others=len(rest) - len(found))
 
 
 @dataclass
@@ -205,7 +237,7 @@ def shift_report(day: date) -> ShiftReport:
         .where(VisitCorrection.at >= start, VisitCorrection.at < end).order_by(VisitCorrection.at)))
     return ShiftReport(
         day=day, visits=visits, people=len({v.user_id or f"guest-{v.id}" for v in visits}), minutes=minutes,
-        revenue=sum((t.amount for t in totals.values() if t.method != PaymentMethod.SUBSIDISED), Decimal(0)),
+        revenue=sum((t.amount for t in totals.values() if t.method not in NOTHING_DUE), Decimal(0)),
         by_method=list(totals.values()),
         subsidised=[v for v in visits if v.payment_method == PaymentMethod.SUBSIDISED],
         unpaid=[v for v in visits if v.status == VisitStatus.STOPPED],

@@ -13,7 +13,7 @@ from ..accounts.models import User
 from ..db import utcnow
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
-from ..payments import PaymentMethod
+from ..payments import CHOSEN, PaymentMethod
 from . import rules
 from .billing import Pricer, apply_quote, lock_visit, replace_segments
 from .clock import check_category, json_value, settle_free, stop_visit
@@ -21,7 +21,7 @@ from .models import Bill, Visit, VisitCorrection, VisitStatus
 
 
 def _payment_problems(method: str, note: str | None) -> None:
-    if method not in {m.value for m in PaymentMethod}:
+    if method not in {m.value for m in CHOSEN}:
         raise ValidationFailed({"payment_method": [_l("Choose how the guest pays.")]})
     if method == PaymentMethod.SUBSIDISED and not (note or "").strip():
         raise ValidationFailed({"note": [_l("Say why the time is free or subsidised.")]})

@@ -4,9 +4,12 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import text
 
+from ..db import utcnow
 from ..extensions import db
 from ..timeutil import to_venue
 from . import clock
+from .board import shift_report
+from .tariffs import METHOD_LABELS
 
 
 @click.command("close-day")
@@ -28,3 +31,9 @@ def close_day():
     click.echo(f"Closed {len(closed)} open visit(s) at closing time; "
                f"{waiting} left open (their closing time has not come yet, or they started outside "
                "opening hours: staff stop them).")
+    days = sorted({to_venue(v.started_at).date() for v in closed} | {to_venue(utcnow()).date()})
+    for day in days:
+        report = shift_report(day)
+        click.echo(f"{day:%Y-%m-%d}: {len(report.visits)} visit(s), revenue {report.revenue} RUB")
+        for total in report.by_method:  # each payment kind on its own row; cash is the money in the drawer
+            click.echo(f"  {METHOD_LABELS[total.method]}: {total.visits} visit(s), {total.amount} RUB")

@@ -154,7 +154,8 @@ def settle_free(visit: Visit, staff: User | None) -> None:
     """Close a visit that costs nothing (short, or all paid by passes): there is nothing to collect."""
     if visit.amount == 0:
         visit.status = VisitStatus.PAID
-        visit.payment_method = PaymentMethod.CASH.value
+        prepaid = any(line.get("kind") == "prepaid" for line in visit.breakdown or [])
+        visit.payment_method = (PaymentMethod.PASS if prepaid else PaymentMethod.FREE).value
         visit.paid_at = visit.ended_at
 
 

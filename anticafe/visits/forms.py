@@ -6,7 +6,6 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     IntegerField,
@@ -21,8 +20,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..i18n import SubForm
 from ..inputs import AppForm
-from ..payments import PaymentMethod
+from ..payments import CHOSEN
 from .pricing import parse_decimal
 
 
@@ -52,7 +52,7 @@ class RublesField(StringField):
 def method_choices():
     from .tariffs import METHOD_LABELS
 
-    return [SelectChoice(m.value, METHOD_LABELS[m]) for m in PaymentMethod]
+    return [SelectChoice(m.value, METHOD_LABELS[m]) for m in CHOSEN]
 
 
 class StartForm(AppForm):
@@ -95,12 +95,12 @@ class CorrectionForm(AppForm):
                                                      Length(max=1000)])
 
 
-class TierForm(Form):
+class TierForm(SubForm):
     first_minute = IntegerField(_l("From minute"), validators=[Optional(), NumberRange(min=1, max=24 * 60)])
     rate = RublesField(_l("₽ a minute"))
 
 
-class DiscountForm(Form):
+class DiscountForm(SubForm):
     code = HiddenField()
     percent = RublesField(_l("Discount, %"))
 

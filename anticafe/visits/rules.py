@@ -6,6 +6,8 @@ from datetime import date, datetime, time, timedelta
 MINOR_AGE = 16
 #: A second scan of the same card this soon after the start is a double scan, not "the guest leaves".
 RESCAN_GRACE = timedelta(seconds=60)
+#: Guests whose visits started this close together came as one company: the till offers them for a group bill.
+COMPANY_WINDOW = timedelta(minutes=10)
 
 Span = tuple[datetime, datetime | None]
 
@@ -110,3 +112,17 @@ def local_day_bounds(day: date, tz) -> tuple[datetime, datetime]:
     """Return the aware start and end of a venue-local day."""
     start = datetime.combine(day, time(0), tzinfo=tz)
     return start, start + timedelta(days=1)
+
+
+def came_together(started_at: datetime, other_started_at: datetime, window: timedelta = COMPANY_WINDOW) -> bool:
+    """Tell whether two visits started close enough together to be one company at the till."""
+    return abs(other_started_at - started_at) <= window
+
+
+def name_matches(name: str, query: str) -> bool:
+    """Tell whether every word of the query is in the name (any case, ё as е): "иван пет" finds "Пётр Иванов"."""
+    def fold(text: str) -> str:
+        return text.casefold().replace("ё", "е")
+
+    words = fold(query).split()
+    return bool(words) and all(word in fold(name) for word in words)

@@ -5,7 +5,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+#: What staff choose at the till (`payments.CHOSEN`) ...
 Method = Literal["cash", "card", "transfer", "subsidised"]
+#: ... and what a visit or bill is closed as: also "pass" (all paid from passes) and "free" (nothing due).
+ClosedMethod = Literal["cash", "card", "transfer", "subsidised", "pass", "free"]
 
 
 class VisitIn(BaseModel):
@@ -68,7 +71,7 @@ class VisitOut(BaseModel):
     billed_minutes: int | None
     amount: str | None
     breakdown: list[LineOut]
-    payment_method: Method | None
+    payment_method: ClosedMethod | None
     paid_at: str | None
     note: str | None
     bill_id: int | None
@@ -91,6 +94,19 @@ class VisitsQuery(BaseModel):
     date: dt.date | None = Field(default=None, description="venue-local date the visits started on")
 
 
+class CompanyQuery(BaseModel):
+    q: str = Field(default="", max_length=100, description="a name (or part of one) of another guest to find")
+
+
+class CompanyOut(BaseModel):
+    """Whom the till offers for a visit's group bill: never everybody in the café."""
+
+    together: list[VisitOut] = Field(description="open or unpaid visits that came with this one: the same booking's "
+                                                 "party, or started within 10 minutes of it")
+    found: list[VisitOut] = Field(description="other open or unpaid visits whose name matches `q` (at most 10)")
+    others: int = Field(description="open or unpaid visits neither together nor found")
+
+
 class OccupancyOut(BaseModel):
     people: int
     visits: int
@@ -101,6 +117,8 @@ class OccupancyOut(BaseModel):
 
 class BoardOut(BaseModel):
     now: str
+    closed_now: bool = Field(description="the café is closed now: a visit may still start, after a warning")
+    hours_today: str | None = Field(description='today\'s opening hours, "10:00–23:00"; None on a closed day')
     occupancy: OccupancyOut
     curfew: str
     after_curfew: bool
@@ -125,7 +143,7 @@ class BillOut(BaseModel):
     id: int
     payer_name: str
     payer_id: int | None
-    payment_method: Method
+    payment_method: ClosedMethod
     total: str
     note: str | None
     paid_at: str

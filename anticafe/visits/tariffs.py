@@ -35,6 +35,8 @@ METHOD_LABELS = {
     PaymentMethod.CARD: _l("Bank card"),
     PaymentMethod.TRANSFER: _l("Transfer"),
     PaymentMethod.SUBSIDISED: _l("Free / subsidised"),
+    PaymentMethod.PASS: _l("Pass"),
+    PaymentMethod.FREE: _l("Free (nothing due)"),
 }
 
 

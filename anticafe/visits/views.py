@@ -20,7 +20,8 @@ from ..extensions import db
 from ..i18n import rubles
 from ..inputs import clean_next, query_date
 from ..templating import template_helpers
-from ..timeutil import from_venue, to_venue, venue_today
+from ..timeutil import from_venue, to_venue, venue_now, venue_today
+from ..venue import services as venue
 from . import billing, clock, pricing, tariffs
 from . import board as visits_board
 from . import checkout as visits_checkout
@@ -85,6 +86,11 @@ def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
                            show_override=show_override, today=venue_today()), status
 
 
+def _warn_after_closing() -> None:
+    if not venue.is_open_at(venue_now().replace(tzinfo=None)):
+        flash(_("Started while the café is closed: check that this visit is meant."), "warning")
+
+
 @bp.route("/visits/")
 @require(Access.STAFF)
 def board():
@@ -111,6 +117,7 @@ def start():
                                 full="1" if error.code == "venue_full" else None))
     flash(_("%(name)s: the visit started at %(time)s.", name=visit.display_name,
             time=to_venue(visit.started_at).strftime("%H:%M")), "success")
+    _warn_after_closing()
     return redirect(url_for("visits.board"))
 
 
@@ -130,6 +137,7 @@ def walk_in():
         return _render_board(form, error.status)
     flash(_("%(name)s: the visit started at %(time)s.", name=visit.display_name,
             time=to_venue(visit.started_at).strftime("%H:%M")), "success")
+    _warn_after_closing()
     return redirect(url_for("visits.board"))
 
 
@@ -176,11 +184,20 @@ def stop(visit_id: int):
 # Checkout, corrections, receipts
 
 
-def _checkout_context(visit: Visit, pay_form: PayForm | None = None, correction: CorrectionForm | None = None):
+def _chosen(values) -> tuple[int, ...]:
+    return tuple(int(v) for v in values[:50] if v.isdigit() and len(v) < 12)
+
+
+def _checkout_context(visit: Visit, pay_form: PayForm | None = None, correction: CorrectionForm | None = None,
+                      company_query: str = "", chosen: tuple[int, ...] = ()):
     data = visits_board.visit_json(visit)
-    others = visits_board.other_unsettled(visit) if visit.status == VisitStatus.STOPPED else []
     pricer = billing.Pricer()
-    other_rows = [visits_board.visit_json(v, pricer=pricer) for v in others]
+    company = None
+    if visit.status == VisitStatus.STOPPED:
+        found = visits_board.company_of(visit, company_query, chosen)
+        company = {"together": [visits_board.visit_json(v, pricer=pricer) for v in found.together],
+                   "found": [visits_board.visit_json(v, pricer=pricer) for v in found.found],
+                   "others": found.others, "query": company_query, "chosen": set(chosen)}
     pay_form = pay_form or PayForm(formdata=None)
     if not pay_form.payment_method.data:
         pay_form.payment_method.data = "cash"
@@ -192,7 +209,7 @@ def _checkout_context(visit: Visit, pay_form: PayForm | None = None, correction:
             correction.ended_at.data = to_venue(visit.ended_at).replace(tzinfo=None, second=0, microsecond=0)
         correction.guest_category.data = visit.guest_category
     active = billing.active_time(visit)
-    return {"visit": visit, "data": data, "others": other_rows, "pay_form": pay_form, "correction": correction,
+    return {"visit": visit, "data": data, "company": company, "pay_form": pay_form, "correction": correction,
             "active_minutes": int(active.total_seconds() // 60), "method_label": tariffs.method_label}
 
 
@@ -202,7 +219,9 @@ def checkout(visit_id: int):
     """Show a visit: its time, the bill's lines and the payment, corrections and their history."""
     visit = db.session.scalar(select(Visit).options(selectinload(Visit.segments), selectinload(Visit.corrections))
                               .where(Visit.id == visit_id)) or abort(404)
-    return render_template("visits/checkout.html", **_checkout_context(visit))
+    query = request.args.get("with", "").strip()[:100]
+    return render_template("visits/checkout.html", **_checkout_context(
+        visit, company_query=query, chosen=_chosen(request.args.getlist("visit_ids"))))
 
 
 @bp.route("/visits/<int:visit_id>/pay", methods=["POST"])
@@ -211,9 +230,10 @@ def pay(visit_id: int):
     """Record the payment of a visit, and of the company's visits ticked with it (a group bill)."""
     visit = _visit_or_404(visit_id)
     form = PayForm()
+    chosen = _chosen(request.form.getlist("visit_ids"))
     if not form.validate_on_submit():
-        return render_template("visits/checkout.html", **_checkout_context(visit, pay_form=form)), 422
-    others = [int(v) for v in request.form.getlist("visit_ids") if v.isdigit() and int(v) != visit.id]
+        return render_template("visits/checkout.html", **_checkout_context(visit, pay_form=form, chosen=chosen)), 422
+    others = [i for i in chosen if i != visit.id]
     companions = [v for v in (db.session.get(Visit, i) for i in others) if v is not None]
     try:
         bill = visits_checkout.pay_together([visit, *companions], staff=current_user, method=form.payment_method.data,
@@ -222,7 +242,8 @@ def pay(visit_id: int):
         db.session.rollback()
         visit = _visit_or_404(visit_id)
         show_errors(error, form)
-        return render_template("visits/checkout.html", **_checkout_context(visit, pay_form=form)), error.status
+        return (render_template("visits/checkout.html", **_checkout_context(visit, pay_form=form, chosen=chosen)),
+                error.status)
     db.session.commit()
     flash(_("Paid: %(amount)s.", amount=rubles(bill.total)), "success")
     return redirect(url_for("visits.receipt", bill_id=bill.id))

@@ -29,6 +29,7 @@ RULES = [
     Rule("accounts.change_password", Access.USER, "POST"),
     Rule("accounts.revoke_token", Access.USER, "POST", args={"token_id": 999999}),
     Rule("accounts.admin_users", Access.ADMIN),
+    Rule("accounts_api.list_people", Access.ADMIN),
     Rule("accounts.admin_user", Access.ADMIN, args={"user_id": 1}),
     Rule("accounts.admin_user", Access.ADMIN, "POST", args={"user_id": 1}),
     Rule("api.openapi", Access.PUBLIC),

@@ -10,6 +10,7 @@ RULES = [
     Rule("door.set_window", Access.STAFF, "POST", args={"event_id": 999999}),
     Rule("door.undo", Access.STAFF, "POST", args={"checkin_id": 999999}),
     Rule("door.log", Access.STAFF),
+    Rule("door.check_in", Access.STAFF, "POST", args={"registration_id": 999999}),
     Rule("door_api.check_in", Access.STAFF, "POST"),
     Rule("door_api.manual_check_in", Access.STAFF, "POST"),
     Rule("door_api.undo_check_in", Access.STAFF, "DELETE", args={"checkin_id": 999999}),

@@ -28,6 +28,7 @@ RULES = [
     Rule("events_api.list_events", Access.PUBLIC),
     Rule("events_api.get_event", Access.PUBLIC, args={"event_id": 999999}),
     Rule("events_api.create_event", Access.STAFF, "POST"),
+    Rule("events_api.check_event", Access.STAFF, "POST"),
     Rule("events_api.update_event", Access.STAFF, "PATCH", args={"event_id": 999999}),
     Rule("events_api.cancel_event", Access.STAFF, "POST", args={"event_id": 999999}),
 ]

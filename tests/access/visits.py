@@ -33,6 +33,7 @@ RULES = [
     Rule("visits_api.resume", Access.STAFF, "POST", V),
     Rule("visits_api.stop", Access.STAFF, "POST", V),
     Rule("visits_api.pay", Access.STAFF, "POST", V),
+    Rule("visits_api.company", Access.STAFF, args=V),
     Rule("visits_api.create_bill", Access.STAFF, "POST"),
     Rule("visits_api.get_bill", Access.STAFF, args={"bill_id": 999999}),
     Rule("visits_api.correct", Access.STAFF, "POST", V),

@@ -46,6 +46,10 @@ def test_weekly_series_filter_open_and_download(page: Page, live_server, tmp_pat
     page.get_by_label("После нескольких мероприятий").check()
     page.get_by_label("Количество мероприятий").fill("5")
     page.get_by_role("button", name="Сохранить").click()
+    # 14+ until 22:30: the form warns about the under-16s' 22:00 curfew and saves once confirmed.
+    expect(page.get_by_text("Могут прийти гости младше 16 лет")).to_be_visible()
+    page.get_by_label("Я прочитал(а) предупреждения: всё равно сохранить").check()
+    page.get_by_role("button", name="Сохранить").click()
     expect(page.get_by_text("Серия создана: мероприятий — 5.")).to_be_visible()
     expect(page.get_by_role("heading", name="Мафия по пятницам")).to_be_visible()
     # Another category the same month, which the filter must hide.

@@ -88,6 +88,7 @@ def test_a_ten_hour_pass_pays_a_ninety_minute_visit(page: Page, live_server):
     log_in(page, base, "denis@example.org", "secret-password")
     page.get_by_role("link", name="Гости", exact=True).click()
     row = page.locator("#board-rows tr", has_text="Алина Смирнова")
+    page.once("dialog", lambda dialog: dialog.accept())  # «Стоп» asks first
     row.get_by_role("button", name="Стоп").click()
     expect(page.get_by_role("heading", name=re.compile("Алина Смирнова"))).to_be_visible()
     expect(page.get_by_text("90 минут оплачено абонементом «10 часов»")).to_be_visible()

@@ -76,7 +76,11 @@ def test_last_quarter_in_january_is_the_previous_years_last():
     (Period(date(2026, 1, 1), date(2026, 3, 31)), Period(date(2025, 10, 1), date(2025, 12, 31))),
     (Period(date(2025, 1, 1), date(2025, 12, 31)), Period(date(2024, 1, 1), date(2024, 12, 31))),
     (Period(date(2026, 3, 10), date(2026, 3, 19)), Period(date(2026, 2, 28), date(2026, 3, 9))),
-    (Period(date(2026, 3, 1), date(2026, 3, 1)), Period(date(2026, 2, 28), date(2026, 2, 28))),
+    # Spans "to date" compare with the same days before: this month to date, this year to date.
+    (Period(date(2026, 3, 1), date(2026, 3, 1)), Period(date(2026, 2, 1), date(2026, 2, 1))),
+    (Period(date(2026, 12, 1), date(2026, 12, 4)), Period(date(2026, 11, 1), date(2026, 11, 4))),
+    (Period(date(2026, 1, 1), date(2026, 12, 4)), Period(date(2025, 1, 1), date(2025, 12, 4))),
+    (Period(date(2026, 3, 1), date(2026, 3, 30)), Period(date(2026, 2, 1), date(2026, 2, 28))),
 ])
 def test_previous_period(period, previous):
     assert period.previous() == previous
@@ -85,6 +89,12 @@ def test_previous_period(period, previous):
 @given(periods())
 def test_previous_period_ends_the_day_before_and_has_the_same_length(period):
     previous = period.previous()
+    if period.start.day == 1 and not period.whole_months:  # a span "to date": the same days months before
+        months = rules.months_between(period.start, period.end)
+        assert previous.start == rules.add_months(period.start, -months)
+        assert previous.end < period.start
+        assert previous.end.day == min(period.end.day, rules.month_end(previous.end).day)
+        return
     assert previous.end + timedelta(days=1) == period.start
     if period.whole_months:
         assert previous.whole_months

@@ -105,3 +105,17 @@ def test_close_day_ends_only_visits_started_within_their_days_hours():
     assert rules.close_day_end(datetime(2028, 2, 29, 0, 30, tzinfo=tz), opens, closes,
                                datetime(2028, 2, 29, 23, 5, tzinfo=tz)) is None
     assert rules.close_day_end(datetime(2026, 12, 30, 12, 0, tzinfo=tz), None, None, night) is None
+
+
+@pytest.mark.parametrize(("minutes", "together"), [(0, True), (10, True), (-10, True), (11, False), (-90, False)])
+def test_visits_started_within_minutes_came_together(minutes, together):
+    start = datetime(2026, 12, 31, 23, 0, tzinfo=UTC)
+    assert rules.came_together(start, start + timedelta(minutes=minutes)) is together
+
+
+@pytest.mark.parametrize(("name", "query", "found"), [
+    ("Пётр Иванов", "иван пет", True), ("Пётр Иванов", "ПЁТР", True), ("Пётр Иванов", "петя", False),
+    ("Пётр Иванов", "   ", False), ("walk-in Anna", "ANNA", True),
+])
+def test_a_name_matches_every_word_of_the_query(name, query, found):
+    assert rules.name_matches(name, query) is found

@@ -257,3 +257,37 @@ def test_scanning_the_card_at_the_door_pays_with_the_pass(client, auth, staff, m
     assert answer.status_code == 200 and answer.json["result"] == "visit_stopped"
     db.session.refresh(held)
     assert held.minutes_remaining == 510
+
+
+def test_the_shift_report_shows_every_payment_kind_and_cash_is_the_drawer(app, client, auth, staff, make_user,
+                                                                          give, runner):
+    """A shift with every kind: each on its own row, and the cash row counts only the money taken in cash."""
+    from anticafe.visits.board import shift_report
+
+    start = venue_dt(TUESDAY, 12)
+    paid = {}
+    for method, minutes in (("cash", 60), ("card", 90), ("transfer", 30), ("subsidised", 45)):
+        visit = visit_for(make_user(), staff, start, minutes)
+        visits_checkout.pay_visit(visit, staff=staff, method=method, note="совет" if method == "subsidised" else None)
+        db.session.commit()
+        paid[method] = visit.amount
+    holder = make_user(name="С абонементом")
+    give(holder)
+    with_pass = visit_for(holder, staff, start, 90)
+    free = visit_for(make_user(), staff, start + timedelta(hours=1), 1)
+    assert with_pass.status == "paid" and with_pass.payment_method == "pass" and with_pass.amount == 0
+    assert free.status == "paid" and free.payment_method == "free"
+
+    report = shift_report(TUESDAY)
+    rows = {t.method: (t.visits, t.amount) for t in report.by_method}
+    assert list(rows) == ["cash", "card", "transfer", "subsidised", "pass", "free"]
+    assert rows["cash"] == (1, paid["cash"]) and paid["cash"] > 0
+    assert rows["card"] == (1, paid["card"]) and rows["transfer"] == (1, paid["transfer"])
+    assert rows["subsidised"][0] == 1
+    assert rows["pass"] == (1, Decimal(0)) and rows["free"] == (1, Decimal(0))
+    assert report.revenue == paid["cash"] + paid["card"] + paid["transfer"]
+
+    auth.login(staff)
+    page = client.get(f"/visits/shift?day={TUESDAY.isoformat()}", headers=RU).get_data(as_text=True)
+    for label in ("Наличные", "Банковская карта", "Перевод", "Абонемент", "Бесплатно (ничего не должен)"):
+        assert label in page, label

@@ -122,6 +122,17 @@ def test_dashboard_for_the_committee(client, world, committee):
         assert personal not in html, personal
 
 
+def test_nothing_to_compare_is_said_once(client, world, committee):
+    page = client.get("/stats/", query_string={"from": "2025-01-01", "to": "2025-01-31"},
+                      headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    if "data-nothing-to-compare" in page:
+        assert page.count("Сравнить не с чем") == 1
+        assert "сравнить не с чем" not in page and "было:" not in page
+    empty = client.get("/stats/", query_string={"from": "2020-01-01", "to": "2020-01-31"},
+                       headers={"Accept-Language": "ru"}).get_data(as_text=True)
+    assert empty.count("Сравнить не с чем") == 1 and "сравнить не с чем" not in empty
+
+
 def test_dashboard_in_english_and_by_month(client, world, committee):
     response = client.get("/stats/", query_string=_query(series="month"), headers={"Accept-Language": "en"})
     html = response.get_data(as_text=True)
@@ -189,6 +200,17 @@ def test_csv_export_has_the_period_and_the_numbers(client, world, committee):
     header = rows.index(["Category", "Events", "Registered", "Checked in", "Walk-ins", "No-shows", "Fill rate",
                          "No-show rate", "Different people"])
     assert rows[header + 1] == ["Tournaments", "1", "3", "3", "1", "1", "30.0%", "33.3%", "3"]
+
+
+def test_csv_export_in_russian_opens_in_russian_excel(client, world, committee):
+    """Semicolons, decimal commas and a byte-order mark: Russian Excel opens it in columns, numbers as numbers."""
+    response = client.get("/stats/export/categories.csv", query_string=_query(), headers={"Accept-Language": "ru"})
+    assert response.status_code == 200 and response.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    header = next(i for i, row in enumerate(rows) if row and row[0] == "Категория")
+    assert len(rows[header]) == 9
+    assert rows[header + 1][-3:] == ["30,0%", "33,3%", "3"]
+    assert all("." not in cell for row in rows[header + 1:] for cell in row[1:])  # no decimal points left
 
 
 def test_xlsx_export_has_typed_cells(client, world, committee):
@@ -328,3 +350,29 @@ def test_api_is_for_the_committee(client, make_user, token_for):
     assert spec["paths"]["/api/v1/stats/summary"]["get"]["x-roles"] == ["admin", "committee"]
     names = [p["name"] for p in spec["paths"]["/api/v1/stats/attendance"]["get"]["parameters"]]
     assert names == ["from", "to", "group_by"]
+
+
+def test_report_pdf_headings_wrap_between_words(client, world, committee, monkeypatch):
+    from anticafe.stats import pdf
+
+    calls = []
+    real = pdf.fit_columns
+
+    def spy(wanted, needed, total):
+        widths = real(wanted, needed, total)
+        calls.append((widths, needed, total))
+        return widths
+
+    monkeypatch.setattr(pdf, "fit_columns", spy)
+    assert client.get("/stats/report.pdf", query_string=_query()).status_code == 200
+    assert len(calls) >= 6
+    for widths, needed, total in calls:  # every heading's longest word fits its column; the page width is kept
+        assert all(w >= n - 1e-6 for w, n in zip(widths, needed, strict=True)), (widths, needed)
+        assert abs(sum(widths) - total) < 1e-6
+
+
+def test_fit_columns_takes_room_from_columns_with_spare():
+    from anticafe.stats.pdf import fit_columns
+
+    assert fit_columns([34, 20, 20], [10, 30, 10], 74) == pytest.approx([34 - 240 / 34, 30, 20 - 100 / 34])
+    assert fit_columns([60, 10], [20, 10], 70) == [60, 10]

@@ -20,6 +20,17 @@
     update();
   }
 
+  // The header sticks to the top; whatever else sticks (the board's search, the door's answer) sits just
+  // below it, whatever height the header wraps to on this screen.
+  var header = document.querySelector(".site-header");
+  if (header) {
+    var measure = function () {
+      document.documentElement.style.setProperty("--header-height", header.offsetHeight + "px");
+    };
+    measure();
+    window.addEventListener("resize", measure);
+  }
+
   // Helper for pages that call the JSON API with the browser session.
   window.anticafe = window.anticafe || {};
   window.anticafe.api = function (method, url, body) {

@@ -90,6 +90,7 @@
   /* rules.scan_decision: checked_in, already_checked_in, or the refusal's code. */
   function scanDecision(o) {
     if (!o.found) return "unknown_code";
+    if (o.registrationStatus === "cancelled" && !o.checkedIn) return "registration_cancelled";
     if (o.eventId !== null && o.eventId !== undefined && o.ticketEventId !== o.eventId) return "wrong_event";
     if (o.checkedIn) return "already_checked_in";
     return refusal(o.registrationStatus || "confirmed", !!o.ticketRevoked, !!o.eventCancelled, o.window || "open") || "checked_in";

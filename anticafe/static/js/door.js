@@ -118,7 +118,11 @@
     resultBox.classList.remove("flash");
     void resultBox.offsetWidth;  // restart the flash animation for a repeated answer
     resultBox.classList.add("flash");
+    // One answer, wherever staff are on the page (the search list, the walk-in form, the camera):
+    // the panel sticks to the top of the screen until staff tap it away.
+    resultBox.classList.toggle("pinned", tone !== "idle");
   }
+  resultBox.addEventListener("click", function () { resultBox.classList.remove("pinned"); });
   function eventLine(ev) { return ev ? ev.title + " · " + ev.when : ""; }
 
   function showAnswer(response) {

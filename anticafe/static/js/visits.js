@@ -92,6 +92,8 @@
     };
 
     var draw = function (data) {
+      board.dataset.closed = data.closed_now ? "1" : "0";
+      toggle(document.querySelector('[data-field="closed-warning"]'), data.closed_now);
       var occ = data.occupancy;
       board.querySelector('[data-field="people"]').textContent = occ.people;
       board.querySelector('[data-field="capacity"]').textContent = occ.capacity;
@@ -130,6 +132,11 @@
       var form = event.target.closest("form[data-api]");
       if (!form) return;
       event.preventDefault();
+      if (form.dataset.confirm) {  // stopping the clock cannot be taken back by a tap: ask first
+        var row = form.closest("tr");
+        var nameField = row && row.querySelector('[data-field="name"]');
+        if (!window.confirm(form.dataset.confirm.replace("{name}", nameField ? nameField.textContent.trim() : ""))) return;
+      }
       var button = form.querySelector("button");
       button.disabled = true;
       window.anticafe.api("POST", form.dataset.api).then(function (result) {
@@ -144,9 +151,43 @@
       }).catch(function () { statusLine.textContent = t.failed; button.disabled = false; });
     });
 
+    // «Найти» swaps the search results in place: no reload, no jump to the top of sixty cards.
+    var searchForm = document.querySelector("form.board-search");
+    var results = document.getElementById("start-visit");
+    if (searchForm && results) {
+      searchForm.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var query = new URLSearchParams(new FormData(searchForm)).toString();
+        var url = searchForm.action.split("#")[0] + "?" + query;
+        fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+          .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.text(); })
+          .then(function (html) {
+            var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("start-visit");
+            if (!fresh) throw new Error("no results");
+            results.innerHTML = fresh.innerHTML;
+            window.history.replaceState(null, "", url);
+            results.scrollIntoView({ block: "start" });
+          })
+          .catch(function () { statusLine.textContent = t.failed; });
+      });
+    }
+
     window.setInterval(refresh, parseInt(board.dataset.interval, 10) || 10000);
     document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(); });
   }
+
+  // A form that cannot be taken back by a tap asks first (stop on the checkout); starting a visit asks
+  // while the café is closed (the board's latest answer says so). The board's rows ask in their own handler.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.closest("#board-rows")) return;
+    var closed = board && board.dataset.closed === "1";
+    var text = form.dataset.confirm || (closed && form.dataset.confirmClosed) || "";
+    if (text && !window.confirm(text.replace("{name}", form.dataset.name || ""))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
 
   // ---------------------------------------------------------------------------------------------
   // The price calculator on the home page.
@@ -214,6 +255,31 @@
     };
     form.addEventListener("change", update);
   });
+
+  // Checkout: «Найти» for the group bill swaps the list in place and keeps the guests already ticked.
+  var companySearch = document.getElementById("company-search");
+  var groupBill = document.getElementById("group-bill");
+  if (companySearch && groupBill) {
+    companySearch.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var params = new URLSearchParams(new FormData(companySearch));
+      groupBill.querySelectorAll('input[name="visit_ids"]:checked').forEach(function (box) {
+        params.append("visit_ids", box.value);
+      });
+      var url = companySearch.action.split("#")[0] + "?" + params.toString();
+      fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.text(); })
+        .then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("group-bill");
+          if (!fresh) return;
+          groupBill.innerHTML = fresh.innerHTML;
+          window.history.replaceState(null, "", url + "#group-bill");
+          groupBill.closest("form").dispatchEvent(new Event("change"));
+          var input = groupBill.querySelector('input[name="with"]');
+          if (input) input.focus();
+        });
+    });
+  }
 
   // The tariff editor: weekend rates only when they differ from the weekday ones.
   var same = document.getElementById("weekend_same");
