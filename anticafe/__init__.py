@@ -60,6 +60,7 @@ MODEL_MODULES = [
     "anticafe.venue.models",
     "anticafe.passes.models",
     "anticafe.stats.models",
+    "anticafe.versions",
 ]
 
 

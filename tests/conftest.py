@@ -41,8 +41,6 @@ TEST_CONFIG = {
     "SERVER_NAME": None,
     # Pages and figures made afresh on every request (test_stats_cache.py and test_month_cache.py turn
     # their caches on).
-    "STATS_CACHE_SECONDS": 0,
-    "CALENDAR_CACHE_SECONDS": 0,
 }
 
 
