@@ -4,7 +4,7 @@ A cache here (the month grid, the statistics' figures, the calendar feeds' bodie
 the version of the data it was made from, never by a timer. The version is a row of `data_versions`
 per topic, bumped in the same transaction as any change to a table the topic covers:
 
-- the session notes which tables each flush (and each bulk UPDATE/DELETE) touched;
+- the session notes which tables each flush (and each bulk INSERT/UPDATE/DELETE) touched;
 - right before the commit, after every other lock the transaction takes, one
   `UPDATE data_versions SET number = number + 1` bumps the topics those tables belong to (taken last,
   the version rows' lock is held only for the commit itself, and never before another lock, so two
@@ -116,10 +116,11 @@ def _after_flush(session, flush_context):
 
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_change(state):
-    if (state.is_update or state.is_delete) and not state.execution_options.get("row_lock"):
-        mapper = state.bind_mapper
-        if mapper is not None:
-            _note(state.session, {mapper.local_table.name})
+    # INSERT/UPDATE/DELETE statements run through the session (bulk writes), whether on a model or a table.
+    if (state.is_insert or state.is_update or state.is_delete) and not state.execution_options.get("row_lock"):
+        table = getattr(state.statement, "table", None)
+        if table is not None and getattr(table, "name", None):
+            _note(state.session, {table.name})
 
 
 @event.listens_for(Session, "before_commit")

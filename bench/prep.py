@@ -123,6 +123,24 @@ def _confirm(event_id: int, people: list[int]) -> list[str]:
     return codes
 
 
+def event_checked_in(title: str, count: int) -> int:
+    """An event under way with `count` confirmed visitors (one in ten did not come): the rest checked in."""
+    from anticafe.door.models import CheckIn
+    from anticafe.registrations.models import Registration
+
+    event_id = _insert_event(title, now() - timedelta(minutes=30), capacity=count + 10)
+    _confirm(event_id, visitors(count + count // 10, offset=2000))
+
+    held = db.session.execute(select(Registration.id, Registration.user_id)
+                              .where(Registration.event_id == event_id).order_by(Registration.id)).all()
+    moment = now() - timedelta(minutes=40)
+    db.session.execute(insert(CheckIn.__table__), [
+        {"registration_id": rid, "event_id": event_id, "user_id": uid, "checked_in_at": moment + timedelta(seconds=n),
+         "walk_in": False} for n, (rid, uid) in enumerate(held[:count])])
+    db.session.commit()
+    return event_id
+
+
 def confirmed_tickets(count: int, title: str) -> list[str]:
     """Register `count` distinct visitors for events that start soon; return their ticket codes.
 
