@@ -10,7 +10,7 @@ VENDOR := anticafe/static/vendor
 # pytest workers; the PostgreSQL server and Chromium start once per worker
 PYTEST_WORKERS ?= 2
 
-.PHONY: install vendor translations run serve migrate seed test test-fast lint bench clean
+.PHONY: install vendor translations run serve migrate seed test test-fast test-clock lint bench clean
 
 install: $(VENV)/.installed node_modules/.installed vendor translations
 
@@ -47,6 +47,7 @@ run: seed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
+	$(PY) -m ruff check anticafe tests bench
 	$(FLASK) i18n check
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
@@ -54,6 +55,12 @@ test: install
 # SQLite only, no browser: a quick loop while developing.
 test-fast: install
 	ANTICAFE_TEST_DBS=sqlite $(PY) -m pytest -n $(PYTEST_WORKERS) -m "not browser"
+
+# The fast suite again with the app's clock (anticafe/clock.py) at a hard moment: by default 23:30 venue time
+# on New Year's Eve; `make test-clock CLOCK=2028-02-29T00:30` for a leap day just after midnight.
+CLOCK ?= 2026-12-31T23:30
+test-clock: install
+	ANTICAFE_NOW=$(CLOCK) ANTICAFE_TEST_DBS=sqlite $(PY) -m pytest -n $(PYTEST_WORKERS) -m "not browser" -q
 
 lint: install
 	$(PY) -m ruff check anticafe tests bench

@@ -62,6 +62,9 @@ class Config:
     LANGUAGES = ("ru", "en")
     VENUE_TIMEZONE = os.environ.get("VENUE_TIMEZONE", "Asia/Yekaterinburg")
     BABEL_DEFAULT_TIMEZONE = VENUE_TIMEZONE
+    #: The app's clock (anticafe/clock.py): empty = the wall clock; an ISO moment such as
+    #: `2026-12-31T23:30` (venue time unless it has an offset) starts the clock there. Tests and CI use it.
+    CLOCK_NOW = os.environ.get("ANTICAFE_NOW") or None
 
     VENUE_NAME = os.environ.get("VENUE_NAME", "Anticafe")
     VENUE_ADDRESS = os.environ.get("VENUE_ADDRESS", "ул. Советская, 1, Оренбургская область")
@@ -76,6 +79,14 @@ class Config:
     CHECKIN_CLOSES_MINUTES_AFTER = int(os.environ.get("CHECKIN_CLOSES_MINUTES_AFTER", "0"))
     #: Absolute base for links that leave the app (QR codes, feeds); empty = the request's host.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+
+    #: The version of the privacy notice and consent text; each consent records the one agreed to.
+    PRIVACY_TEXT_VERSION = os.environ.get("PRIVACY_TEXT_VERSION", "2026-12")
+    #: Accounts and guest profiles with no activity for this many years are erased by `purge-inactive`.
+    RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "3"))
+    #: Who processes the data (the operator under 152-FZ) and where people write about it.
+    PRIVACY_OPERATOR = os.environ.get("PRIVACY_OPERATOR", "МАУ «Молодёжный центр»")
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "privacy@anticafe.example")
 
     #: API bearer tokens expire after this many days.
     API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "30"))
@@ -123,3 +134,20 @@ class Config:
     BOOKING_REMINDER_HOURS = int(os.environ.get("BOOKING_REMINDER_HOURS", "24"))
     BOOKING_MAX_DAYS_AHEAD = int(os.environ.get("BOOKING_MAX_DAYS_AHEAD", "60"))
     BOOKING_MAX_OPEN_REQUESTS = int(os.environ.get("BOOKING_MAX_OPEN_REQUESTS", "3"))
+    #: Telegram: the bot's token from @BotFather (empty: no Telegram on the site), its @name for deep
+    #: links (asked from Telegram when empty), the Bot API server, the channel for announcements
+    #: (@name or -100… id) and the webhook's secret (derived from SECRET_KEY when empty).
+    TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+    TELEGRAM_BOT_USERNAME = os.environ.get("TELEGRAM_BOT_USERNAME", "")
+    TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org")
+    TELEGRAM_CHANNEL = os.environ.get("TELEGRAM_CHANNEL", "")
+    TELEGRAM_WEBHOOK_SECRET = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+    #: VK: the community's token (messages and wall), its numeric id (empty: no VK on the site), the API
+    #: server, the Callback API's confirmation string (asked from VK when empty) and the webhook's secret.
+    VK_GROUP_TOKEN = os.environ.get("VK_GROUP_TOKEN", "")
+    VK_GROUP_ID = os.environ.get("VK_GROUP_ID", "")
+    VK_API_URL = os.environ.get("VK_API_URL", "https://api.vk.ru/method")
+    VK_CONFIRMATION_CODE = os.environ.get("VK_CONFIRMATION_CODE", "")
+    VK_WEBHOOK_SECRET = os.environ.get("VK_WEBHOOK_SECRET", "")
+    #: an administrator's user token (scope wall,offline) for wall posts, if VK refuses the community's
+    VK_WALL_TOKEN = os.environ.get("VK_WALL_TOKEN", "")

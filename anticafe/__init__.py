@@ -26,6 +26,7 @@ BLUEPRINTS = [
     "anticafe.visits.views:bp",
     "anticafe.visits.api:bp",
     "anticafe.door.views:bp",
+    "anticafe.door.views:app_bp",
     "anticafe.door.api:bp",
     "anticafe.passes.views:bp",
     "anticafe.passes.api:bp",
@@ -35,6 +36,11 @@ BLUEPRINTS = [
     "anticafe.bookings.views_staff:bp",
     "anticafe.bookings.views_admin:bp",
     "anticafe.bookings.api:bp",
+    "anticafe.privacy.views:bp",
+    "anticafe.privacy.api:bp",
+    "anticafe.messengers.views:bp",
+    "anticafe.messengers.views:hooks",
+    "anticafe.messengers.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -46,6 +52,8 @@ COMMANDS = [
     "anticafe.registrations.cli:queue_reminders_command",
     "anticafe.visits.cli:close_day",
     "anticafe.bookings.cli:queue_booking_reminders",
+    "anticafe.privacy.cli:purge_inactive_command",
+    "anticafe.messengers.cli:bot",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
@@ -60,6 +68,10 @@ MODEL_MODULES = [
     "anticafe.venue.models",
     "anticafe.passes.models",
     "anticafe.stats.models",
+    "anticafe.accounts.consent",
+    "anticafe.accounts.access_log",
+    "anticafe.privacy.models",
+    "anticafe.messengers.models",
     "anticafe.versions",
 ]
 
@@ -196,6 +208,8 @@ def register_extensions(app: Flask) -> None:
     def csrf_guard():
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or not app.config.get("WTF_CSRF_ENABLED", True):
             return
+        if request.path.startswith("/hooks/"):
+            return  # messenger webhooks: no browser session; each checks its own secret
         if request.path.startswith("/api/"):
             if not current_user.is_authenticated:
                 return

@@ -6,10 +6,12 @@ from decimal import Decimal
 from sqlalchemy import DateTime, Integer, bindparam, update
 from sqlalchemy.types import TypeDecorator
 
+from . import clock
+
 
 def utcnow() -> datetime:
-    """Return the current time as an aware UTC datetime."""
-    return datetime.now(UTC)
+    """Return the current time as an aware UTC datetime, from the app's clock (`anticafe/clock.py`)."""
+    return clock.now()
 
 
 def constant_in(column, values):

@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from . import clock
+
 
 def venue_tz() -> ZoneInfo:
     """Return the venue's time zone from the app config."""
@@ -13,7 +15,7 @@ def venue_tz() -> ZoneInfo:
 
 def venue_now() -> datetime:
     """Return the current time as an aware datetime in the venue's zone."""
-    return datetime.now(venue_tz())
+    return clock.now().astimezone(venue_tz())
 
 
 def venue_today() -> date:

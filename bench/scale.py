@@ -32,6 +32,7 @@ from sqlalchemy import bindparam, func, insert, inspect, select, text, update
 
 from anticafe import codes
 from anticafe.accounts.demo import AGE_WEIGHTS, FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES
+from anticafe.db import utcnow
 from anticafe.extensions import db
 from anticafe.registrations import rows as seat_rows
 from anticafe.registrations.rows import TICKET_BITS
@@ -202,7 +203,7 @@ class YearBuilder:
         self.rng = rng
         self.n_users, self.n_events, self.n_regs, self.n_visits = users, events, registrations, visits
         self.tz = ZoneInfo(current_app.config["VENUE_TIMEZONE"])
-        self.now = datetime.now(UTC)
+        self.now = utcnow()  # the app's clock: tests pin the year it builds
         self.today = self.now.astimezone(self.tz).date()
         self.first_day = self.today - timedelta(days=PAST_DAYS)
         self.ids: dict[str, int] = {}
@@ -225,6 +226,12 @@ class YearBuilder:
         self.name_by_id: dict[int, str] = {}
         #: (user_id, checked_in_at, registration_id, event end) of check-ins at timed events
         self.timed_checkins: list[tuple[int, datetime, int, datetime]] = []
+        #: people who want email; each person's linked messengers (decided when first needed)
+        self.email_ok: set[int] = set()
+        self.messengers_of: dict[int, tuple[str, ...]] = {}
+        self.deliveries: list[dict] = []
+        #: the messengers' own random numbers, so the rest of the year stays as it was without them
+        self.messenger_rng = random.Random(rng.getstate()[1][0])
 
     # -- plumbing ---------------------------------------------------------------------------------
 
@@ -274,6 +281,7 @@ class YearBuilder:
         self.zones()
         self.events()
         self.registrations()
+        self.messengers()
         self.visits()
         self.bookings()
         self.tokens()
@@ -359,10 +367,13 @@ class YearBuilder:
     def person(self, uid: int, *, email, name, role, birth, created, password_hash, category="standard") -> dict:
         rng = self.rng
         phone = self.phone() if email or rng.random() < 0.7 else None
+        wants_email = email is not None and rng.random() < 0.9
+        if wants_email:
+            self.email_ok.add(uid)
         return {"id": uid, "email": email, "name": name, "phone": phone, "birth_date": birth,
                 "password_hash": password_hash, "role": role, "guardian_name": None, "guardian_phone": None,
                 "consent_at": created, "locale": rng.choices([None, "ru", "en"], [85, 12, 3])[0],
-                "email_notifications": email is not None and rng.random() < 0.9, "guest_category": category,
+                "email_notifications": wants_email, "guest_category": category,
                 "card_code": random_code(50), "feed_token": secrets.token_urlsafe(24), "active": True,
                 "created_at": created}
 
@@ -517,7 +528,8 @@ class YearBuilder:
         self.write("checkins", checkins)
         self.write("scan_log", scans)
         self.write("notifications", messages)
-        for rows in (regs, checkins, scans, messages):
+        self.write("notification_deliveries", self.deliveries)
+        for rows in (regs, checkins, scans, messages, self.deliveries):
             rows.clear()
 
     def event_notifications(self, event: dict, regs: list[dict], messages: list) -> None:
@@ -551,10 +563,59 @@ class YearBuilder:
 
     def message(self, uid: int, kind: str, subject: str, body: str, event: dict, moment: datetime, key) -> dict:
         read = moment + timedelta(hours=self.rng.randint(1, 30)) if self.rng.random() < 0.6 else None
-        return {"id": self.next_id("notifications"), "user_id": uid, "kind": kind, "subject": subject[:200],
+        note_id = self.next_id("notifications")
+        channels = (("email",) if uid in self.email_ok else ()) + self.messenger_links_of(uid)
+        for channel in channels:
+            failed = self.messenger_rng.random() < 0.02
+            self.deliveries.append({
+                "id": self.next_id("notification_deliveries"), "notification_id": note_id, "channel": channel,
+                "state": "failed" if failed else "sent", "attempts": 6 if failed else 1, "next_attempt_at": moment,
+                "sent_at": None if failed else moment + timedelta(seconds=self.messenger_rng.randint(5, 90)),
+                "error": "timed out" if failed else None})
+        return {"id": note_id, "user_id": uid, "kind": kind, "subject": subject[:200],
                 "body": body, "link": f"/events/{event['id']}", "dedupe_key": key, "created_at": moment,
-                "read_at": read if read and read < self.now else None, "email_state": "skipped",
-                "email_attempts": 0, "email_sent_at": None, "email_error": None}
+                "read_at": read if read and read < self.now else None, "ticket_code": None}
+
+    def messenger_links_of(self, uid: int) -> tuple[str, ...]:
+        """A third of the visitors get their messages in Telegram, one in seven in VK (decided once)."""
+        if uid not in self.messengers_of:
+            rng = self.messenger_rng
+            self.messengers_of[uid] = tuple(name for name, share in (("telegram", 0.35), ("vk", 0.15))
+                                            if rng.random() < share)
+        return self.messengers_of[uid]
+
+    def messengers(self) -> None:
+        """The visitors' messenger links (each made by a used deep link), a few channel choices, and the
+        announcements staff posted for most published events."""
+        rng = self.messenger_rng
+        links, tokens, preferences = [], [], []
+        for uid in self.people_ids:
+            if uid in self.guest_set:
+                continue
+            for channel in self.messenger_links_of(uid):
+                linked = self.now - timedelta(days=rng.randint(1, 300))
+                links.append({"id": self.next_id("messenger_links"), "user_id": uid, "channel": channel,
+                              "chat_id": str((100_000_000 if channel == "telegram" else 200_000_000) + uid),
+                              "display_name": None, "linked_at": linked})
+                tokens.append({"id": self.next_id("messenger_link_tokens"), "user_id": uid, "channel": channel,
+                               "token_hash": secrets.token_hex(32), "created_at": linked - timedelta(minutes=2),
+                               "expires_at": linked + timedelta(hours=24), "used_at": linked})
+                if rng.random() < 0.1:
+                    preferences.append({"user_id": uid, "topic": "changes", "channel": channel, "enabled": False})
+        self.write("messenger_links", links)
+        self.write("messenger_link_tokens", tokens)
+        self.write("channel_preferences", preferences)
+        rows = []
+        for event in self.event_info:
+            if not event["published"] or event["status"] != "scheduled" or rng.random() < 0.3:
+                continue
+            moment = (event.get("published_at") or event["created_at"]) + timedelta(hours=1)
+            for channel in ("telegram", "vk"):
+                rows.append({"id": self.next_id("announcements"), "event_id": event["id"], "channel": channel,
+                             "state": "sent", "external_id": str(rng.randint(100, 99999)), "error": None,
+                             "created_at": min(moment, self.now),
+                             "created_by_id": rng.choice(self.staff_ids) if self.staff_ids else None})
+        self.write("announcements", rows)
 
     def event_registrations(self, event: dict, count: int, regs: list, checkins: list, scans: list) -> int:
         """Add up to `count` registrations of one event (and its check-ins); return how many were made."""

@@ -21,7 +21,9 @@ from pgserver import PG_BIN, free_port, throwaway_postgres
 from werkzeug.serving import make_server
 
 from anticafe import create_app
+from anticafe.db import utcnow
 from anticafe.extensions import db
+from anticafe.timeutil import venue_today
 
 #: Hypothesis never times an example: on two busy cores a slow example is not a failure (the suite has no
 #: timed assertions anywhere; speed is shown by `make bench`).
@@ -247,6 +249,14 @@ def venue_dt(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo("Asia/Yekaterinburg"))
 
 
+def years_before(day: date, years: int) -> date:
+    """The same date `years` earlier (29 February becomes the 28th in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 @pytest.fixture
 def statements(app):
     """The SQL statements the app runs from now on, in order (a list that grows as the test goes)."""
@@ -268,7 +278,7 @@ def make_event(app):
     from anticafe.events.models import Event
 
     def make(**fields) -> Event:
-        starts = fields.pop("starts_at", None) or venue_dt(date.today() + timedelta(days=7), 19)
+        starts = fields.pop("starts_at", None) or venue_dt(venue_today() + timedelta(days=7), 19)
         fields.setdefault("ends_at", starts + timedelta(hours=2))
         fields.setdefault("title", f"Турнир по мафии {next(_counter)}")
         fields.setdefault("category", "tournament")
@@ -416,7 +426,6 @@ def pytest_sessionfinish(session, exitstatus):
 def door_registration(app):
     """Create a registration with a ticket: door_registration(event, user, status="confirmed", **fields)."""
     from anticafe.codes import random_code
-    from anticafe.db import utcnow
     from anticafe.registrations.models import Registration
 
     positions = itertools.count(1)

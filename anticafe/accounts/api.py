@@ -10,7 +10,7 @@ from ..auth import Access
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import venue_today
-from . import services
+from . import consent, services
 from .schemas import (
     MeOut,
     MessageOut,
@@ -107,6 +107,8 @@ def sign_up(body: SignupIn):
     """Create a visitor account with the same rules as the sign-up form."""
     user = services.register_user(services.Signup(**body.model_dump()), address=request.remote_addr)
     db.session.commit()
+    if user.consent_pending:
+        consent.send_guardian_link(user)
     return UserOut.model_validate(user)
 
 

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ..auth import Role
@@ -23,6 +24,7 @@ class SignupForm(FlaskForm):
     birth_date = DateField(_l("Date of birth"), validators=[InputRequired(message=_l("This field is required."))])
     guardian_name = StringField(_l("Parent's or guardian's name"), validators=[Optional(), Length(max=120)])
     guardian_phone = TelField(_l("Parent's or guardian's phone"), validators=[Optional(), Length(max=32)])
+    guardian_email = EmailField(_l("Parent's or guardian's email"), validators=[Optional(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     password2 = PasswordField(_l("Password again"), validators=[DataRequired(), Length(max=200)])
     consent = BooleanField(_l("I agree to the processing of my personal data"))
@@ -40,8 +42,8 @@ class ProfileForm(FlaskForm):
     birth_date = DateField(_l("Date of birth"), validators=[InputRequired(message=_l("This field is required."))])
     guardian_name = StringField(_l("Parent's or guardian's name"), validators=[Optional(), Length(max=120)])
     guardian_phone = TelField(_l("Parent's or guardian's phone"), validators=[Optional(), Length(max=32)])
-    locale = SelectField(_l("Language"), choices=[("", _l("As in my browser")), ("ru", "Русский"),
-                                                  ("en", "English")])
+    locale = SelectField(_l("Language"), choices=[SelectChoice("", _l("As in my browser")),
+                                                  SelectChoice("ru", "Русский"), SelectChoice("en", "English")])
     email_notifications = BooleanField(_l("Send me emails about my events"))
 
 
@@ -52,7 +54,7 @@ class PasswordForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(role.value, label) for role, label in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
 
 
 class ForgotForm(FlaskForm):

@@ -35,6 +35,13 @@ class User(UserMixin, db.Model):
     #: a parent's or guardian's consent, required under 14
     guardian_name: Mapped[str | None] = mapped_column(String(120))
     guardian_phone: Mapped[str | None] = mapped_column(String(20))
+    #: where the guardian's consent link is sent (under-14s)
+    guardian_email: Mapped[str | None] = mapped_column(String(254))
+    #: an under-14 waiting for a parent's or guardian's consent: no paid visit, a warning at the door
+    consent_pending: Mapped[bool] = mapped_column(default=False, server_default="0")
+    #: when the person's identity was erased (on request or after the retention period); the row
+    #: stays, without anything that names the person, so that every statistic keeps its count
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: when the person agreed to the processing of personal data
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: "ru" or "en"; None follows the browser

@@ -26,6 +26,8 @@ class MeOut(UserOut):
     locale: str | None
     email_notifications: bool
     guest_category: str
+    #: under 14 and waiting for a parent's or guardian's consent (no registration or paid visit yet)
+    consent_pending: bool = False
     age: int | None = None
 
 
@@ -50,6 +52,8 @@ class SignupIn(BaseModel):
     phone: str | None = Field(default=None, max_length=32)
     guardian_name: str | None = Field(default=None, max_length=120)
     guardian_phone: str | None = Field(default=None, max_length=32)
+    guardian_email: str | None = Field(default=None, max_length=254,
+                                       description="under 14: the guardian confirms the consent by a link sent here")
     consent: bool = Field(description="Consent to the processing of personal data; must be true")
 
 

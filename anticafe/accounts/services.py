@@ -19,7 +19,7 @@ from ..db import utcnow
 from ..errors import DomainError, ValidationFailed, in_words
 from ..extensions import db
 from ..timeutil import venue_today
-from . import rules
+from . import consent, rules
 from .models import ApiToken, LoginSession, PasswordReset, User
 from .throttle import throttle
 
@@ -36,6 +36,9 @@ PROBLEM_MESSAGES = {
     "invalid_email": _l("Enter a valid email address."),
     "consent_required": _l("Consent to the processing of personal data is required."),
     "wrong_password": _l("The current password is not correct."),
+    "guardian_email_required": _l("Visitors under 14 need the email of a parent or guardian: they confirm the "
+                                  "consent by a link we send there."),
+    "guardian_email_same": _l("Give the parent's or guardian's own email, not yours."),
     "too_common": _l("This password is among the most common ones and is guessed first; choose another."),
     "personal": _l("The password must not be built on your name or email."),
     "guardian_locked": _l("Only the café staff can change a minor's date of birth and guardian."),
@@ -64,6 +67,7 @@ class Signup:
     phone: str | None = None
     guardian_name: str | None = None
     guardian_phone: str | None = None
+    guardian_email: str | None = None
     password2: str | None = None
 
 
@@ -127,6 +131,14 @@ def _register(data: Signup, role: Role) -> User:
     email = normalize_email(data.email)
     if "@" not in email:
         problems.setdefault("email", []).append("invalid_email")
+    guardian_email = normalize_email(data.guardian_email or "") or None
+    child = data.birth_date is not None and data.birth_date <= today and rules.needs_guardian(data.birth_date, today)
+    if child and (guardian_email is None or "@" not in guardian_email):
+        problems.setdefault("guardian_email", []).append("guardian_email_required")
+    elif child and guardian_email == email:
+        problems.setdefault("guardian_email", []).append("guardian_email_same")
+    elif guardian_email is not None and "@" not in guardian_email:
+        problems.setdefault("guardian_email", []).append("invalid_email")
     if problems:
         raise ValidationFailed(translate(problems))
     if find_by_email(email) is not None:
@@ -136,11 +148,14 @@ def _register(data: Signup, role: Role) -> User:
         name=data.name.strip(), email=email, phone=rules.normalize_phone(data.phone) or None,
         birth_date=data.birth_date, password_hash=hash_password(data.password), role=role.value,
         guardian_name=(data.guardian_name or "").strip() or None,
-        guardian_phone=rules.normalize_phone(data.guardian_phone) or None,
-        consent_at=utcnow(), card_code=new_card_code(), feed_token=new_feed_token(),
+        guardian_phone=rules.normalize_phone(data.guardian_phone) or None, guardian_email=guardian_email,
+        consent_at=utcnow(), card_code=new_card_code(), feed_token=new_feed_token(), consent_pending=child,
     )
     db.session.add(user)
     db.session.flush()
+    # A child's own tick is not consent under 152-FZ: a guardian's confirmation records it later.
+    if not child:
+        consent.record(user, given_by="person", method="online")
     return user
 
 

@@ -11,7 +11,8 @@ from ..auth import Access, Role, require
 from ..errors import DomainError, ValidationFailed, show_errors
 from ..extensions import db
 from ..timeutil import venue_today
-from . import rules, services
+from . import consent, rules, services
+from .access_log import log_search, log_view
 from .forms import (
     ROLE_LABELS,
     ForgotForm,
@@ -49,7 +50,8 @@ def signup():
                 name=form.name.data, email=form.email.data, password=form.password.data,
                 password2=form.password2.data, birth_date=form.birth_date.data, consent=form.consent.data,
                 phone=form.phone.data, guardian_name=form.guardian_name.data,
-                guardian_phone=form.guardian_phone.data), address=request.remote_addr)
+                guardian_phone=form.guardian_phone.data, guardian_email=form.guardian_email.data),
+                address=request.remote_addr)
         except DomainError as error:
             db.session.rollback()
             show_errors(error, form)
@@ -60,6 +62,13 @@ def signup():
             db.session.commit()
             login_user(user)
             flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
+            if user.consent_pending:
+                if consent.send_guardian_link(user):
+                    flash(_("We emailed your parent or guardian a link: once they confirm their consent, you can "
+                            "register and start paid visits."), "info")
+                else:
+                    flash(_("We could not email your parent or guardian. Bring the consent form signed by them "
+                            "to the café, or send the link again from your profile."), "warning")
             return redirect(safe_next(url_for("main.home")))
     return render_template("accounts/signup.html", form=form, guardian_age=14), 422 if form.errors else 200
 
@@ -228,7 +237,7 @@ def revoke_token(token_id: int):
 @bp.route("/privacy")
 def privacy():
     """Explain what personal data the café keeps and why."""
-    return render_template("accounts/privacy.html")
+    return render_template("accounts/privacy.html", guardian_age=rules.GUARDIAN_AGE)
 
 
 @bp.route("/admin/users")
@@ -240,6 +249,8 @@ def admin_users():
     if role and role not in {r.value for r in Role}:
         role = None
     users = services.search_users(query, role=role, limit=100)
+    if query.strip():
+        log_search(len(users), "accounts.admin_users")
     return render_template("admin/users.html", users=users, q=query, role=role, role_labels=ROLE_LABELS,
                            today=venue_today())
 
@@ -249,6 +260,8 @@ def admin_users():
 def admin_user(user_id: int):
     """Show one person to an admin and change their role."""
     user = db.session.get(User, user_id) or abort(404)
+    if request.method == "GET":
+        log_view(user.id, "accounts.admin_user")
     form = RoleForm(obj=user)
     if form.validate_on_submit():
         if user.id == current_user.id and form.role.data != Role.ADMIN:

@@ -162,18 +162,25 @@ def _schema_ref(model, components: dict) -> dict:
     if isinstance(model, dict):
         return model
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization")
-    for name, definition in schema.pop("$defs", {}).items():
-        components.setdefault(name, definition)
-    components.setdefault(model.__name__, schema)
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
+    return _component(model, schema, components)
 
 
 def _input_ref(model, components: dict) -> dict:
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
+    return _component(model, schema, components)
+
+
+def _component(model, schema: dict, components: dict) -> dict:
+    """Add a model's schema under its class name; when two domains use one name (the door's and the
+    bookings' `CheckInIn`), the later one is named after its domain (`DoorCheckInIn`) instead of
+    silently taking the other's schema."""
     for name, definition in schema.pop("$defs", {}).items():
         components.setdefault(name, definition)
-    components.setdefault(model.__name__, schema)
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
+    name = model.__name__
+    if components.get(name, schema) != schema:
+        name = model.__module__.split(".")[1].capitalize() + name
+    components.setdefault(name, schema)
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def api_specs(app) -> list[tuple[Any, EndpointSpec | None]]:

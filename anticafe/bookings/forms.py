@@ -13,6 +13,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from .availability import CLOSURE_REASONS
@@ -66,7 +67,8 @@ class CheckInForm(FlaskForm):
 
 
 class PaymentForm(FlaskForm):
-    method = SelectField(_l("Payment method"), choices=[(key.value, label) for key, label in PAYMENT_METHODS.items()])
+    method = SelectField(_l("Payment method"),
+                         choices=[SelectChoice(key.value, label) for key, label in PAYMENT_METHODS.items()])
 
 
 class ClosureForm(FlaskForm):
@@ -76,7 +78,8 @@ class ClosureForm(FlaskForm):
     starts_at = DateTimeLocalField(_l("Start time"), format="%Y-%m-%dT%H:%M",
                                    validators=[InputRequired(message=REQUIRED)])
     ends_at = DateTimeLocalField(_l("End time"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(message=REQUIRED)])
-    reason = SelectField(_l("Reason"), choices=[(key.value, label) for key, label in CLOSURE_REASONS.items()])
+    reason = SelectField(_l("Reason"),
+                         choices=[SelectChoice(key.value, label) for key, label in CLOSURE_REASONS.items()])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..auth import Access, check_access, require
 from ..errors import DomainError, run_service, show_errors
@@ -99,9 +100,9 @@ def zone(zone_id: int):
     slots = grids[day]
     ends_by_start = rules.free_ends(slots)
     form = RequestForm()
-    form.start.choices = [(f"{s:%H:%M}", f"{s:%H:%M}") for s in ends_by_start]
-    form.end.choices = [(f"{e:%H:%M}", f"{e:%H:%M}") for e in sorted({e for ends in ends_by_start.values()
-                                                                       for e in ends})]
+    form.start.choices = [SelectChoice(f"{s:%H:%M}") for s in ends_by_start]
+    form.end.choices = [SelectChoice(f"{e:%H:%M}") for e in sorted({e for ends in ends_by_start.values()
+                                                                  for e in ends})]
     status = 200
     if request.method == "GET" and current_user.is_authenticated:
         form.contact.data = current_user.phone or ""

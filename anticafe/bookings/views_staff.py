@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..auth import Access, guard_blueprint
 from ..errors import DomainError, run_service, show_errors
@@ -114,7 +115,7 @@ def new():
     """Book a zone directly (confirmed at once), once or every week."""
     form = StaffBookingForm()
     zones = all_zones(bookable_only=True)
-    form.zone.choices = [(z.id, f"{z.name} ({z.capacity})") for z in zones]
+    form.zone.choices = [SelectChoice(z.id, f"{z.name} ({z.capacity})") for z in zones]
     if request.method == "GET":
         form.zone.data = request.args.get("zone", type=int)
         form.day.data = parse_day(request.args.get("date"), venue_today())
@@ -301,7 +302,7 @@ def closures():
     """Block a zone or the whole café (holidays, maintenance); list what is blocked."""
     form = ClosureForm()
     zones = all_zones()
-    form.zone.choices = [("", _("The whole café"))] + [(str(z.id), z.name) for z in zones]
+    form.zone.choices = [SelectChoice("", _("The whole café"))] + [SelectChoice(str(z.id), z.name) for z in zones]
     status = 200
     if request.method == "GET":
         form.zone.data = request.args.get("zone", "")

@@ -2,11 +2,12 @@
 
 from flask_login import current_user
 
+from ..accounts.access_log import log_access, log_search
 from ..api.spec import api_blueprint, endpoint
 from ..auth import Access
 from ..extensions import db
 from . import attendance as door_attendance
-from . import services, tickets
+from . import offline, services, tickets
 from .schemas import (
     AttendanceOut,
     AttendanceQuery,
@@ -14,6 +15,7 @@ from .schemas import (
     CheckInIn,
     CheckInOut,
     ManualCheckInIn,
+    OfflineListOut,
     PeopleOut,
     SearchQuery,
     UndoIn,
@@ -41,16 +43,23 @@ def answer(outcome: tickets.Outcome):
 
 
 @endpoint(bp, "/checkin", "POST", access=Access.STAFF, body=CheckInIn, response=CheckInOut,
-          summary="Check in by what the QR holds", errors=REFUSALS)
+          summary="Check in by what the QR holds",
+          errors=[*REFUSALS, (422, "scanned_at_in_future", "an offline scan's scanned_at is later than now")])
 def check_in(body: CheckInIn):
     """Check a ticket in (or start/stop a timed visit for a guest card).
 
     A second scan of the same ticket answers 200 `already_checked_in` with the first check-in's time,
     staff and device. Refusals carry the registration, event and person in `error` when the code was a
     ticket. A retry with the same `nonce` answers exactly what the first request answered.
+
+    A scan decided offline is uploaded with `offline: true`, `scanned_at` and `offline_result`: it is
+    judged and recorded at `scanned_at`. When two phones let the same ticket in offline, the first to
+    reach the server is kept; the other answers `already_checked_in` with `conflict: true`, and the scan
+    log and the event's attendance page list the conflict.
     """
+    offline_scan = services.OfflineScan(body.scanned_at, body.offline_result) if body.offline else None
     return answer(services.scan(body.code, staff=current_user, device=body.device, event_id=body.event_id,
-                                nonce=body.nonce, source=body.source))
+                                nonce=body.nonce, source=body.source, offline=offline_scan))
 
 
 @endpoint(bp, "/checkins", "POST", access=Access.STAFF, body=ManualCheckInIn, response=CheckInOut,
@@ -81,7 +90,10 @@ def attendance(event_id: int, query: AttendanceQuery):
           summary="Search an event's registrations")
 def attendees(event_id: int, query: SearchQuery):
     """Find an event's registrations by name, phone or email, with their check-in (confirmed first)."""
-    return {"items": [a.payload() for a in door_attendance.search_attendees(event_id, query.q)]}
+    found = [a.payload() for a in door_attendance.search_attendees(event_id, query.q)]
+    log_access("export_attendees", where="door_api.attendees", event_id=event_id, count=len(found))
+    db.session.commit()
+    return {"items": found}
 
 
 @endpoint(bp, "/events/<int:event_id>/walk-ins", "POST", access=Access.STAFF, body=WalkInIn, response=CheckInOut,
@@ -107,4 +119,17 @@ def walk_in(event_id: int, body: WalkInIn):
           summary="Find people for a walk-in")
 def people(query: SearchQuery):
     """Find accounts and guest profiles by name, phone or email, with their registration for `event_id`."""
-    return {"items": door_attendance.search_people(query.q, event_id=query.event_id)}
+    found = door_attendance.search_people(query.q, event_id=query.event_id)
+    log_search(len(found), "door_api.people")
+    return {"items": found}
+
+
+
+@endpoint(bp, "/events/<int:event_id>/offline-list", access=Access.STAFF, response=OfflineListOut,
+          summary="What a door phone keeps to check an event in offline",
+          errors=[(404, "event_not_found", "no such event")])
+def offline_list(event_id: int):
+    """Return the event's tickets as hashes of their codes (never the codes), with first name and initial,
+    age band, status, revocation and check-in time; the scanner page refreshes it every minute while online.
+    """
+    return offline.offline_list(event_id)

@@ -24,6 +24,7 @@ RESULT_LABELS = {
     "person_not_found": _l("Not found"),
     "event_not_found": _l("Not found"),
     "validation_error": _l("Check the input"),
+    "scanned_at_in_future": _l("Wrong time on the phone"),
 }
 
 #: The colour of each answer: ok (green), warn (amber), bad (red, the default).

@@ -53,6 +53,11 @@ class CheckIn(db.Model):
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: why staff let a walk-in into a full event (or one outside its age limits)
     override_reason: Mapped[str | None] = mapped_column(Text)
+    #: the person's age group on the day ("14_17"...), kept when their identity is erased so that
+    #: statistics still count the age without the birth date
+    age_band: Mapped[str | None] = mapped_column(String(8))
+    #: decided on a phone without network and uploaded later (`checked_in_at` is the scan's moment)
+    offline: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     registration: Mapped[Registration] = relationship()
     event: Mapped[Event] = relationship()
@@ -94,6 +99,15 @@ class ScanLog(db.Model):
     checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
     #: staff's reason for an override, or other words worth keeping with the entry
     note: Mapped[str | None] = mapped_column(Text)
+    #: for a scan made offline: the moment the phone scanned it (`at` is when it was uploaded)
+    scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: for a scan made offline: what the phone decided then (checked_in, already_checked_in, a refusal)
+    offline_result: Mapped[str | None] = mapped_column(String(40))
+
+    @property
+    def offline_conflict(self) -> bool:
+        """A phone let the person in offline, but the server kept another check-in (or refused the ticket)."""
+        return self.offline_result == "checked_in" and self.result != "checked_in"
 
     staff: Mapped[User | None] = relationship(foreign_keys=[staff_id])
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])

@@ -4,6 +4,7 @@ Pure module: no Flask, no database. Values in, values out.
 """
 
 import enum
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -146,3 +147,80 @@ def age_outside_limits(age: int | None, min_age: int | None, max_age: int | None
     if age is None:
         return False
     return (min_age is not None and age < min_age) or (max_age is not None and age > max_age)
+
+
+# ------------------------------------------------------------------------------------------------
+# Offline scanning: the phone decides from a downloaded list with these same rules
+# (anticafe/static/js/door-rules.js is their JavaScript twin; tests/unit/door_rules_cases.json is
+# the one table of cases both must agree on).
+
+#: The offline list keeps a hash of each ticket code, never the code: SHA-256 of this prefix + the code.
+OFFLINE_HASH_PREFIX = "anticafe-ticket:"
+#: The phone deletes an event's list this long after check-in closes.
+OFFLINE_KEEP_AFTER = timedelta(hours=6)
+#: A phone's clock may run this much ahead of the server's before its `scanned_at` counts as "in the future".
+SCANNED_AT_CLOCK_SKEW = timedelta(minutes=2)
+
+#: Age bands the door shows offline (the list carries a band, not the birth date or age).
+AGE_BANDS = (("under_14", None, 13), ("14_17", 14, 17), ("18_plus", 18, None))
+UNKNOWN_AGE_BAND = "unknown"
+
+
+def offline_hash(code: str) -> str:
+    """Return the hash the offline list keeps for a canonical ticket code (hex SHA-256)."""
+    return hashlib.sha256((OFFLINE_HASH_PREFIX + code).encode()).hexdigest()
+
+
+def age_band(age: int | None) -> str:
+    """Return the age band of a known age ("unknown" when there is none)."""
+    if age is None:
+        return UNKNOWN_AGE_BAND
+    for key, low, high in AGE_BANDS:
+        if (low is None or age >= low) and (high is None or age <= high):
+            return key
+    raise AssertionError("age bands must cover every age")
+
+
+def short_name(name: str) -> str:
+    """Return a first name and the initial of the last word: "Алина Морозова" -> "Алина М."."""
+    words = (name or "").split()
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0]
+    return f"{words[0]} {words[-1][0]}."
+
+
+def scan_decision(*, found: bool, ticket_event_id: int | None = None, event_id: int | None = None,
+                  checked_in: bool = False, registration_status: str = "confirmed", ticket_revoked: bool = False,
+                  event_cancelled: bool = False, window: Window = Window.OPEN) -> str:
+    """Return what a scanned ticket comes to: checked_in, already_checked_in, or the refusal's code.
+
+    The server's order: an unknown code; a ticket for another event than the one being checked in;
+    a standing check-in (even if the registration changed since); then `refusal`.
+    """
+    if not found:
+        return "unknown_code"
+    if event_id is not None and ticket_event_id != event_id:
+        return "wrong_event"
+    if checked_in:
+        return "already_checked_in"
+    reason = refusal(registration_status=registration_status, ticket_revoked=ticket_revoked,
+                     event_cancelled=event_cancelled, window=window)
+    return reason.value if reason is not None else "checked_in"
+
+
+class ScannedAtProblem(enum.StrEnum):
+    """Why an offline scan's moment cannot be taken as it is."""
+
+    IN_FUTURE = "scanned_at_in_future"
+
+
+def scanned_at_problem(scanned_at: datetime, now: datetime) -> ScannedAtProblem | None:
+    """Tell whether an offline scan's moment is impossible (later than now beyond the clock skew).
+
+    A moment before the event's window is no problem of its own: the window refuses it like any scan.
+    """
+    if scanned_at > now + SCANNED_AT_CLOCK_SKEW:
+        return ScannedAtProblem.IN_FUTURE
+    return None

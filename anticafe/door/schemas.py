@@ -1,14 +1,23 @@
 """JSON shapes of the door's API (pydantic models: they validate requests and document answers)."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
 #: The client's retry nonce: the same value again answers the first result.
 Nonce = Field(default=None, min_length=1, max_length=64, description="retry nonce, unique per staff member")
 #: The phone's label, shown in "already checked in ... on <device>".
 Device = Field(default=None, max_length=60, description="the scanning device's label, e.g. \"Door phone 1\"")
+
+
+#: Bounds of an offline scan's moment (the service refuses the future; the event's window refuses the rest).
+SCANNED_AT_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+SCANNED_AT_LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+#: What a phone may have decided offline.
+OfflineResult = Literal["checked_in", "already_checked_in", "registration_cancelled", "ticket_revoked", "waitlisted",
+                        "event_cancelled", "outside_checkin_window", "wrong_event", "unknown_code"]
 
 
 class CheckInIn(BaseModel):
@@ -20,6 +29,38 @@ class CheckInIn(BaseModel):
     device: str | None = Device
     source: Literal["camera", "photo", "typed", "api"] | None = Field(
         default=None, description="how the code was read (for the scan log)")
+    offline: bool = Field(default=False, description="the phone decided this scan without network and uploads "
+                                                     "it now; give `scanned_at` and `offline_result`")
+    scanned_at: AwareDatetime | None = Field(
+        default=None, description="offline scans: when the phone scanned (ISO 8601 with offset, years 2000-2099); "
+                                  "the check-in is recorded at this moment. Later than now (2 minutes of clock "
+                                  "skew allowed) is refused with 422 scanned_at_in_future; outside the event's "
+                                  "window with 409 outside_checkin_window")
+    offline_result: OfflineResult | None = Field(
+        default=None, description="offline scans: what the phone decided; `checked_in` with another check-in "
+                                  "standing on the server is a conflict (`conflict: true` in the answer)")
+
+    @field_validator("scanned_at")
+    @classmethod
+    def scanned_at_in_our_century(cls, value: datetime | None) -> datetime | None:
+        """Bound the moment (a year-1 time with an offset cannot even be turned into UTC) and read it as UTC."""
+        if value is None:
+            return None
+        try:
+            moment = value.astimezone(UTC)
+        except OverflowError:
+            moment = None
+        if moment is None or not SCANNED_AT_EARLIEST <= moment < SCANNED_AT_LATEST:
+            raise ValueError("scanned_at must lie between 2000 and 2100.")
+        return moment
+
+    @model_validator(mode="after")
+    def offline_scan_complete(self):
+        if self.offline and (self.scanned_at is None or self.offline_result is None):
+            raise ValueError("An offline scan carries scanned_at and offline_result.")
+        if not self.offline and (self.scanned_at is not None or self.offline_result is not None):
+            raise ValueError("scanned_at and offline_result belong to offline scans (offline: true).")
+        return self
 
 
 class ManualCheckInIn(BaseModel):
@@ -100,6 +141,9 @@ class CheckInOut(BaseModel):
     event: EventRef | None = None
     user: PersonRef | None = None
     visit: dict | None = None
+    offline: bool | None = Field(default=None, description="true for an uploaded offline scan")
+    conflict: bool | None = Field(default=None, description="the phone let the person in offline, but another "
+                                                             "check-in stands (kept: the first to reach the server)")
 
 
 class CheckInRow(BaseModel):
@@ -169,3 +213,34 @@ class PersonOut(BaseModel):
 
 class PeopleOut(BaseModel):
     items: list[PersonOut]
+
+
+class OfflineWindowOut(BaseModel):
+    opens_at: str
+    closes_at: str
+
+
+class OfflineHashOut(BaseModel):
+    algorithm: Literal["sha256"]
+    prefix: str = Field(description="the hash is hex SHA-256 of this prefix followed by the canonical ticket code")
+
+
+class OfflineTicketOut(BaseModel):
+    hash: str = Field(description="hex SHA-256 of `prefix` + the canonical ticket code (never the code itself)")
+    name: str = Field(description="first name and the initial of the last name")
+    age_band: Literal["under_14", "14_17", "18_plus", "unknown"] = Field(description="age on the event's date")
+    status: Literal["confirmed", "waitlisted", "cancelled"]
+    revoked: bool
+    checked_in_at: str | None = Field(description="the standing check-in's time, if any")
+
+
+class OfflineListOut(BaseModel):
+    """What a door phone keeps (in IndexedDB) to check an event in without network."""
+
+    event: EventRef
+    timezone: str = Field(description="the venue's time zone (IANA name)")
+    window: OfflineWindowOut
+    generated_at: str
+    keep_until: str = Field(description="the phone deletes the list after this moment (check-in close + 6 hours)")
+    hash: OfflineHashOut
+    tickets: list[OfflineTicketOut]

@@ -66,18 +66,19 @@ MAX_LOGGED_RAW = 500
 
 def check_in(registration: Registration, *, staff, device: str | None, walk_in: bool = False,
              override_reason: str | None = None, ticket: Ticket | None = None,
-             by_code: bool = False) -> CheckInResult:
+             by_code: bool = False, scanned_at: datetime | None = None) -> CheckInResult:
     """Let a registration's holder in, or answer the check-in that already stands; raise DomainError to refuse.
 
     Used by the scanner (`ticket` preloaded by `load_ticket`, `by_code`: a revoked ticket is refused),
     the manual search and walk-ins. Two phones at once: the partial unique index "one standing check-in
     per registration" lets exactly one insert through; the other rolls back and answers the winner's.
+    `scanned_at`: a scan decided offline, judged and recorded at that moment (marked `offline`).
     """
     if ticket is None:
         ticket = load_ticket(registration_id=registration.id)
     if ticket.standing is not None:
         return _already(ticket, ticket.standing)
-    now = utcnow()
+    now = scanned_at or utcnow()
     event = ticket.event
     state = rules.window_state(now, ticket.window, starts_at=event.starts_at, tz=venue_tz())
     reason = rules.refusal(registration_status=ticket.registration.status,
@@ -91,7 +92,7 @@ def check_in(registration: Registration, *, staff, device: str | None, walk_in: 
     registration_id = ticket.registration.id
     checkin = CheckIn(registration_id=registration_id, event_id=event.id, user_id=ticket.registration.user_id,
                       checked_in_at=now, staff_id=staff_id, device=device, walk_in=walk_in,
-                      override_reason=override_reason)
+                      override_reason=override_reason, offline=scanned_at is not None)
     db.session.add(checkin)
     try:
         db.session.flush()
@@ -162,23 +163,59 @@ def _note_ticket(log: ScanLog, ticket: Ticket) -> None:
     log.user_id = ticket.registration.user_id
 
 
+@dataclass(frozen=True)
+class OfflineScan:
+    """A scan a phone decided without network, uploaded later: when it happened and what the phone said."""
+
+    scanned_at: datetime
+    #: the phone's decision: checked_in, already_checked_in or a refusal's code
+    result: str
+
+
 def scan(raw: str, *, staff, device: str | None, event_id: int | None = None, nonce: str | None = None,
-         source: str | None = None) -> Outcome:
+         source: str | None = None, offline: OfflineScan | None = None) -> Outcome:
     """Answer what the scanner read: a ticket URL or code checks in; other codes go to `signals.code_scanned`.
 
     `event_id` is the event being checked in (a ticket for another one is refused with `wrong_event`);
     `nonce` makes a retry answer the first result. Every scan is logged, good or bad.
+
+    `offline`: the phone decided without network; the scan is judged at its `scanned_at` (a moment in
+    the future is refused; one outside the event's window is refused like any scan) and the check-in
+    recorded then. When the phone let the person in but the server keeps another check-in (or refuses),
+    the answer carries `conflict: true` and the log entry shows it: a fact for staff, not an error.
     """
 
     def action(log: ScanLog) -> dict:
+        if offline is not None:
+            log.scanned_at, log.offline_result = offline.scanned_at, offline.result
+            if rules.scanned_at_problem(offline.scanned_at, utcnow()) is not None:
+                raise DomainError(rules.ScannedAtProblem.IN_FUTURE.value,
+                                  _l("The scan's time is in the future: check the phone's clock."), status=422,
+                                  fields={"scanned_at": [_l("Must not be in the future.")]})
+            try:
+                return ticket_action(log)
+            except DomainError as error:
+                if offline.result == "checked_in":
+                    error.extra["conflict"] = True
+                raise
+        return ticket_action(log)
+
+    def ticket_action(log: ScanLog) -> dict:
         scanned = rules.parse_code(raw)
         ticket = load_ticket(code=scanned.code) if scanned is not None else None
         if ticket is not None:
             if event_id is not None and ticket.registration.event_id != event_id:
                 _note_ticket(log, ticket)
                 raise wrong_event(ticket)
-            return _check_in_logged(ticket, log, staff=staff, device=device, by_code=True)
-        if scanned is not None and scanned.kind is rules.CodeKind.CODE:
+            body = _check_in_logged(ticket, log, staff=staff, device=device, by_code=True,
+                                    scanned_at=offline.scanned_at if offline else None)
+            if offline is not None:
+                body["offline"] = True
+                if offline.result == "checked_in" and body["result"] != "checked_in":
+                    body["conflict"] = True
+            return body
+        # An offline scan is a ticket or nothing: a guest card's visit cannot start at a past moment.
+        if offline is None and scanned is not None and scanned.kind is rules.CodeKind.CODE:
             # Guest cards and any other codes belong to other domains.
             body = signals.first_answer(signals.code_scanned, scanned.code, staff=staff, device=device,
                                         event_id=event_id, log=log)

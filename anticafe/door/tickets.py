@@ -112,9 +112,18 @@ def event_ref(event: Event) -> dict:
             "capacity": event.capacity}
 
 
+#: What the door shows for a child whose parent or guardian has not consented yet.
+CONSENT_PENDING_WARNING = _l("No parent's or guardian's consent yet: ask for the signed form; "
+                             "a paid visit cannot start until then.")
+
+
 def person_ref(user: User, event: Event) -> dict:
-    """Return the JSON members naming a person, with their age on the event's date."""
-    return {"id": user.id, "name": user.name, "age": user.age_on(registrations.event_day(event))}
+    """Return the JSON members naming a person, with their age on the event's date (and a warning when a
+    child's guardian has not consented yet)."""
+    ref = {"id": user.id, "name": user.name, "age": user.age_on(registrations.event_day(event))}
+    if user.consent_pending:
+        ref["warning"] = str(CONSENT_PENDING_WARNING)
+    return ref
 
 
 def registration_ref(registration: Registration) -> dict:

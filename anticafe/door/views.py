@@ -1,6 +1,6 @@
 """The door's pages for staff: the scanner, an event's attendance, and the scan log."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,11 +9,18 @@ from ..db import utcnow
 from ..errors import DomainError
 from ..events.models import Event
 from ..extensions import db
-from . import attendance, labels, services
+from . import attendance, labels, offline, services
 from .forms import UndoForm, WindowForm
 
 bp = Blueprint("door", __name__, url_prefix="/door")
 guard_blueprint(bp, Access.STAFF)
+
+#: The scanner as an installable web app: its service worker and manifest hold nothing private, and the
+#: browser fetches them without asking anyone to log in, so they live outside the staff-only blueprint.
+app_bp = Blueprint("door_app", __name__, url_prefix="/door")
+
+#: The service worker's scope: the door's pages (the ticket pages have their own worker).
+SW_SCOPE = "/door"
 
 LOG_PAGE_SIZE = 100
 
@@ -48,6 +55,19 @@ def scanner_strings() -> dict:
         "reasonRequired": _("Give a reason to let them in anyway."),
         "by": _("by %(name)s"),
         "walkIn": _("walk-in"),
+        "offline": _("offline"),
+        "offlineAlready": _("This phone or the list says: already here since %(time)s."),
+        "offlineAdmitted": _("Decided on this phone without network; it will be uploaded."),
+        "offlineUnknown": _("Not in this phone's offline list (guest cards need the network)."),
+        "offlineWrongEvent": _("This ticket is for another event: %(title)s."),
+        "offlineNoList": _("No offline list on this phone for this event yet."),
+        "waiting": _("Waiting to upload: %(n)s"),
+        "refreshedAt": _("List refreshed at %(time)s"),
+        "neverRefreshed": _("The list has not been downloaded yet"),
+        "listOld": _("The offline list is older than the event's start: changes since then are missing."),
+        "sessionExpired": _("Log in again: the offline list cannot be refreshed and scans cannot be uploaded."),
+        "uploadConflicts": _("Conflicts after upload: %(n)s (see the attendance page)."),
+        "ageBands": {"under_14": _("under 14"), "14_17": _("14–17"), "18_plus": _("18+"), "unknown": _("age unknown")},
     }
 
 
@@ -64,7 +84,8 @@ def scanner():
             events = [selected, *events]
     if selected is None:
         selected = attendance.default_event(events, now)
-    return render_template("door/scanner.html", events=events, selected=selected, strings=scanner_strings())
+    return render_template("door/scanner.html", events=events, selected=selected, strings=scanner_strings(),
+                           sw_scope=SW_SCOPE)
 
 
 @bp.route("/events/<int:event_id>")
@@ -78,7 +99,8 @@ def event_attendance(event_id: int):
         "closes_minutes_after": own.closes_minutes_after if own else int(
             (data.window.closes_at - data.event.ends_at).total_seconds() // 60)})
     return render_template("door/attendance.html", data=data, form=form, undo_form=UndoForm(),
-                           window_labels=labels.WINDOW_LABELS, status_labels=labels.REGISTRATION_STATUS_LABELS)
+                           window_labels=labels.WINDOW_LABELS, status_labels=labels.REGISTRATION_STATUS_LABELS,
+                           conflicts=offline.offline_conflicts(event_id), labels=labels)
 
 
 @bp.route("/events/<int:event_id>/window", methods=["POST"])
@@ -93,7 +115,8 @@ def set_window(event_id: int):
         return redirect(url_for("door.event_attendance", event_id=event_id))
     data = attendance.attendance(event_id)
     return render_template("door/attendance.html", data=data, form=form, undo_form=UndoForm(),
-                           window_labels=labels.WINDOW_LABELS, status_labels=labels.REGISTRATION_STATUS_LABELS), 422
+                           window_labels=labels.WINDOW_LABELS, status_labels=labels.REGISTRATION_STATUS_LABELS,
+                           conflicts=offline.offline_conflicts(event_id), labels=labels), 422
 
 
 @bp.route("/checkins/<int:checkin_id>/undo", methods=["POST"])
@@ -125,3 +148,32 @@ def log():
     event = db.session.get(Event, event_id) if event_id else None
     return render_template("door/log.html", entries=entries, more=more, event=event, result=result,
                            labels=labels, events=attendance.door_events())
+
+
+
+@app_bp.route("/sw.js")
+def service_worker():
+    """Serve the scanner's service worker: it keeps the page and its files so the door opens without network."""
+    assets = [url_for("static", filename=name) for name in (
+        "vendor/pico.min.css", "css/app.css", "css/door.css", "favicon.svg", "js/app.js",
+        "vendor/zxing-browser.min.js", "js/door-rules.js", "js/door-offline.js", "js/door.js",
+        "img/door-192.png", "img/door-512.png")]
+    body = render_template("door/sw.js", assets=assets, page=url_for("door.scanner"), scope=SW_SCOPE,
+                           manifest=url_for("door_app.manifest"))
+    response = make_response(body)
+    response.mimetype = "text/javascript"
+    response.headers["Service-Worker-Allowed"] = SW_SCOPE
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@app_bp.route("/manifest.webmanifest")
+def manifest():
+    """Describe the scanner as an app a phone can install on its home screen."""
+    response = make_response({
+        "name": _("Door scanner"), "short_name": _("Door"), "start_url": url_for("door.scanner"),
+        "scope": SW_SCOPE, "display": "standalone", "background_color": "#1f2937", "theme_color": "#1f2937",
+        "icons": [{"src": url_for("static", filename=f"img/door-{size}.png"), "sizes": f"{size}x{size}",
+                   "type": "image/png", "purpose": "any"} for size in (192, 512)]})
+    response.mimetype = "application/manifest+json"
+    return response

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from .models import Category, Entry
@@ -25,7 +26,7 @@ class EventForm(FlaskForm):
     """The fields every event has."""
 
     title = StringField(_l("Title"), validators=[InputRequired(message=_REQUIRED), Length(max=200)])
-    category = SelectField(_l("Category"), choices=[(c.value, CATEGORY_LABELS[c]) for c in Category],
+    category = SelectField(_l("Category"), choices=[SelectChoice(c.value, CATEGORY_LABELS[c]) for c in Category],
                            default=Category.OTHER.value)
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)])
     starts_at = DateTimeLocalField(_l("Starts"), format=_DATETIME, validators=[
@@ -38,7 +39,8 @@ class EventForm(FlaskForm):
                                                validators=[Optional()])
     registration_closes_at = DateTimeLocalField(_l("Registration closes"), format=_DATETIME,
                                                 validators=[Optional()])
-    entry = RadioField(_l("Entry"), choices=[(e.value, ENTRY_LABELS[e]) for e in Entry], default=Entry.FREE.value)
+    entry = RadioField(_l("Entry"), choices=[SelectChoice(e.value, ENTRY_LABELS[e]) for e in Entry],
+                       default=Entry.FREE.value)
     organiser = StringField(_l("Organiser or partner"), validators=[Optional(), Length(max=200)])
     zone_id = SelectField(_l("Zone"), coerce=_optional_int, validate_choice=False)
     cover = FileField(_l("Cover picture"))
@@ -60,12 +62,14 @@ class NewEventForm(EventForm):
     """Creating: publish at once or keep a draft; optionally repeat weekly."""
 
     published = BooleanField(_l("Publish now (visitors see it and can register)"), default=True)
-    repeat = RadioField(_l("Repeat"), choices=[("", _l("Does not repeat")), ("weekly", _l("Repeats weekly"))],
+    repeat = RadioField(_l("Repeat"), choices=[SelectChoice("", _l("Does not repeat")),
+                                                SelectChoice("weekly", _l("Repeats weekly"))],
                         default="")
     interval_weeks = IntegerField(_l("Every how many weeks"), default=1, validators=[
         Optional(), NumberRange(min=1, max=MAX_INTERVAL_WEEKS)])
     repeat_end = RadioField(_l("The series ends"), default="count",
-                            choices=[("until", _l("On a date")), ("count", _l("After a number of events"))])
+                            choices=[SelectChoice("until", _l("On a date")),
+                                     SelectChoice("count", _l("After a number of events"))])
     until = DateField(_l("Last date"), validators=[Optional()])
     count = IntegerField(_l("Number of events"), validators=[Optional(), NumberRange(min=2, max=MAX_OCCURRENCES)])
 
@@ -73,8 +77,9 @@ class NewEventForm(EventForm):
 class EditEventForm(EventForm):
     """Editing an occurrence of a series asks whether the later ones change too."""
 
-    scope = RadioField(_l("Apply the changes to"), choices=[("this", _l("This event only")),
-                                                            ("following", _l("This and the following events"))],
+    scope = RadioField(_l("Apply the changes to"),
+                       choices=[SelectChoice("this", _l("This event only")),
+                                SelectChoice("following", _l("This and the following events"))],
                        default="this")
 
 
@@ -82,6 +87,6 @@ class CancelForm(FlaskForm):
     """Cancelling: a reason for the registrants and, for a series, how far it reaches."""
 
     reason = TextAreaField(_l("Reason (sent to everybody registered)"), validators=[Optional(), Length(max=1000)])
-    scope = RadioField(_l("Cancel"), choices=[("this", _l("This event only")),
-                                               ("following", _l("This and the following events"))],
+    scope = RadioField(_l("Cancel"), choices=[SelectChoice("this", _l("This event only")),
+                                               SelectChoice("following", _l("This and the following events"))],
                        default="this")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from .. import versions
 from ..accounts.views import safe_next
@@ -312,9 +313,9 @@ def upcoming_section(app, **_) -> dict:
 # ------------------------------------------------------------------------------------------------
 # Staff pages
 
-def _zone_choices() -> list[tuple]:
+def _zone_choices() -> list[SelectChoice]:
     zones = db.session.scalars(select(Zone).order_by(Zone.name)).all()
-    return [("", _("The whole café (no particular zone)"))] + [(z.id, z.name) for z in zones]
+    return [SelectChoice("", _("The whole café (no particular zone)"))] + [SelectChoice(z.id, z.name) for z in zones]
 
 
 def _cover_upload(form) -> bytes | None:

@@ -91,7 +91,7 @@ def issue(user_id: int, body: IssueIn):
     pass_type = services.get_type(body.pass_type_id)
     issued = services.issue_pass(holder=holder, pass_type=pass_type, by=current_user,
                                  payment_method=body.payment_method, reason=body.reason, starts_on=body.starts_on,
-                                 months=body.months)
+                                 months=body.months, social_category=body.social_category)
     db.session.commit()
     today = venue_today()
     return IssuedOut(items=[pass_out(p, today) for p in issued])

@@ -29,12 +29,8 @@ TYPES = [
      "Бесплатное время по решению молодёжного комитета; остаток не переносится на следующий месяц."),
 ]
 
-REASONS = [
-    "Решение молодёжного комитета: многодетная семья",
-    "Решение молодёжного комитета: волонтёр месяца",
-    "Направление от социальной службы",
-    "Решение молодёжного комитета: активист клуба настольных игр",
-]
+#: The social categories the demo programme's holders qualify under (codes; admins see them only).
+CATEGORIES = ["large_family", "low_income", "social_service", "hard_situation"]
 
 
 def _at(day, hour: int):
@@ -46,12 +42,13 @@ def seed(ctx) -> None:
     rng = ctx.random
     today = venue_today()
     staff = db.session.scalar(select(User).where(User.email == "staff@anticafe.demo"))
-    committee = db.session.scalar(select(User).where(User.email == "committee@anticafe.demo"))
     types = {}
     for name, kind, minutes, days, price, weekdays, by_staff, by_committee, description in TYPES:
         types[kind if name != "Будни безлимит" else "weekdays"] = PassType(
             name=name, kind=kind.value, minutes=minutes, validity_days=days, price=price, weekdays_only=weekdays,
-            staff_may_issue=by_staff, committee_may_issue=by_committee, description=description)
+            staff_may_issue=by_staff, committee_may_issue=by_committee, description=description,
+            places=12 if kind == PassKind.ALLOWANCE else None,
+            categories=",".join(rules.SOCIAL_CATEGORIES) if kind == PassKind.ALLOWANCE else "")
     db.session.add_all(types.values())
     db.session.flush()
 
@@ -85,19 +82,20 @@ def seed(ctx) -> None:
     for person in holders[19:22]:
         sell(person, types["weekdays"], rng.randint(1, 25))
 
-    # The committee's social programme: this month for eight young people, last month for six of them.
+    # The committee's social programme, granted by staff: this month for eight young people, last month for six.
     allowance = types[PassKind.ALLOWANCE]
     young = [v for v in holders[22:80] if v.guest_category == "schoolchild"][:8]
     last_month = rules.add_months(today, -1)
     for index, person in enumerate(young):
-        reason = REASONS[index % len(REASONS)]
+        category = CATEGORIES[index % len(CATEGORIES)]
         months = [(last_month, rules.month_end(last_month))] if index < 6 else []
         months.append((max(rules.month_start(today), today - timedelta(days=index)), rules.month_end(today)))
         for first, last in months:
             passes.append(Pass(type=allowance, user_id=person.id, kind=allowance.kind, name=allowance.name,
                                starts_on=first, ends_on=last, minutes_total=allowance.minutes,
-                               minutes_remaining=allowance.minutes, price=Decimal(0), reason=reason,
-                               issued_by_id=committee.id if committee else None, issued_at=_at(first, 12)))
+                               minutes_remaining=allowance.minutes, price=Decimal(0), reason=allowance.name,
+                               social_category=category, issued_by_id=staff.id if staff else None,
+                               issued_at=_at(first, 12)))
     db.session.add_all(passes)
     db.session.flush()
     _pay_visits_with_passes(passes, visits_by_person)

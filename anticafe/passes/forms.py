@@ -2,8 +2,19 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..visits.tariffs import METHOD_LABELS
 from .rules import MAX_MONTHS, PAYMENT_METHODS, PassKind
@@ -12,25 +23,38 @@ from .rules import MAX_MONTHS, PAYMENT_METHODS, PassKind
 class PassTypeForm(FlaskForm):
     name = StringField(_l("Pass name"), validators=[DataRequired(), Length(max=120)])
     #: choices are named in the request's language by the view (`kind_choices`)
-    kind = SelectField(_l("Kind"), choices=[(kind.value, kind.value) for kind in PassKind])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, kind.value) for kind in PassKind])
     #: hours as typed ("10", "7,5"); read by the view
     hours = StringField(_l("Time, hours"), validators=[Optional(), Length(max=12)])
     validity_days = IntegerField(_l("Valid for, days"), validators=[Optional()])
     price = StringField(_l("Price, ₽"), validators=[Optional(), Length(max=12)])
     weekdays_only = BooleanField(_l("Weekdays only (not at weekends or on holidays)"))
     staff_may_issue = BooleanField(_l("Staff may sell or grant it"), default=True)
-    committee_may_issue = BooleanField(_l("The youth committee may grant it (allowances only)"))
+    committee_may_issue = BooleanField(_l("A programme of the youth committee (allowances only): the committee "
+                                          "sets its terms"))
     active = BooleanField(_l("On sale"), default=True)
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
 
 
 class IssueForm(FlaskForm):
     pass_type = SelectField(_l("Pass"), coerce=int, validate_choice=False)
-    payment_method = RadioField(_l("Payment method"), choices=[(m, METHOD_LABELS[m]) for m in PAYMENT_METHODS],
+    payment_method = RadioField(_l("Payment method"),
+                                choices=[SelectChoice(m, METHOD_LABELS[m]) for m in PAYMENT_METHODS],
                                 validators=[Optional()], validate_choice=False)
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=500)])
     starts_on = DateField(_l("Starts on"), validators=[Optional()])
     months = IntegerField(_l("Number of months"), default=1, validators=[Optional(), NumberRange(1, MAX_MONTHS)])
+    #: an allowance's social category (choices set by the view); admins see it later, nobody else
+    social_category = SelectField(_l("Social category"), validators=[Optional()], validate_choice=False)
+
+
+class ProgrammeForm(FlaskForm):
+    """The committee's terms of a programme (choices of categories set by the view)."""
+
+    hours = StringField(_l("Hours a month"), validators=[DataRequired(), Length(max=12)])
+    places = IntegerField(_l("Places (empty: no limit)"), validators=[Optional(), NumberRange(1, 10_000)])
+    categories = SelectMultipleField(_l("Who qualifies"), option_widget=CheckboxInput(),
+                                     widget=ListWidget(prefix_label=False), validate_choice=False)
 
 
 class CancelForm(FlaskForm):

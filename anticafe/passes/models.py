@@ -47,8 +47,13 @@ class PassType(db.Model):
     price: Mapped[Decimal] = mapped_column(Kopecks, default=Decimal(0))
     #: staff may sell or grant it (admins always may)
     staff_may_issue: Mapped[bool] = mapped_column(default=True)
-    #: the youth committee may grant it (allowances only)
+    #: an allowance the youth committee runs as a programme: it sets the minutes a month, the places
+    #: and the social categories that qualify; staff and admins grant it to named people
     committee_may_issue: Mapped[bool] = mapped_column(default=False)
+    #: how many people a programme's allowance may hold in one month (None: no limit)
+    places: Mapped[int | None]
+    #: the social category codes that qualify for a programme, comma-separated (`passes.rules.SOCIAL_CATEGORIES`)
+    categories: Mapped[str] = mapped_column(String(200), default="", server_default="")
     #: offered for sale or grant; an archived type stays on the passes already held
     active: Mapped[bool] = mapped_column(default=True)
     description: Mapped[str] = mapped_column(Text, default="")
@@ -96,6 +101,8 @@ class Pass(db.Model):
     payment_method: Mapped[str | None] = mapped_column(String(20))
     #: why a pass was given for free (an allowance: the committee's decision, a prize...)
     reason: Mapped[str | None] = mapped_column(Text)
+    #: why an allowance was granted, as a social category code; shown to admins only, never exported
+    social_category: Mapped[str | None] = mapped_column(String(32))
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -272,8 +272,8 @@ def may_issue(role: str, *, staff_may_issue: bool, committee_may_issue: bool) ->
         return True
     if role == "staff":
         return staff_may_issue
-    if role == "committee":
-        return committee_may_issue
+    # The committee decides a programme's terms and sees its use in counts; it never picks named
+    # people (it would see who they are and why), so it grants nothing itself.
     return False
 
 
@@ -311,13 +311,29 @@ def pass_type_problems(*, name: str | None, kind: str | None, minutes: int | Non
     return problems
 
 
+#: Social categories that may qualify for a programme's allowance. Stored as these codes on the
+#: pass, shown to admins only, never in an export or on a page the committee reaches.
+SOCIAL_CATEGORIES = ("large_family", "low_income", "disability", "orphan", "social_service", "hard_situation")
+
+
+def parse_categories(text: str | None) -> tuple[str, ...]:
+    """Read a comma-separated list of category codes, keeping the known ones in their order."""
+    given = {part.strip() for part in (text or "").split(",")}
+    return tuple(code for code in SOCIAL_CATEGORIES if code in given)
+
+
 def issue_problems(kind: str, price: Decimal, *, payment_method: str | None, reason: str | None,
-                   months: int | None) -> dict[str, list[str]]:
-    """Check a sale or grant: a paid pass needs a payment method, a free one a reason."""
+                   months: int | None, social_category: str | None = None,
+                   categories: tuple[str, ...] = ()) -> dict[str, list[str]]:
+    """Check a sale or grant: a paid pass needs a payment method, a free one a reason, an allowance a
+    social category its programme admits."""
     problems: dict[str, list[str]] = {}
     if price > 0:
         if payment_method not in PAYMENT_METHODS:
             problems["payment_method"] = ["payment_required"]
+    elif kind == PassKind.ALLOWANCE:
+        if social_category not in (categories or SOCIAL_CATEGORIES):
+            problems["social_category"] = ["category_required"]
     elif not (reason or "").strip():
         problems["reason"] = ["reason_required"]
     if kind == PassKind.ALLOWANCE and (months is None or not 1 <= months <= MAX_MONTHS):

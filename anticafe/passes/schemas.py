@@ -57,6 +57,8 @@ class IssueIn(BaseModel):
     reason: str | None = Field(default=None, max_length=500)
     starts_on: date | None = Field(default=None, description="default today; for an allowance: its first month")
     months: int = Field(default=1, ge=1, le=12, description="allowances: how many calendar months")
+    social_category: str | None = Field(default=None, max_length=32,
+                                        description="allowances: the social category code the programme admits")
 
 
 class CancelIn(BaseModel):

@@ -46,7 +46,22 @@ PROBLEM_MESSAGES = {
     "months_range": _l("An allowance is granted for 1 to 12 months."),
     "name_taken": _l("A pass type with this name exists."),
     "first_month_past": _l("The first month cannot be in the past."),
+    "category_required": _l("Choose the social category the programme admits the visitor under."),
 }
+
+#: Social categories in words (admins and the granting desk only; everywhere else the code stays inside).
+CATEGORY_LABELS = {
+    "large_family": _l("Large family"),
+    "low_income": _l("Low-income family"),
+    "disability": _l("Disability"),
+    "orphan": _l("Orphan or without parental care"),
+    "social_service": _l("Referred by the social services"),
+    "hard_situation": _l("Difficult life situation"),
+}
+
+
+def category_label(code: str | None) -> str:
+    return str(CATEGORY_LABELS.get(code, code or "—"))
 
 
 def translate(problems: dict[str, list[str]]) -> dict[str, list]:
@@ -181,14 +196,37 @@ def issuable_types(user: User, *, kinds: set[str] | None = None) -> list[PassTyp
 # Selling and granting
 
 
+def holders_in_month(pass_type: PassType, day: date, *, excluding: int | None = None) -> int:
+    """How many people hold a live allowance of this programme in `day`'s month."""
+    first, last = rules.month_start(day), rules.month_end(day)
+    stmt = select(func.count(func.distinct(Pass.user_id))).where(
+        Pass.type_id == pass_type.id, Pass.cancelled_at.is_(None), Pass.starts_on <= last, Pass.ends_on >= first)
+    if excluding is not None:
+        stmt = stmt.where(Pass.user_id != excluding)
+    return db.session.scalar(stmt) or 0
+
+
+def _check_places(pass_type: PassType, holder: User, windows) -> None:
+    """Refuse an allowance for a month whose places are all taken (the programme's row is locked first)."""
+    lock(PassType, PassType.id == pass_type.id)
+    for start, _end in windows:
+        if holders_in_month(pass_type, start, excluding=holder.id) >= pass_type.places:
+            raise DomainError("no_places", _l("All %(n)s places of the programme are taken in %(month)s.",
+                                              n=pass_type.places, month=start.strftime("%m.%Y")), status=409)
+
+
 def issue_pass(*, holder: User, pass_type: PassType, by: User, payment_method: str | None = None,
-               reason: str | None = None, starts_on: date | None = None, months: int = 1) -> list[Pass]:
+               reason: str | None = None, starts_on: date | None = None, months: int = 1,
+               social_category: str | None = None) -> list[Pass]:
     """Sell a pass (paid: a payment method) or grant one (free: a reason) to `holder`.
 
     A package or membership starts on `starts_on` (today by default) and lasts the type's days. An
     allowance is one pass per calendar month for `months` months from `starts_on`'s month; the
     current month's applies from today.
     """
+    if holder.id == by.id:
+        raise DomainError("not_yourself", _l("Nobody sells or grants a pass to themselves: ask a colleague."),
+                          status=403)
     if not may_issue(by, pass_type):
         raise DomainError("not_allowed", _l("You may not sell or grant this pass."), status=403)
     if not holder.active:
@@ -196,8 +234,15 @@ def issue_pass(*, holder: User, pass_type: PassType, by: User, payment_method: s
     kind = PassKind(pass_type.kind)
     payment_method = (payment_method or "").strip() or None
     reason = (reason or "").strip() or None
+    social_category = (social_category or "").strip() or None
     problems = rules.issue_problems(kind, pass_type.price, payment_method=payment_method, reason=reason,
-                                    months=months)
+                                    months=months, social_category=social_category,
+                                    categories=rules.parse_categories(pass_type.categories))
+    if kind == PassKind.ALLOWANCE:
+        # The programme's name is the reason: no free text about a person's circumstances.
+        reason = pass_type.name
+    else:
+        social_category = None
     today = venue_today()
     first = starts_on or today
     if first < today or (kind == PassKind.ALLOWANCE and rules.month_start(first) < rules.month_start(today)):
@@ -212,13 +257,15 @@ def issue_pass(*, holder: User, pass_type: PassType, by: User, payment_method: s
         windows = rules.allowance_windows(today, first, months)
     else:
         windows = [rules.period_window(first, pass_type.validity_days)]
+    if kind == PassKind.ALLOWANCE and pass_type.places is not None:
+        _check_places(pass_type, holder, windows)
     issued = []
     for start, end in windows:
         minutes = pass_type.minutes if kind in rules.MINUTE_KINDS else None
         held = Pass(type=pass_type, user_id=holder.id, kind=kind.value, name=pass_type.name,
                     weekdays_only=pass_type.weekdays_only, starts_on=start, ends_on=end, minutes_total=minutes,
                     minutes_remaining=minutes, price=pass_type.price, payment_method=payment_method,
-                    reason=reason, issued_by_id=by.id, issued_at=utcnow())
+                    reason=reason, social_category=social_category, issued_by_id=by.id, issued_at=utcnow())
         db.session.add(held)
         issued.append(held)
     db.session.flush()
@@ -483,3 +530,61 @@ def minutes_by_kind(visit_ids: list[int]) -> PassMinutes:
         else:
             totals.prepaid += int(minutes)
     return totals
+
+
+# ------------------------------------------------------------------------------------------------
+# The youth committee's programme: terms it decides, use it sees in counts
+
+
+@dataclass
+class ProgrammeFigures:
+    """One programme in one month, in counts only."""
+
+    pass_type: PassType
+    people: int
+    granted_minutes: int
+    used_minutes: int
+
+    @property
+    def places_left(self) -> int | None:
+        return None if self.pass_type.places is None else max(0, self.pass_type.places - self.people)
+
+
+def programmes() -> list[PassType]:
+    """The allowances the committee runs as programmes."""
+    return [t for t in pass_types() if t.kind == PassKind.ALLOWANCE.value and t.committee_may_issue]
+
+
+def programme_figures(day: date) -> list[ProgrammeFigures]:
+    """Each programme's use in `day`'s month: people holding it, minutes granted and used (no names)."""
+    first, last = rules.month_start(day), rules.month_end(day)
+    rows = db.session.execute(
+        select(Pass.type_id, func.count(func.distinct(Pass.user_id)), func.coalesce(func.sum(Pass.minutes_total), 0),
+               func.coalesce(func.sum(Pass.minutes_total - Pass.minutes_remaining), 0))
+        .where(Pass.kind == PassKind.ALLOWANCE.value, Pass.cancelled_at.is_(None), Pass.starts_on <= last,
+               Pass.ends_on >= first)
+        .group_by(Pass.type_id)).all()
+    found = {type_id: (people, int(granted), int(used)) for type_id, people, granted, used in rows}
+    return [ProgrammeFigures(t, *found.get(t.id, (0, 0, 0))) for t in programmes()]
+
+
+def update_programme(pass_type: PassType, *, minutes: int | None, places: int | None,
+                     categories: list[str], by: User) -> PassType:
+    """The committee (or an admin) sets a programme's minutes a month, places and qualifying categories."""
+    if not (by.is_committee and pass_type.kind == PassKind.ALLOWANCE.value and pass_type.committee_may_issue):
+        raise DomainError("not_allowed", _l("Only the youth committee sets the terms of its programmes."), status=403)
+    problems: dict[str, list] = {}
+    if minutes is None or not 1 <= minutes <= 100_000:
+        problems["minutes"] = [PROBLEM_MESSAGES["minutes_range"]]
+    if places is not None and not 1 <= places <= 10_000:
+        problems["places"] = [_l("Give 1 to 10 000 places, or leave it empty for no limit.")]
+    chosen = rules.parse_categories(",".join(categories))
+    if not chosen:
+        problems["categories"] = [_l("Choose at least one social category.")]
+    if problems:
+        raise ValidationFailed(problems)
+    pass_type.minutes = minutes
+    pass_type.places = places
+    pass_type.categories = ",".join(chosen)
+    db.session.flush()
+    return pass_type

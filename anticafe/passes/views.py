@@ -1,12 +1,12 @@
-"""Pages: staff sell and grant passes, the committee grants allowances, admins define pass types,
-visitors see their own passes.
+"""Pages: staff sell and grant passes, the committee runs its programmes in counts, admins define
+pass types, visitors see their own passes.
 
 Who may do what:
 - **admins** define pass types and may sell, grant and cancel every type;
 - **staff** sell packages and memberships (the payment method is recorded) and grant the types
   marked "staff may grant" (allowances, free passes with a reason);
-- the **youth committee** grants the allowances marked for it (it takes no money), sees its
-  programme month by month, and may cancel an allowance it may grant;
+- the **youth committee** runs allowances as programmes: it sets their minutes a month, places and
+  qualifying social categories and sees their use in counts; it never sees or picks named people;
 - **visitors** see their passes, balances and expiry.
 """
 
@@ -17,8 +17,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from ..accounts import services as accounts
+from ..accounts.access_log import log_search, log_view
 from ..accounts.models import User
 from ..auth import Access, require
 from ..errors import run_service
@@ -27,14 +29,11 @@ from ..templating import template_helpers
 from ..timeutil import venue_today
 from ..visits.tariffs import method_label
 from . import checkout, rules, services
-from .forms import CancelForm, IssueForm, PassTypeForm
+from .forms import CancelForm, IssueForm, PassTypeForm, ProgrammeForm
 from .models import PassType
 from .rules import PassKind, PassStatus
 
 bp = Blueprint("passes", __name__)
-
-COMMITTEE_KINDS = {PassKind.ALLOWANCE.value}
-
 
 def pass_minutes(minutes: int | None) -> str:
     """Show minutes as hours and minutes: "7 h 30 min"."""
@@ -91,7 +90,8 @@ def _issue(form: IssueForm, holder: User, types: list[PassType]) -> bool:
         return False
     issued, error = run_service(services.issue_pass, holder=holder, pass_type=pass_type, by=current_user,
                                 payment_method=form.payment_method.data, reason=form.reason.data,
-                                starts_on=form.starts_on.data, months=form.months.data or 1, form=form)
+                                starts_on=form.starts_on.data, months=form.months.data or 1,
+                                social_category=form.social_category.data, form=form)
     if error:
         return False
     flash(_issued_message(issued), "success")
@@ -100,7 +100,9 @@ def _issue(form: IssueForm, holder: User, types: list[PassType]) -> bool:
 
 def _issue_form(types: list[PassType]) -> IssueForm:
     form = IssueForm()
-    form.pass_type.choices = [(t.id, t.name) for t in types]
+    form.pass_type.choices = [SelectChoice(t.id, t.name) for t in types]
+    form.social_category.choices = [("", "—")] + [(code, services.category_label(code))
+                                                  for code in rules.SOCIAL_CATEGORIES]
     if not form.is_submitted():
         form.starts_on.data = venue_today()
         if types:
@@ -109,8 +111,10 @@ def _issue_form(types: list[PassType]) -> IssueForm:
 
 
 def _person_page(user_id: int, *, endpoint: str, mode: str, kinds):
-    """A person's passes (of `kinds`, None: all) with the form to sell or grant one; staff and committee alike."""
+    """A person's passes (of `kinds`, None: all) with the form to sell or grant one (staff and admins)."""
     holder = _person(user_id)
+    if request.method == "GET":
+        log_view(holder.id, endpoint)
     types = services.issuable_types(current_user, kinds=kinds)
     form = _issue_form(types)
     if form.validate_on_submit() and _issue(form, holder, types):
@@ -130,6 +134,8 @@ def index():
     """Find a person to sell a pass to; the passes sold and granted lately."""
     query = request.args.get("q", "")
     people = accounts.search_users(query, limit=30) if len(query.strip()) >= 2 else []
+    if query.strip():
+        log_search(len(people), "passes.index")
     return render_template("passes/index.html", q=query, people=people, recent=services.recent_passes(30),
                            balances=services.balances_for([p.id for p in people]),
                            types=services.issuable_types(current_user), today=venue_today())
@@ -188,31 +194,42 @@ def _month_arg() -> date:
 @bp.route("/committee/allowances")
 @require(Access.COMMITTEE)
 def committee_index():
-    """The social programme: this month's allowances and how much of them is used; grant new ones."""
+    """The social programmes: their terms, and how many people use them and how much, in counts only."""
     month = _month_arg()
-    query = request.args.get("q", "")
-    people = accounts.search_users(query, limit=30) if len(query.strip()) >= 2 else []
-    allowances = services.allowances_in_month(month)
-    live = [p for p in allowances if p.cancelled_at is None]
-    totals = {"people": len({p.user_id for p in live}), "granted": sum(p.minutes_total or 0 for p in live),
-              "used": sum(p.minutes_used or 0 for p in live)}
-    return render_template("passes/committee.html", month=month, allowances=allowances, totals=totals, q=query,
-                           people=people, previous=rules.add_months(month, -1), following=rules.add_months(month, 1),
-                           types=services.issuable_types(current_user, kinds=COMMITTEE_KINDS), today=venue_today())
+    figures = services.programme_figures(month)
+    forms = {f.pass_type.id: _programme_form(f.pass_type) for f in figures}
+    return render_template("passes/committee.html", month=month, figures=figures, forms=forms,
+                           previous=rules.add_months(month, -1), following=rules.add_months(month, 1),
+                           today=venue_today())
 
 
-@bp.route("/committee/allowances/people/<int:user_id>", methods=["GET", "POST"])
+def _programme_form(pass_type: PassType, formdata=None) -> ProgrammeForm:
+    form = ProgrammeForm(formdata=formdata, prefix=f"p{pass_type.id}")
+    form.categories.choices = [(code, services.category_label(code)) for code in rules.SOCIAL_CATEGORIES]
+    if formdata is None:
+        form.hours.data = _hours_text(pass_type.minutes)
+        form.places.data = pass_type.places
+        form.categories.data = list(rules.parse_categories(pass_type.categories))
+    return form
+
+
+@bp.route("/committee/allowances/<int:type_id>", methods=["POST"])
 @require(Access.COMMITTEE)
-def committee_person(user_id: int):
-    """Show a person's allowances and grant one with the committee's reason."""
-    return _person_page(user_id, endpoint="passes.committee_person", mode="committee", kinds=COMMITTEE_KINDS)
-
-
-@bp.route("/committee/allowances/<int:pass_id>/cancel", methods=["POST"])
-@require(Access.COMMITTEE)
-def committee_cancel(pass_id: int):
-    """Cancel an allowance granted by mistake."""
-    return _cancel(pass_id, "passes.committee_person", kinds=COMMITTEE_KINDS)
+def committee_programme(type_id: int):
+    """Change a programme's terms: minutes a month, places, the social categories that qualify."""
+    pass_type = db.session.get(PassType, type_id) or abort(404)
+    form = _programme_form(pass_type, formdata=request.form)
+    hours = parse_decimal(form.hours.data)
+    minutes = int(hours * 60) if hours is not None and hours * 60 == int(hours * 60) else None
+    if form.validate_on_submit():
+        error = run_service(services.update_programme, pass_type, minutes=minutes, places=form.places.data,
+                            categories=form.categories.data or [], by=current_user).error
+        if not error:
+            flash(_("The terms of “%(name)s” are saved; they apply to allowances granted from now on.",
+                    name=pass_type.name), "success")
+    else:
+        flash(_("Please correct the marked fields."), "error")
+    return redirect(url_for("passes.committee_index", month=request.args.get("month")))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -257,7 +274,7 @@ def _type_data(form: PassTypeForm) -> services.PassTypeData | None:
 
 def _edit_type(pass_type: PassType | None):
     form = PassTypeForm(obj=pass_type)
-    form.kind.choices = [(kind.value, services.kind_label(kind)) for kind in PassKind]
+    form.kind.choices = [SelectChoice(kind.value, services.kind_label(kind)) for kind in PassKind]
     if pass_type is not None and not form.is_submitted():
         form.hours.data = _hours_text(pass_type.minutes)
         form.price.data = f"{pass_type.price.normalize():f}" if pass_type.price else "0"
@@ -326,5 +343,5 @@ def my_passes_context(user: User) -> dict:
 
 template_helpers(bp, filters={"pass_minutes": pass_minutes, "pass_date": pass_date, "pass_month": pass_month},
                  pass_kind_label=services.kind_label, pass_status_label=services.status_label,
-                 pass_method_label=method_label, PassStatus=PassStatus,
+                 pass_method_label=method_label, PassStatus=PassStatus, pass_category_label=services.category_label,
                  pass_shift_minutes=checkout.shift_minutes)

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..accounts.access_log import log_access
 from ..accounts.models import User
 from ..api.spec import api_blueprint, endpoint
 from ..auth import Access
@@ -109,7 +110,9 @@ def event_registrations(event_id: int):
     """List an event's registrations for staff: confirmed, the waitlist in order, then cancelled."""
     event = _event_for(event_id)
     seats = services.counts(event.id)
+    items = [registration_out(r) for r in services.event_registrations(event.id)]
+    log_access("export_attendees", where="registrations_api.event_registrations", event_id=event.id, count=len(items))
+    db.session.commit()
     return EventRegistrations(
         event_id=event.id, capacity=event.capacity, confirmed=seats.confirmed, waitlisted=seats.waitlisted,
-        seats_left=rules.free_seats(event.capacity, seats.confirmed),
-        items=[registration_out(r) for r in services.event_registrations(event.id)])
+        seats_left=rules.free_seats(event.capacity, seats.confirmed), items=items)

@@ -74,6 +74,9 @@ class Registration(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: who cancelled: the person themselves or a staff member (None while active)
     cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: the person's age group on the day ("14_17"...), kept when their identity is erased so that
+    #: statistics still count the age without the birth date
+    age_band: Mapped[str | None] = mapped_column(String(8))
 
     event: Mapped[Event] = relationship()
     user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -25,7 +25,7 @@ from ..errors import DomainError
 from ..events.models import Event, EventStatus
 from ..events.services import age_limits
 from ..extensions import db
-from ..notifications.services import notify
+from ..notifications.services import notify, reachable
 from ..timeutil import to_venue
 from ..urls import public_url, site_path
 from . import rows, rules
@@ -209,6 +209,10 @@ def register(event: Event, user: User, *, by: User | None = None, source: str = 
     staff = by is not None and by.is_staff
     if not self_service and not staff:
         raise DomainError("forbidden", _l("Only staff can register other people."), status=403)
+    if self_service and not staff and user.consent_pending:
+        raise DomainError("guardian_consent_pending", _l(
+            "Your parent or guardian has not confirmed their consent yet. Once they open the emailed link (or "
+            "bring the signed form to the café), you can register."), status=409)
     source = Source(source)
     if not self_service and source is Source.SELF:
         source = Source.STAFF
@@ -375,15 +379,16 @@ def _when(event: Event, moment: datetime | None = None) -> str:
 
 def _tell_promoted(registration: Registration, event: Event) -> None:
     user = registration.user
-    if user is None or user.email is None:  # a guest profile cannot log in to read it
+    if user is None or not reachable(user):  # a guest profile without a linked messenger cannot read it
         return
     notify(user, "waitlist_promoted",
            lambda: gettext("A seat is yours: %(title)s", title=event.title),
            lambda: gettext("A seat has freed up at “%(title)s” on %(when)s, and you have moved from the waitlist "
                            "to the participants. Your ticket with the QR code is at the link below. If your plans "
-                           "have changed, please cancel so that the next person can come.",
-                           title=event.title, when=_when(event)),
-           link=rules.ticket_path(registration.ticket_code),
+                           "have changed, please cancel before %(deadline)s so that the next person can come.",
+                           title=event.title, when=_when(event),
+                           deadline=_when(event, event.starts_at - cancel_cutoff())),
+           link=rules.ticket_path(registration.ticket_code), ticket_code=registration.ticket_code,
            dedupe_key=f"waitlist_promoted:{registration.id}")
 
 
@@ -402,7 +407,7 @@ def queue_reminders(now: datetime | None = None, ahead: timedelta = timedelta(ho
     queued = 0
     for registration in rows:
         event, user = registration.event, registration.user
-        if user.email is None or not user.active:
+        if not user.active or not reachable(user):
             continue
         note = notify(
             user, "event_reminder",
@@ -412,7 +417,7 @@ def queue_reminders(now: datetime | None = None, ahead: timedelta = timedelta(ho
                                         "so that someone from the waitlist gets your seat.",
                                         title=event.title, when=_when(event),
                                         place=current_app.config["VENUE_ADDRESS"]),
-            link=rules.ticket_path(registration.ticket_code),
+            link=rules.ticket_path(registration.ticket_code), ticket_code=registration.ticket_code,
             dedupe_key=f"event_reminder:{event.id}:{user.id}")
         if note is not None:
             queued += 1

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import codes
+from ..accounts.access_log import log_access
 from ..accounts.models import User
 from ..accounts.services import search_users
 from ..accounts.views import safe_next
@@ -170,6 +171,11 @@ def _staff_page(event: Event, walk_in_form: WalkInForm, status: int = 200):
     query = request.args.get("q", "").strip()
     found = search_users(query, limit=20) if query else []
     registrations = services.event_registrations(event.id)
+    log_access("export_attendees", where="registrations.event_registrations", event_id=event.id,
+               count=len(registrations))
+    if query:
+        log_access("search_people", where="registrations.event_registrations", count=len(found))
+    db.session.commit()
     active = {r.user_id: r for r in registrations if not r.is_cancelled}
     seats = services.counts(event.id)
     return render_template(

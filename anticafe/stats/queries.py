@@ -422,14 +422,21 @@ def _convert_key(scope: Scope, dim: str, key):
     return key
 
 
+def age_on_day(lt: LocalTime, when, band):
+    """The person's age on the local day of `when`: from the birth date, or, once the person's identity
+    is erased, the first age of the group kept on the row (which falls in the same group and youth)."""
+    computed = lt.age(lt.seconds(when), lt.birth_number(User.birth_date))
+    firsts = [(band == text_constant(group.key), int_constant(rules.band_age(group.key))) for group in rules.AGE_GROUPS]
+    return case((band.is_(None), computed), *firsts, else_=computed)
+
+
 @cached
 def attendance_by_age(scope: Scope) -> dict:
     """{age group: Attendance} by the person's age on the event's local date (registrations and check-ins)."""
     lt = scope.local
     standing = _STANDING
-    age_group = lt.age_group(lt.age(lt.seconds(Event.starts_at), lt.birth_number(User.birth_date)))
     registrations = (
-        select(age_group.label("k"),
+        select(lt.age_group(age_on_day(lt, Event.starts_at, Registration.age_band)).label("k"),
                _count_if(_registered()).label("registered"),
                _count_if(Registration.status == RegistrationStatus.WAITLISTED.value).label("waitlisted"),
                _count_if(and_(_registered(), Event.ends_at <= scope.now, standing.id.is_(None))).label("no_shows"),
@@ -441,7 +448,8 @@ def attendance_by_age(scope: Scope) -> dict:
                                                         RegistrationStatus.WAITLISTED.value)))
         .group_by(_K))
     checkins = (
-        select(age_group.label("k"), func.count().label("checked_in"),
+        select(lt.age_group(age_on_day(lt, Event.starts_at, CheckIn.age_band)).label("k"),
+               func.count().label("checked_in"),
                _count_if(CheckIn.walk_in == true()).label("walk_ins"),
                func.count(distinct(CheckIn.user_id)).label("attendees"),
                func.count(distinct(CheckIn.event_id)).label("events"))

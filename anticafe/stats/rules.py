@@ -283,6 +283,13 @@ YOUTH_GROUPS = tuple(g.key for g in AGE_GROUPS if g.low is not None and g.low >=
                      and g.high is not None and g.high <= YOUTH_HIGH)
 
 
+def band_age(key: str) -> int:
+    """The first age of a group: what statistics count for a row that keeps only its age group
+    (the person's identity erased); it falls in the same group and the same youth range."""
+    group = next(g for g in AGE_GROUPS if g.key == key)
+    return group.low if group.low is not None else 0
+
+
 def age_group(age: int | None) -> str:
     """Return the key of the group `age` falls in ("unknown" for None)."""
     if age is None:

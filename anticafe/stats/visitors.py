@@ -35,6 +35,7 @@ from .queries import (
     _period_flag,
     _sum,
     _visit_range,
+    age_on_day,
 )
 from .sql import LocalTime, int_constant, text_constant
 
@@ -104,13 +105,13 @@ def _presence_facts(scope: Scope, *, ages: bool, stays: bool):
     """
     lt = scope.local
 
-    def columns(kind: str, *, user_id, raw, when, stay, seconds, free):
+    def columns(kind: str, *, user_id, raw, when, stay, seconds, free, band):
         cols = [text_constant(kind).label("kind"), user_id.label("user_id"),
                 _period_flag(scope, raw).label("cur"), lt.seconds(when).label("secs"),
                 seconds.label("seconds")]
         cols += [value.label(f"free_{name}") for name, value in free.items()]
         if ages:
-            cols.append(lt.age(lt.seconds(when), lt.birth_number(User.birth_date)).label("age"))
+            cols.append(age_on_day(lt, when, band).label("age"))
         if stays:
             counts, start, end = stay
             cols += [counts.label("stays"), lt.seconds(start).label("stay_start"), lt.seconds(end).label("stay_end")]
@@ -120,13 +121,13 @@ def _presence_facts(scope: Scope, *, ages: bool, stays: bool):
     free_entry = case((Event.entry == Entry.FREE.value, int_constant(1)), else_=int_constant(0))
     checkins = (select(*columns("c", user_id=CheckIn.user_id, raw=Event.starts_at, when=Event.starts_at,
                                 stay=(free_entry, CheckIn.checked_in_at, Event.ends_at), seconds=int_constant(0),
-                                free={name: int_constant(0) for name in FREE_TIME}))
+                                free={name: int_constant(0) for name in FREE_TIME}, band=CheckIn.age_band))
                 .select_from(CheckIn).join(Event, Event.id == CheckIn.event_id)
                 .where(CheckIn.undone_at.is_(None), _held(scope)))
     free, pass_minutes = _free_time(seconds)
     visits = (select(*columns("v", user_id=Visit.user_id, raw=Visit.started_at, when=Visit.started_at,
                               stay=(int_constant(1), Visit.started_at, Visit.ended_at), seconds=seconds,
-                              free=free))
+                              free=free, band=Visit.age_band))
               .select_from(Visit).outerjoin(pass_minutes, pass_minutes.c.visit_id == Visit.id)
               .where(_visit_range(scope)))
     if ages:

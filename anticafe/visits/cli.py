@@ -26,4 +26,5 @@ def close_day():
         click.echo(f"visit {visit.id} ({visit.display_name}): ended at {to_venue(visit.ended_at):%Y-%m-%d %H:%M}, "
                    f"{visit.billed_minutes} min, {visit.amount} RUB, flagged for review")
     click.echo(f"Closed {len(closed)} open visit(s) at closing time; "
-               f"{waiting} left open (their closing time has not come yet).")
+               f"{waiting} left open (their closing time has not come yet, or they started outside "
+               "opening hours: staff stop them).")

@@ -68,6 +68,10 @@ def start_visit(*, user: User, staff: User | None, override_reason: str | None =
         raise DomainError("not_found", _l("No such person."), status=404)
     if not user.active:
         raise DomainError("account_inactive", _l("This account is switched off."), status=409)
+    if user.consent_pending:
+        raise DomainError("guardian_consent_pending", _l(
+            "A parent or guardian has not consented yet: a paid visit starts once they confirm by the emailed "
+            "link or sign the paper form."), status=409)
     category = check_category(category)
     tariff = ensure_tariff()
     db.session.flush()
@@ -228,8 +232,11 @@ def cancel_visit(visit: Visit, *, staff: User | None, reason: str) -> Visit:
 def close_day(now: datetime | None = None) -> tuple[list[Visit], int]:
     """End every open visit at the closing time of the day it started and flag it for review.
 
-    Returns (the visits closed, how many open visits were left because their closing time has not
-    come yet).
+    A visit started outside its day's opening hours is left running for staff to stop
+    (`rules.close_day_end`); it counts among those left open.
+
+    Returns (the visits closed, how many open visits were left: their closing time has not come yet,
+    or they started outside opening hours).
     """
     now = now or utcnow()
     closed: list[Visit] = []
@@ -240,12 +247,13 @@ def close_day(now: datetime | None = None) -> tuple[list[Visit], int]:
         if not visit.is_open:
             continue
         start_local = to_venue(visit.started_at)
-        closing_local = rules.closing_moment(start_local, venue.closing_at(start_local.date()))
-        closing = closing_local.astimezone(UTC) if closing_local is not None else now
-        if closing > now:
+        hours = venue.hours_on(start_local.date())
+        opens, closes = (hours.opens, hours.closes) if hours.is_open_day else (None, None)
+        end_local = rules.close_day_end(start_local, opens, closes, to_venue(now))
+        if end_local is None:
             waiting += 1
             continue
-        end = max(closing, visit.started_at)
+        end = end_local.astimezone(UTC)
         reshaped = rules.reshape([(s.started_at, s.ended_at) for s in visit.segments],
                                  (visit.started_at, None), (visit.started_at, end))
         replace_segments(visit, reshaped)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from ..accounts.models import User
+from ..db import utcnow
 from ..extensions import db
 from ..payments import PaymentMethod
 from ..timeutil import venue_now, venue_tz
@@ -56,7 +57,7 @@ def seed(ctx) -> None:
     tz = venue_tz()
     today = venue_now().date()
     tariff = Tariff(version=1, rules=pricing.default_rules().to_dict(), note="Тариф по умолчанию",
-                    created_at=datetime.now(UTC) - timedelta(days=DAYS + 5))
+                    created_at=utcnow() - timedelta(days=DAYS + 5))
     holidays = _holidays(today)
     db.session.add(tariff)
     db.session.add_all(holidays)

@@ -18,6 +18,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -51,7 +52,7 @@ class RublesField(StringField):
 def method_choices():
     from .tariffs import METHOD_LABELS
 
-    return [(m.value, METHOD_LABELS[m]) for m in PaymentMethod]
+    return [SelectChoice(m.value, METHOD_LABELS[m]) for m in PaymentMethod]
 
 
 class StartForm(FlaskForm):

@@ -173,6 +173,9 @@ class Visit(db.Model):
     override_reason: Mapped[str | None] = mapped_column(Text)
     #: the payment (possibly a group bill) that settled this visit
     bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id", ondelete="SET NULL"), index=True)
+    #: the guest's age group on the day ("14_17"...), kept when their identity is erased so that
+    #: statistics still count the age without the birth date
+    age_band: Mapped[str | None] = mapped_column(String(8))
 
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     started_by: Mapped[User | None] = relationship(foreign_keys=[started_by_id])

@@ -38,6 +38,22 @@ def closing_moment(start_local: datetime, closes: time | None) -> datetime | Non
     return datetime.combine(start_local.date(), closes, tzinfo=start_local.tzinfo)
 
 
+def close_day_end(start_local: datetime, opens: time | None, closes: time | None,
+                  now_local: datetime) -> datetime | None:
+    """Return when `close-day`, run at `now_local`, ends an open visit started at `start_local`; None: it doesn't.
+
+    A visit belongs to the venue-local day it started on (`opens`-`closes` are that day's hours, None on
+    a closed day). Started within those hours, it ends at that day's closing time once it has come.
+    Started outside them (a guest let in after closing, before opening, on a closed day), close-day
+    cannot know when the guest left and never invents an end: the visit keeps running for staff to stop
+    (so it is never closed at zero minutes, nor billed for a night nobody was there).
+    """
+    closing = closing_moment(start_local, closes)
+    if closing is None or opens is None or not opens <= start_local.time() < closes:
+        return None
+    return closing if closing <= now_local else None
+
+
 def reshape(spans: list[Span], old: Span, new: Span) -> list[Span]:
     """Fit a visit's active segments to a corrected start and end.
 

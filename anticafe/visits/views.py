@@ -8,8 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from .. import codes, signals
+from ..accounts.access_log import log_search
 from ..accounts.models import User
 from ..auth import Access, require
 from ..errors import DomainError, ValidationFailed, run_service, show_errors
@@ -71,9 +73,11 @@ def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
     data = visits_board.board()
     query = request.args.get("q", "").strip()
     found = visits_board.find_people(query) if query else []
+    if query:
+        log_search(len(found), "visits.board")
     choices = category_choices()
     walk_in = walk_in or WalkInForm(formdata=None)
-    walk_in.guest_category.choices = choices
+    walk_in.guest_category.choices = [SelectChoice(code, name) for code, name in choices]
     if not walk_in.guest_category.data:
         walk_in.guest_category.data = "standard"
     show_override = data["occupancy"]["full"] or request.args.get("full") == "1"
@@ -116,7 +120,7 @@ def start():
 def walk_in():
     """Start the visit of a guest without an account."""
     form = WalkInForm()
-    form.guest_category.choices = category_choices()
+    form.guest_category.choices = [SelectChoice(code, name) for code, name in category_choices()]
     if not form.validate_on_submit():
         return _render_board(form, 422)
     visit, error = run_service(clock.start_walk_in, name=form.name.data, phone=form.phone.data,
@@ -182,7 +186,7 @@ def _checkout_context(visit: Visit, pay_form: PayForm | None = None, correction:
     if not pay_form.payment_method.data:
         pay_form.payment_method.data = "cash"
     correction = correction or CorrectionForm(formdata=None)
-    correction.guest_category.choices = category_choices()
+    correction.guest_category.choices = [SelectChoice(code, name) for code, name in category_choices()]
     if correction.started_at.data is None and not correction.errors:
         correction.started_at.data = to_venue(visit.started_at).replace(tzinfo=None, second=0, microsecond=0)
         if visit.ended_at is not None:
@@ -231,7 +235,7 @@ def correct(visit_id: int):
     """Correct a visit's times or category with a reason (kept in its history)."""
     visit = _visit_or_404(visit_id)
     form = CorrectionForm()
-    form.guest_category.choices = category_choices()
+    form.guest_category.choices = [SelectChoice(code, name) for code, name in category_choices()]
     if not form.validate_on_submit():
         return render_template("visits/checkout.html", **_checkout_context(visit, correction=form)), 422
     started = from_venue(form.started_at.data) if form.started_at.data else None

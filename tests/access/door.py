@@ -17,4 +17,7 @@ RULES = [
     Rule("door_api.attendees", Access.STAFF, args={"event_id": 999999}),
     Rule("door_api.walk_in", Access.STAFF, "POST", args={"event_id": 999999}),
     Rule("door_api.people", Access.STAFF),
+    Rule("door_api.offline_list", Access.STAFF, args={"event_id": 999999}),
+    Rule("door_app.service_worker", Access.PUBLIC),
+    Rule("door_app.manifest", Access.PUBLIC),
 ]

@@ -1,4 +1,4 @@
-"""Access rules of passes: staff sell and grant, the committee grants allowances, admins define types."""
+"""Access rules of passes: staff sell and grant, the committee sets its programmes' terms, admins define types."""
 
 from anticafe.auth import Access
 
@@ -10,9 +10,7 @@ RULES = [
     Rule("passes.person", Access.STAFF, "POST", args={"user_id": 1}),
     Rule("passes.cancel", Access.STAFF, "POST", args={"pass_id": 999999}),
     Rule("passes.committee_index", Access.COMMITTEE),
-    Rule("passes.committee_person", Access.COMMITTEE, args={"user_id": 1}),
-    Rule("passes.committee_person", Access.COMMITTEE, "POST", args={"user_id": 1}),
-    Rule("passes.committee_cancel", Access.COMMITTEE, "POST", args={"pass_id": 999999}),
+    Rule("passes.committee_programme", Access.COMMITTEE, "POST", args={"type_id": 999999}),
     Rule("passes.types", Access.ADMIN),
     Rule("passes.new_type", Access.ADMIN),
     Rule("passes.new_type", Access.ADMIN, "POST"),

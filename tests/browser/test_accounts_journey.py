@@ -23,6 +23,7 @@ def test_signup_login_profile_language(page: Page, live_server):
     expect(page.get_by_label("Имя", exact=True)).to_have_value("Тимур Волков")
     page.get_by_label("Имя родителя или опекуна").fill("Гульнара Волкова")
     page.get_by_label("Телефон родителя или опекуна").fill("+7 912 111-22-33")
+    page.get_by_label("Почта родителя или опекуна").fill("gulnara@example.org")
     page.get_by_label("Пароль", exact=True).fill("timur-secret")
     page.get_by_label("Пароль ещё раз").fill("timur-secret")
     page.get_by_role("button", name="Создать аккаунт").click()

@@ -1,14 +1,21 @@
 """Browser journey: staff sell a 10-hour pass; the guest's 90-minute visit is paid by it and the balance drops."""
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from browser_steps import log_in
+import pytest
+from browser_steps import app_today, log_in
 from playwright.sync_api import Page, expect
 
 from anticafe.extensions import db
+
+
+@pytest.fixture
+def app_config():
+    """The live server's clock on an ordinary Wednesday afternoon: the journey's visit, moved back in time,
+    stays on today's shift whatever the hour the suite runs at (tests/web/test_visits.py covers midnight)."""
+    return {"CLOCK_NOW": "2026-03-11T15:00"}
 
 
 def make_people_and_types(app) -> None:
@@ -36,7 +43,7 @@ def log_out(page: Page) -> None:
     page.get_by_role("button", name="Выйти").click()
 
 
-def sell_ten_hours(page: Page, base: str) -> None:
+def sell_ten_hours(page: Page, base: str, app) -> None:
     """Staff find the guest and sell the package, paid by card."""
     log_in(page, base, "denis@example.org", "secret-password")
     page.get_by_role("link", name="Абонементы").first.click()
@@ -51,7 +58,7 @@ def sell_ten_hours(page: Page, base: str) -> None:
     expect(page.get_by_text("Абонемент «10 часов» продан.")).to_be_visible()
     card = page.locator("article.pass-card").first
     expect(card.get_by_test_id("pass-remaining")).to_have_text("10 ч")
-    valid_until = datetime.now(ZoneInfo("Asia/Yekaterinburg")).date() + timedelta(days=59)
+    valid_until = app_today(app) + timedelta(days=59)
     expect(card).to_contain_text(f"Действует до {valid_until.day}")
     log_out(page)
 
@@ -72,7 +79,7 @@ def start_ninety_minutes_ago(app) -> None:
 def test_a_ten_hour_pass_pays_a_ninety_minute_visit(page: Page, live_server):
     base = live_server.url
     make_people_and_types(live_server.app)
-    sell_ten_hours(page, base)
+    sell_ten_hours(page, base, live_server.app)
 
     log_in(page, base, "alina@example.org", "secret-password")
     page.get_by_role("link", name="Моя карта").click()

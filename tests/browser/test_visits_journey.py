@@ -4,7 +4,15 @@ shift report show it."""
 import re
 from datetime import timedelta
 
+import pytest
 from playwright.sync_api import Page, expect
+
+
+@pytest.fixture
+def app_config():
+    """The live server's clock on an ordinary Wednesday afternoon: the journey's visit, moved back in time,
+    stays on today's shift whatever the hour the suite runs at (tests/web/test_visits.py covers midnight)."""
+    return {"CLOCK_NOW": "2026-03-11T15:00"}
 
 
 def test_staff_run_a_walk_in_visit_from_start_to_receipt(page: Page, live_server):

@@ -163,7 +163,7 @@ def test_windows():
     ("admin", False, False, True),
     ("staff", True, False, True),
     ("staff", False, True, False),
-    ("committee", False, True, True),
+    ("committee", False, True, False),
     ("committee", True, False, False),
     ("visitor", True, True, False),
 ])
@@ -196,12 +196,23 @@ def test_pass_type_problems(fields, problems):
     ("package", Decimal(1500), None, "prize", 1, {"payment_method": ["payment_required"]}),
     ("package", Decimal(0), None, "tournament prize", 1, {}),
     ("package", Decimal(0), "cash", "", 1, {"reason": ["reason_required"]}),
-    ("allowance", Decimal(0), None, "committee decision", 3, {}),
-    ("allowance", Decimal(0), None, "committee decision", 13, {"months": ["months_range"]}),
-    ("allowance", Decimal(0), None, None, 0, {"reason": ["reason_required"], "months": ["months_range"]}),
+    ("allowance", Decimal(0), None, "large_family", 3, {}),
+    ("allowance", Decimal(0), None, "large_family", 13, {"months": ["months_range"]}),
+    ("allowance", Decimal(0), None, None, 0, {"social_category": ["category_required"], "months": ["months_range"]}),
+    ("allowance", Decimal(0), None, "многодетная семья", 1, {"social_category": ["category_required"]}),
 ])
 def test_issue_problems(kind, price, method, reason, months, problems):
-    assert rules.issue_problems(kind, price, payment_method=method, reason=reason, months=months) == problems
+    """A free pass needs a reason; an allowance a known social category code instead of free text."""
+    category = reason if kind == "allowance" else None
+    assert rules.issue_problems(kind, price, payment_method=method, reason=reason, months=months,
+                                social_category=category) == problems
+
+
+def test_a_programme_admits_only_its_categories():
+    found = rules.issue_problems("allowance", Decimal(0), payment_method=None, reason=None, months=1,
+                                 social_category="orphan", categories=("large_family", "low_income"))
+    assert found == {"social_category": ["category_required"]}
+    assert rules.parse_categories("low_income, nonsense,large_family") == ("large_family", "low_income")
 
 
 # ------------------------------------------------------------------------------------------------

@@ -62,3 +62,18 @@ def test_closing_moment_is_on_the_day_the_visit_started():
     start = datetime(2026, 11, 24, 20, 15, tzinfo=tz)
     assert rules.closing_moment(start, time(23)) == datetime(2026, 11, 24, 23, 0, tzinfo=tz)
     assert rules.closing_moment(start, None) is None
+
+
+def test_close_day_ends_only_visits_started_within_their_days_hours():
+    tz = ZoneInfo("Asia/Yekaterinburg")
+    opens, closes = time(10), time(23)
+    night = datetime(2026, 12, 31, 23, 30, tzinfo=tz)
+    closing = datetime(2026, 12, 31, 23, 0, tzinfo=tz)
+    assert rules.close_day_end(datetime(2026, 12, 31, 20, 0, tzinfo=tz), opens, closes, night) == closing
+    assert rules.close_day_end(datetime(2026, 12, 31, 20, 0, tzinfo=tz), opens, closes,
+                               datetime(2026, 12, 31, 22, 59, tzinfo=tz)) is None  # not closing time yet
+    # after closing, before opening (00:30 on a leap day), on a closed day: never closed by the command
+    assert rules.close_day_end(datetime(2026, 12, 31, 23, 10, tzinfo=tz), opens, closes, night) is None
+    assert rules.close_day_end(datetime(2028, 2, 29, 0, 30, tzinfo=tz), opens, closes,
+                               datetime(2028, 2, 29, 23, 5, tzinfo=tz)) is None
+    assert rules.close_day_end(datetime(2026, 12, 30, 12, 0, tzinfo=tz), None, None, night) is None

@@ -45,10 +45,13 @@ def test_young_visitor_without_guardian_sees_errors_in_both_languages(client, la
 
 def test_signup_with_guardian_for_young_visitor(client):
     response = client.post("/signup", data=signup_data(birth_date="2015-01-01", guardian_name="Ольга Петрова",
-                                                       guardian_phone="+7 912 000 00 00"))
+                                                       guardian_phone="+7 912 000 00 00",
+                                                       guardian_email="olga@example.org"))
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "masha@example.org"))
     assert user.guardian_phone == "+79120000000"
+    # The child's own tick is not consent: the account waits for the guardian.
+    assert user.consent_pending and user.guardian_email == "olga@example.org"
 
 
 @pytest.mark.parametrize(("changes", "field_text"), [

@@ -46,7 +46,7 @@ def test_sign_up_api_field_errors(client):
                                                   "consent": False}, headers={"Accept-Language": "en"})
     assert response.status_code == 422
     fields = response.json["error"]["fields"]
-    assert set(fields) == {"password", "consent", "guardian_name", "guardian_phone"}
+    assert set(fields) == {"password", "consent", "guardian_name", "guardian_phone", "guardian_email"}
     missing = client.post("/api/v1/users", json={"email": "x@example.org"})
     assert missing.status_code == 422
     assert {"name", "password", "birth_date", "consent"} <= set(missing.json["error"]["fields"])
@@ -56,7 +56,7 @@ def test_unknown_api_path_and_method_are_json(client):
     response = client.get("/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.json["error"]["code"] == "not_found"
-    wrong_method = client.delete("/api/v1/me")
+    wrong_method = client.put("/api/v1/me")
     assert wrong_method.status_code == 405
     assert wrong_method.json["error"]["code"] == "method_not_allowed"
 

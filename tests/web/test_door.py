@@ -4,25 +4,27 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from conftest import venue_dt
+from conftest import venue_dt, years_before
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from anticafe import codes, signals
 from anticafe.accounts.models import User
 from anticafe.accounts.rules import age_on
+from anticafe.clock import set_clock
+from anticafe.db import utcnow
 from anticafe.door import attendance, services
 from anticafe.door.models import CheckIn, CheckInWindow, ScanLog
 from anticafe.extensions import db
 from anticafe.registrations.models import Registration
-from anticafe.timeutil import to_venue
+from anticafe.timeutil import to_venue, venue_today
 
 RU = {"Accept-Language": "ru"}
 EN = {"Accept-Language": "en"}
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return utcnow()
 
 
 @pytest.fixture
@@ -107,10 +109,10 @@ def test_validation_errors_are_422(client, staff):
 
 
 @pytest.fixture
-def noon(monkeypatch):
-    """Freeze the door's clock at noon tomorrow (venue time), so that "later today" stays today."""
-    moment = venue_dt(date.today() + timedelta(days=1), 12).astimezone(UTC)
-    monkeypatch.setattr(services, "utcnow", lambda: moment)
+def noon(app):
+    """Set the app's clock to noon tomorrow (venue time), so that "later today" stays today."""
+    moment = venue_dt(venue_today() + timedelta(days=1), 12).astimezone(UTC)
+    set_clock(app, moment)
     return moment
 
 
@@ -495,7 +497,7 @@ def test_walk_in_of_a_waitlisted_person_confirms_them_and_closes_the_gap(client,
 
 def test_walk_in_respects_age_limits_unless_overridden(client, staff, make_event, make_user):
     event = make_event(starts_at=now() + timedelta(minutes=5), min_age=14, max_age=18)
-    kid = make_user(birth_date=date.today().replace(year=date.today().year - 11) - timedelta(days=10))
+    kid = make_user(birth_date=years_before(venue_today(), 11) - timedelta(days=10))
     url = f"/api/v1/events/{event.id}/walk-ins"
     refused = client.post(url, json={"user_id": kid.id}, headers=EN)
     assert refused.status_code == 422 and refused.json["error"]["code"] == "age_restricted"

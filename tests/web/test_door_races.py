@@ -4,12 +4,13 @@ Two phones scanning one ticket, a client retrying with the same nonce, walk-ins 
 the database decides, and every request gets a clean answer.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from races import at_once, post_json
 from sqlalchemy import func, select
 
+from anticafe.db import utcnow
 from anticafe.door.models import CheckIn, ScanLog
 from anticafe.extensions import db
 from anticafe.registrations.models import Registration
@@ -21,7 +22,7 @@ PHONES = 8
 
 @pytest.fixture
 def tonight(make_event):
-    return make_event(starts_at=datetime.now(UTC) + timedelta(minutes=15), capacity=None)
+    return make_event(starts_at=utcnow() + timedelta(minutes=15), capacity=None)
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ def test_retries_with_one_nonce_answer_the_first_result(app, serve, tonight, mak
 
 
 def test_walk_ins_cannot_overfill_an_event(app, serve, make_event, make_user, door_registration, phones):
-    event = make_event(starts_at=datetime.now(UTC) + timedelta(minutes=15), capacity=4)
+    event = make_event(starts_at=utcnow() + timedelta(minutes=15), capacity=4)
     door_registration(event, make_user())
     event_id = event.id
     with serve(app) as server:

@@ -8,13 +8,14 @@ from conftest import venue_dt
 from anticafe.events.models import Event
 from anticafe.extensions import db
 from anticafe.registrations.models import Registration
+from anticafe.timeutil import venue_today
 
 FIELDS = {"id", "title", "category", "description", "starts_at", "ends_at", "capacity", "min_age", "max_age",
           "entry", "status", "registered", "waitlisted", "checked_in", "seats_left", "url", "ics_url"}
 
 
 def day(n: int) -> date:
-    return date.today() + timedelta(days=n)
+    return venue_today() + timedelta(days=n)
 
 
 def new_event(**overrides) -> dict:

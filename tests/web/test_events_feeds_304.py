@@ -1,12 +1,13 @@
 """/calendar.ics answers a repeat request with 304 from one aggregate query, before loading any event."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from anticafe.db import utcnow
 from anticafe.extensions import db
 
 
 def test_repeat_request_is_304_without_loading_events(app, client, make_event, statements):
-    start = datetime.now(UTC) + timedelta(days=3)
+    start = utcnow() + timedelta(days=3)
     for n in range(5):
         make_event(starts_at=start + timedelta(days=n), title=f"Турнир {n}")
     first = client.get("/calendar.ics")
@@ -19,7 +20,7 @@ def test_repeat_request_is_304_without_loading_events(app, client, make_event, s
 
 
 def test_a_change_makes_a_new_etag(app, client, make_event):
-    event = make_event(starts_at=datetime.now(UTC) + timedelta(days=3))
+    event = make_event(starts_at=utcnow() + timedelta(days=3))
     etag = client.get("/calendar.ics").headers["ETag"]
     event.title = "Турнир по мафии: финал"
     event.sequence += 1
@@ -30,14 +31,14 @@ def test_a_change_makes_a_new_etag(app, client, make_event):
 
 
 def test_the_etag_differs_by_language(app, client, make_event):
-    make_event(starts_at=datetime.now(UTC) + timedelta(days=3))
+    make_event(starts_at=utcnow() + timedelta(days=3))
     ru = client.get("/calendar.ics", headers={"Accept-Language": "ru"}).headers["ETag"]
     en = client.get("/calendar.ics", headers={"Accept-Language": "en"}).headers["ETag"]
     assert ru != en
 
 
 def test_a_change_shows_at_once(app, client, make_event, statements):
-    event = make_event(starts_at=datetime.now(UTC) + timedelta(days=3))
+    event = make_event(starts_at=utcnow() + timedelta(days=3))
     etag = client.get("/calendar.ics").headers["ETag"]
     before = len(statements)
     again = client.get("/calendar.ics", headers={"If-None-Match": etag})

@@ -13,6 +13,7 @@ from anticafe.accounts.models import User
 from anticafe.events import services
 from anticafe.extensions import db
 from anticafe.registrations.models import Registration
+from anticafe.timeutil import venue_today
 
 
 def register(event, user, status="confirmed"):
@@ -34,7 +35,7 @@ def parse_both(data: bytes):
 
 
 def next_day(weeks=1) -> date:
-    return date.today() + timedelta(weeks=weeks)
+    return venue_today() + timedelta(weeks=weeks)
 
 
 def test_feed_is_calendar_text_with_timezone(client, make_event):
@@ -173,8 +174,8 @@ def test_etag_and_last_modified_give_304(client, make_event):
 
 def test_feed_lists_published_recent_and_upcoming_by_category(client, make_event):
     upcoming = make_event(category="party")
-    recent = make_event(starts_at=venue_dt(date.today() - timedelta(days=10), 19), category="tournament")
-    old = make_event(starts_at=venue_dt(date.today() - timedelta(days=90), 19))
+    recent = make_event(starts_at=venue_dt(venue_today() - timedelta(days=10), 19), category="tournament")
+    old = make_event(starts_at=venue_dt(venue_today() - timedelta(days=90), 19))
     draft = make_event(published=False)
     uids = set(parse_both(client.get("/calendar.ics").data)[1])
     assert uids == {f"event-{upcoming.id}@anticafe", f"event-{recent.id}@anticafe"}
@@ -237,7 +238,7 @@ def test_feed_needs_the_same_queries_for_few_and_many_events(app, client, make_e
     from sqlalchemy import event as sa_event
 
     for n in range(count):
-        make_event(starts_at=venue_dt(date.today() + timedelta(days=n + 1), 19))
+        make_event(starts_at=venue_dt(venue_today() + timedelta(days=n + 1), 19))
     statements = []
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     sa_event.listen(db.engine, "before_cursor_execute", listener)

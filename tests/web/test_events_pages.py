@@ -2,18 +2,20 @@
 
 import io
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-from conftest import venue_dt
+from conftest import venue_dt, years_before
 from PIL import Image
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
+from anticafe.db import utcnow
 from anticafe.events.models import Event
 from anticafe.extensions import db
 from anticafe.notifications.models import Notification
 from anticafe.registrations.models import Registration
+from anticafe.timeutil import venue_today
 from anticafe.venue.models import Zone
 
 
@@ -23,7 +25,7 @@ def app_config(tmp_path):
 
 
 def day(n: int) -> date:
-    return date.today() + timedelta(days=n)
+    return venue_today() + timedelta(days=n)
 
 
 def month_of(d: date) -> str:
@@ -83,7 +85,7 @@ def test_category_filter_and_for_my_age(client, auth, make_user, make_event):
     assert "Детская суббота" in filtered and "Мафия" not in filtered
     assert 'value="kids" selected' in filtered
     assert "Для моего возраста" not in filtered  # anonymous people have no age
-    teen = make_user(birth_date=date.today().replace(year=date.today().year - 15) - timedelta(days=30))
+    teen = make_user(birth_date=years_before(venue_today(), 15) - timedelta(days=30))
     auth.login(teen)
     mine = page(client, url + "&for_me=1")
     assert "Мафия" in mine and "Детская суббота" not in mine and "Для моего возраста" in mine
@@ -107,7 +109,7 @@ def test_event_page_has_everything(client, make_event, make_user):
                        ends_at=starts + timedelta(hours=6), capacity=2, min_age=16, max_age=25,
                        organiser="Молодёжный комитет", entry="timed",
                        description="## Программа\n\nКино **до утра**<script>alert(1)</script>",
-                       published_at=datetime.now(starts.tzinfo) - timedelta(days=1))
+                       published_at=utcnow() - timedelta(days=1))
     for _ in range(2):
         db.session.add(Registration(event_id=event.id, user_id=make_user().id, status="confirmed",
                                     ticket_code=secrets.token_hex(10)))

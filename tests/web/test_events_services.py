@@ -8,6 +8,7 @@ from conftest import venue_dt
 from sqlalchemy import select
 
 from anticafe import signals
+from anticafe.db import utcnow
 from anticafe.door.models import CheckIn
 from anticafe.errors import DomainError, ValidationFailed
 from anticafe.events import listings, services
@@ -16,6 +17,7 @@ from anticafe.events.recurrence import SeriesRule
 from anticafe.extensions import db
 from anticafe.notifications.models import Notification
 from anticafe.registrations.models import Registration
+from anticafe.timeutil import venue_today
 
 
 def register(event, user, status="confirmed"):
@@ -28,7 +30,7 @@ def register(event, user, status="confirmed"):
 
 
 def friday(weeks=1) -> date:
-    day = date.today() + timedelta(weeks=weeks)
+    day = venue_today() + timedelta(weeks=weeks)
     return day + timedelta(days=(4 - day.weekday()) % 7)
 
 
@@ -55,7 +57,7 @@ def test_create_reads_naive_times_as_venue_time(app):
     assert event.registration_opens == event.published_at and event.registration_closes == event.starts_at
     draft = services.create_event(data(title="Черновик"))
     assert not draft.published and draft.published_at is None
-    assert draft.registration_state(datetime.now(draft.starts_at.tzinfo)) == "not_yet"
+    assert draft.registration_state(utcnow()) == "not_yet"
 
 
 def test_create_collects_every_problem(app):
@@ -245,7 +247,7 @@ def test_duplicate_makes_a_draft_in_the_future(app):
     copy = services.duplicate_event(past)
     assert copy.id != past.id and not copy.published and copy.series_id is None
     assert copy.title == past.title and copy.capacity == past.capacity and copy.min_age == past.min_age
-    assert copy.starts_at > datetime.now(copy.starts_at.tzinfo)
+    assert copy.starts_at > utcnow()
     assert copy.starts_at.weekday() == past.starts_at.weekday()
     assert copy.ends_at - copy.starts_at == timedelta(hours=3)
 
@@ -273,7 +275,7 @@ def test_counts_are_grouped_per_event(app, make_user, make_event):
     db.session.add_all([
         CheckIn(registration_id=registrations[0].id, event_id=one.id, user_id=people[0].id),
         CheckIn(registration_id=registrations[1].id, event_id=one.id, user_id=people[1].id,
-                undone_at=datetime.now(one.starts_at.tzinfo)),
+                undone_at=utcnow()),
     ])
     db.session.commit()
     counts = listings.counts_for([one.id, two.id, three.id])

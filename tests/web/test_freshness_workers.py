@@ -10,7 +10,7 @@ import json
 import os
 import sys
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from conftest import venue_dt
@@ -18,6 +18,7 @@ from races import at_once, post_json
 from sqlalchemy import select
 from stats_data import JANUARY, build_world
 
+from anticafe.db import utcnow
 from anticafe.events import services as events
 from anticafe.extensions import db
 from anticafe.registrations import services as registrations
@@ -38,6 +39,9 @@ def server(app, db_url, tmp_path):
     env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": app.config["SECRET_KEY"],
            "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"], "RATELIMIT_ENABLED": "false",
            "RATELIMIT_STORAGE_URI": "", "MAIL_SERVER": "", "PYTHONPATH": os.pathsep.join(sys.path)}
+    if app.config.get("CLOCK_NOW"):  # the server runs on the test's clock
+        moment = app.config["CLOCK_NOW"]
+        env["ANTICAFE_NOW"] = moment if isinstance(moment, str) else moment.isoformat()
     with Gunicorn("wsgi:app", env, tmp_path / "gunicorn.log", workers=3) as running:
         assert len(running.worker_pids()) == 3
         yield running
@@ -56,7 +60,7 @@ def everywhere(url: str, headers: dict | None = None) -> list[str]:
 
 
 def test_a_cancelled_event_leaves_the_feed_at_once(server, make_event):
-    event = make_event(title="Турнир по мафии", starts_at=datetime.now(UTC) + timedelta(days=3))
+    event = make_event(title="Турнир по мафии", starts_at=utcnow() + timedelta(days=3))
     db.session.commit()
     assert all("STATUS:CONFIRMED" in body for body in everywhere(f"{server.url}/calendar.ics"))
 
@@ -67,7 +71,7 @@ def test_a_cancelled_event_leaves_the_feed_at_once(server, make_event):
 
 
 def test_a_freed_seat_shows_on_the_grid_and_the_event_page_at_once(server, make_event, make_user):
-    starts = datetime.now(UTC) + timedelta(days=3)
+    starts = utcnow() + timedelta(days=3)
     mafia = make_event(title="Мафия", starts_at=venue_dt(to_venue(starts).date(), 19), capacity=2)
     first, second = make_user(email="a@example.org"), make_user(email="b@example.org")
     registrations.register(mafia, first)

@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from anticafe.db import utcnow
+from anticafe.errors import DomainError
 from anticafe.extensions import db
 from anticafe.passes import services
 from anticafe.passes.models import Pass, PassType, PassUse
@@ -172,12 +173,11 @@ def test_allowance_for_three_months_is_one_pass_per_month(client, auth, make_use
     allowance = make_type("Соцпрограмма: 8 часов в месяц", "allowance", 480, None, Decimal(0),
                           committee_may_issue=True)
     auth.login(staff)
-    no_reason = client.post(f"/passes/people/{visitor.id}", data={"pass_type": allowance.id, "months": "3"},
-                            headers=RU)
-    assert no_reason.status_code == 422 and "Укажите, почему абонемент выдаётся бесплатно" in no_reason.get_data(
-        as_text=True)
+    no_category = client.post(f"/passes/people/{visitor.id}", data={
+        "pass_type": allowance.id, "months": "3", "reason": "многодетная семья"}, headers=RU)
+    assert no_category.status_code == 422 and "Выберите социальную категорию" in no_category.get_data(as_text=True)
     response = client.post(f"/passes/people/{visitor.id}", data={
-        "pass_type": allowance.id, "months": "3", "reason": "Решение молодёжного совета"})
+        "pass_type": allowance.id, "months": "3", "social_category": "large_family"})
     assert response.status_code == 302
     held = sorted(services.passes_of(visitor), key=lambda p: p.starts_on)
     today = venue_today()
@@ -187,27 +187,59 @@ def test_allowance_for_three_months_is_one_pass_per_month(client, auth, make_use
     assert all(p.minutes_total == 480 and p.payment_method is None and p.price == 0 for p in held)
 
 
-def test_committee_grants_allowances_only(client, auth, make_user, make_type):
+def test_committee_sets_programme_terms_and_sees_counts_only(client, auth, make_user, make_type):
+    """The committee grants nothing to named people: it sets a programme's terms and sees its use in counts."""
     committee = make_user("committee")
+    staff = make_user("staff")
     visitor = make_user(name="Камила Орлова")
-    package = make_type()
     allowance = make_type("Соцпрограмма", "allowance", 480, None, Decimal(0), committee_may_issue=True)
+    sell(allowance, visitor, staff, social_category="large_family")
     auth.login(committee)
-    page = client.get(f"/committee/allowances/people/{visitor.id}", headers=RU).get_data(as_text=True)
-    assert "Соцпрограмма" in page and "10 часов" not in page
-    refused = client.post(f"/committee/allowances/people/{visitor.id}", data={
-        "pass_type": package.id, "payment_method": "cash"})
-    assert refused.status_code == 422 and services.passes_of(visitor) == []
-    granted = client.post(f"/committee/allowances/people/{visitor.id}", data={
-        "pass_type": allowance.id, "months": "1", "reason": "Волонтёр месяца"})
-    assert granted.status_code == 302
+    assert client.get(f"/passes/people/{visitor.id}").status_code == 403
+    refused = client.post(f"/api/v1/users/{visitor.id}/passes", json={
+        "pass_type_id": allowance.id, "social_category": "large_family"})
+    assert refused.status_code == 403
     overview = client.get("/committee/allowances", headers=RU).get_data(as_text=True)
-    assert "Камила Орлова" in overview and "Волонтёр месяца" in overview
-    [held] = services.passes_of(visitor)
-    cancelled = client.post(f"/committee/allowances/{held.id}/cancel", data={"cancel_reason": "Ошибка"})
-    assert cancelled.status_code == 302
-    db.session.refresh(held)
-    assert held.cancelled_at is not None and held.cancel_reason == "Ошибка"
+    assert "Соцпрограмма" in overview and 'data-figure="people">1<' in overview
+    assert "Камила" not in overview  # the terms list every category; nobody's own is shown
+    saved = client.post(f"/committee/allowances/{allowance.id}", data={
+        f"p{allowance.id}-hours": "6", f"p{allowance.id}-places": "1",
+        f"p{allowance.id}-categories": ["orphan", "low_income"]})
+    assert saved.status_code == 302
+    db.session.refresh(allowance)
+    assert (allowance.minutes, allowance.places, allowance.categories) == (360, 1, "low_income,orphan")
+    # The one place is taken this month; a category outside the programme is refused.
+    other = make_user()
+    with pytest.raises(DomainError) as full:
+        sell(allowance, other, staff, social_category="orphan")
+    assert full.value.code == "no_places"
+    db.session.rollback()
+    with pytest.raises(DomainError) as wrong:
+        sell(allowance, visitor, staff, social_category="large_family")
+    assert wrong.value.fields == {"social_category": [services.PROBLEM_MESSAGES["category_required"]]}
+
+
+def test_nobody_grants_a_pass_to_themselves(client, make_user, make_type, token_for):
+    """Whatever the role: an admin cannot sell or grant to themselves either."""
+    for role in ("staff", "admin"):
+        person = make_user(role)
+        allowance = make_type(f"Соц {role}", "allowance", 480, None, Decimal(0))
+        response = client.post(f"/api/v1/users/{person.id}/passes", json={
+            "pass_type_id": allowance.id, "social_category": "low_income"}, headers=token_for(person))
+        assert response.status_code == 403 and response.json["error"]["code"] == "not_yourself"
+        assert services.passes_of(person) == []
+
+
+def test_only_admins_see_the_social_category(client, auth, make_user, make_type):
+    staff, admin = make_user("staff"), make_user("admin")
+    visitor = make_user()
+    allowance = make_type("Соцпрограмма", "allowance", 480, None, Decimal(0))
+    sell(allowance, visitor, staff, social_category="orphan")
+    auth.login(staff)
+    assert 'class="pass-category"' not in client.get(f"/passes/people/{visitor.id}", headers=RU).get_data(as_text=True)
+    auth.login(admin)
+    page = client.get(f"/passes/people/{visitor.id}", headers=RU).get_data(as_text=True)
+    assert '<span class="pass-category">Сирота или ребёнок без попечения родителей</span>' in page
 
 
 def test_staff_cannot_issue_types_not_marked_for_staff(client, make_user, make_type, token_for):
@@ -302,7 +334,7 @@ def test_passes_pay_in_order_and_the_report_splits_subsidised_minutes(make_user,
     allowance = make_type("Соц", "allowance", 480, None, Decimal(0), committee_may_issue=True)
     membership = make_type("Месяц безлимит", "membership", None, 30, Decimal(3500))
     [paid] = sell(package, visitor, staff)
-    [granted] = sell(allowance, visitor, staff, reason="совет")
+    [granted] = sell(allowance, visitor, staff, social_category="low_income")
     granted.minutes_remaining = granted.minutes_total = 40
     db.session.commit()
     first = make_visit(visitor, 90)

@@ -41,7 +41,8 @@ def give(app, staff):
                 name=name, kind=kind, minutes=minutes, validity_days=days if kind != "allowance" else None,
                 price=price, weekdays_only=weekdays_only, committee_may_issue=kind == "allowance"))
         [held] = passes.issue_pass(holder=person, pass_type=pass_type, by=staff,
-                                   payment_method="cash" if price else None, reason=None if price else "совет")
+                                   payment_method="cash" if price else None, reason=None if price else "совет",
+                                   social_category="low_income" if kind == "allowance" else None)
         held.starts_on = starts_on
         held.ends_on = ends_on or date(2030, 12, 31)
         db.session.commit()

@@ -14,6 +14,7 @@ from anticafe.extensions import db
 from anticafe.notifications.models import Notification
 from anticafe.registrations import services
 from anticafe.registrations.models import Registration
+from anticafe.timeutil import venue_today
 
 RU = {"Accept-Language": "ru"}
 EN = {"Accept-Language": "en"}
@@ -155,14 +156,17 @@ def test_occurrences_of_a_series_are_separate_events(app, make_user, make_event)
 
 @pytest.mark.parametrize("fields, code, message", [
     ({"status": "cancelled"}, "event_cancelled", "The event is cancelled."),
-    ({"registration_closes_at": utcnow() - timedelta(hours=1)}, "registration_closed",
+    ({"registration_closes_at": -timedelta(hours=1)}, "registration_closed",
      "Registration for this event is closed."),
-    ({"registration_opens_at": utcnow() + timedelta(days=2)}, "registration_closed", "Registration opens on"),
-    ({"starts_at": utcnow() - timedelta(minutes=10)}, "registration_closed", "Registration for this event is closed."),
-    ({"starts_at": utcnow() - timedelta(hours=3), "ends_at": utcnow() - timedelta(hours=1)}, "registration_closed",
+    ({"registration_opens_at": timedelta(days=2)}, "registration_closed", "Registration opens on"),
+    ({"starts_at": -timedelta(minutes=10)}, "registration_closed", "Registration for this event is closed."),
+    ({"starts_at": -timedelta(hours=3), "ends_at": -timedelta(hours=1)}, "registration_closed",
      "The event is over."),
 ])
 def test_registration_window_and_status(client, auth, make_user, make_event, fields, code, message):
+    """Moments are offsets from the app's clock, read when the test runs (never at import)."""
+    now = utcnow()
+    fields = {k: now + v if isinstance(v, timedelta) else v for k, v in fields.items()}
     event = make_event(capacity=10, **fields)
     user = make_user()
     auth.login(user)
@@ -293,7 +297,7 @@ def test_register_box_states(app, client, auth, make_user, make_event):
     assert "Registration for this event is closed." in box(closed, None)
     visitor = make_user()
     assert "Register" in box(open_event, visitor) and "5 seats left of 5" in box(open_event, visitor)
-    child = make_user(birth_date=date.today() - timedelta(days=365 * 9))
+    child = make_user(birth_date=venue_today() - timedelta(days=365 * 9))
     assert "This event is for ages 12+" in box(open_event, child)
     services.register(open_event, visitor)
     db.session.commit()

@@ -91,4 +91,4 @@ def test_a_broken_mail_server_does_not_break_a_cancellation(app, client, auth, m
     auth.login(anna)
     assert client.post(f"/registrations/{first.id}/cancel").status_code == 302
     note = db.session.scalar(select(Notification).where(Notification.user_id == boris.id))
-    assert note.kind == "waitlist_promoted" and note.email_state == "pending"
+    assert note.kind == "waitlist_promoted" and [d.state for d in note.deliveries] == ["pending"]

@@ -24,7 +24,15 @@ SMALL = ["--users", "120", "--events", "40", "--registrations", "500", "--visits
 #: group bills of booked parties and closures are a handful of rows in a real year).
 #: Login sessions, reset links and failure counters fill as people log in, forget and mistype.
 LEFT_EMPTY: set[str] = {"booking_series", "booking_visits", "closures", "login_sessions", "password_resets",
-                        "throttle_hits"}
+                        "throttle_hits",
+                        # the privacy records: no benchmark reads consents, erasures, links or the access log
+                        "access_log", "consents", "erasures", "guardian_links"}
+
+
+@pytest.fixture
+def app_config():
+    """The year seed-scale builds ends on a fixed day (the app's clock), whatever today's date."""
+    return {"CLOCK_NOW": "2026-03-14T15:00"}
 
 
 @pytest.fixture

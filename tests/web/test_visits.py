@@ -8,8 +8,10 @@ from conftest import venue_dt
 from sqlalchemy import event as sa_event
 
 from anticafe import codes
+from anticafe.clock import set_clock
 from anticafe.db import utcnow
 from anticafe.extensions import db
+from anticafe.timeutil import to_venue, venue_now, venue_today
 from anticafe.visits import board, checkout, clock, door
 from anticafe.visits.models import Bill, Tariff, Visit, VisitCorrection
 
@@ -261,7 +263,7 @@ def test_an_open_visit_can_be_stopped_in_the_past_by_a_correction(app, client, a
 
 
 def test_close_day_ends_open_visits_at_closing_time(app, runner, staff, make_user):
-    yesterday = (datetime.now(UTC) + timedelta(hours=5)).date() - timedelta(days=1)
+    yesterday = venue_today() - timedelta(days=1)
     late = visit_for(make_user(), staff, venue_dt(yesterday, 20))
     paused = visit_for(make_user(), staff, venue_dt(yesterday, 21))
     clock.pause_visit(paused, staff=staff, at=venue_dt(yesterday, 22))
@@ -284,7 +286,28 @@ def test_close_day_ends_open_visits_at_closing_time(app, runner, staff, make_use
     assert late.status == "stopped" and late.needs_review and late.ended_at == venue_dt(yesterday, 23)
     assert late.billed_minutes == 180
     assert paused.billed_minutes == 60 and paused.ended_at == venue_dt(yesterday, 23)
-    assert db.session.get(Visit, now_guest.id).is_open
+    assert db.session.get(Visit, now_guest.id).is_open  # before closing, or started after it: still running
+
+
+@pytest.mark.parametrize("tonight", ["2026-12-31T23:30", "2028-02-29T00:30"])
+def test_close_day_leaves_visits_started_outside_opening_hours_running(app, runner, staff, make_user, tonight):
+    """At 23:30 on New Year's Eve and at 00:30 on a leap day: what a 23:05 cron run closes, and what it leaves."""
+    set_clock(app, tonight)
+    night = venue_now()
+    day = (night - timedelta(hours=1)).date()  # the day whose closing has just passed
+    evening = visit_for(make_user(), staff, venue_dt(day, 20))
+    late = visit_for(make_user(), staff, venue_dt(day, 23, 10))  # let in after closing
+    result = runner.invoke(args=["close-day"])
+    assert result.exit_code == 0 and "Closed 1 " in result.output and "1 left open" in result.output
+    evening, late = db.session.get(Visit, evening.id), db.session.get(Visit, late.id)
+    assert evening.ended_at == venue_dt(day, 23) and evening.billed_minutes == 180 and evening.needs_review
+    assert late.is_open and late.ended_at is None  # never closed at zero minutes
+    # The next night's run still leaves it to staff; they stop it when the guest leaves.
+    set_clock(app, venue_dt(day + timedelta(days=1), 23, 5))
+    assert "Closed 0 " in runner.invoke(args=["close-day"]).output
+    stopped = clock.stop_visit(db.session.get(Visit, late.id), staff=staff, at=venue_dt(day, 23, 50))
+    db.session.commit()
+    assert stopped.billed_minutes == 40 and to_venue(stopped.started_at).date() == day
 
 
 def test_scan_card_starts_and_stops(app, staff, make_user):
@@ -324,7 +347,7 @@ def test_a_timed_event_check_in_links_its_registration(app, staff, make_user, ma
 
 def test_the_board_page_and_the_minors_flag(app, client, as_staff, staff, make_user):
     app.config["MINORS_CURFEW"] = "00:00"  # every moment is after this curfew
-    teen = make_user(name="Маша Юная", birth_date=date.today() - timedelta(days=14 * 365))
+    teen = make_user(name="Маша Юная", birth_date=venue_today() - timedelta(days=14 * 365))
     adult = make_user(name="Олег Взрослый", birth_date=date(1999, 1, 1))
     visit_for(teen, staff, utcnow() - timedelta(minutes=50))
     visit_for(adult, staff, utcnow() - timedelta(minutes=10))

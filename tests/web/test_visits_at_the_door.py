@@ -1,10 +1,11 @@
 """Timed visits at the door: a guest card starts and stops a visit; a timed event's check-in starts one."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from anticafe.db import utcnow
 from anticafe.extensions import db
 from anticafe.visits.models import Visit, VisitSegment
 
@@ -28,7 +29,7 @@ def test_guest_card_starts_then_stops_a_visit(client, staff, make_user):
     assert started.json["visit"]["user_id"] == guest.id
     visit = db.session.scalar(select(Visit).where(Visit.user_id == guest.id))
     # Ninety minutes later the guest leaves and scans the card again.
-    earlier = datetime.now(UTC) - timedelta(minutes=89, seconds=30)  # billed by started minute: 90
+    earlier = utcnow() - timedelta(minutes=89, seconds=30)  # billed by started minute: 90
     visit.started_at = earlier
     db.session.execute(VisitSegment.__table__.update().where(VisitSegment.visit_id == visit.id)
                        .values(started_at=earlier))
@@ -50,7 +51,7 @@ def test_card_scan_is_logged_with_the_person(client, staff, make_user):
 
 def test_check_in_to_a_timed_event_starts_the_visit_and_undo_cancels_it(client, staff, make_user, make_event,
                                                                           door_registration):
-    event = make_event(starts_at=datetime.now(UTC) + timedelta(minutes=20), entry="timed", capacity=10)
+    event = make_event(starts_at=utcnow() + timedelta(minutes=20), entry="timed", capacity=10)
     guest = make_user(name="Ринат Сафин")
     registration = door_registration(event, guest)
     answer = scan(client, registration.ticket_code, event_id=event.id)
@@ -65,7 +66,7 @@ def test_check_in_to_a_timed_event_starts_the_visit_and_undo_cancels_it(client, 
 
 
 def test_check_in_to_a_free_event_starts_no_visit(client, staff, make_user, make_event, door_registration):
-    event = make_event(starts_at=datetime.now(UTC) + timedelta(minutes=20), entry="free")
+    event = make_event(starts_at=utcnow() + timedelta(minutes=20), entry="free")
     registration = door_registration(event, make_user())
     assert scan(client, registration.ticket_code).json["result"] == "checked_in"
     assert db.session.scalar(select(Visit.id)) is None

@@ -13,11 +13,20 @@
   /* The same code seen again within this many milliseconds of the last sighting is one person still
      holding the ticket up: it is sent once, not every time the camera reads it. */
   var REPEAT_MS = 4000;
+  /* A scan's answer that takes longer than this is decided on the phone instead (offline). */
+  var SCAN_TIMEOUT_MS = 4000;
   var POLL_MS = 5000;
   var RETRIES = [600, 1500, 3000];
 
   var eventSelect = $("door-event");
   var eventId = eventSelect && eventSelect.value ? parseInt(eventSelect.value, 10) : null;
+  /* A page kept by the service worker may be opened for another event than the one it was saved with. */
+  var wanted = parseInt(new URLSearchParams(window.location.search).get("event") || "", 10);
+  if (eventSelect && wanted && eventSelect.querySelector('option[value="' + wanted + '"]')) {
+    eventSelect.value = String(wanted);
+    eventId = wanted;
+  }
+  var offline = window.anticafeDoorOffline || null;
 
   function url(template, id) { return template.replace("__ID__", String(id)); }
   function fill(text, values) {
@@ -42,7 +51,8 @@
   }
   function personLine(user) {
     if (!user) return "";
-    return user.name + ", " + (user.age === null || user.age === undefined ? T.noAge : fill(T.age, { age: user.age }));
+    var line = user.name + ", " + (user.age === null || user.age === undefined ? T.noAge : fill(T.age, { age: user.age }));
+    return user.warning ? line + " · ⚠ " + user.warning : line;
   }
 
   /* ---------------------------------------------------------------- the device's name */
@@ -96,8 +106,10 @@
 
   /* ---------------------------------------------------------------- the big answer */
   var resultBox = $("door-result");
-  function show(tone, title, name, detail, eventLine) {
+  var offlineMark = $("door-result-offline");
+  function show(tone, title, name, detail, eventLine, offline) {
     resultBox.className = "door-result " + tone;
+    offlineMark.hidden = !offline;
     $("door-result-title").textContent = title;
     $("door-result-name").textContent = name || "";
     $("door-result-detail").textContent = detail || "";
@@ -113,6 +125,7 @@
     var data = response.data || {};
     if (response.ok) {
       var tone = T.tones[data.result] || "ok";
+      if (tone === "ok" && data.user && data.user.warning) tone = "warn";  // e.g. no guardian's consent yet
       show(tone, T.results[data.result] || data.result, personLine(data.user), data.message, eventLine(data.event));
       signal(tone);
       return;
@@ -161,13 +174,55 @@
     busy[text] = true;
     var body = { code: text, nonce: nonce(), device: device, source: source };
     if (eventId) body.event_id = eventId;
-    send("POST", root.dataset.checkinUrl, body)
-      .then(function (response) { showAnswer(response); refresh(); })
-      .catch(networkFailed)
+    /* Without network (or when it does not answer in time) the phone decides; the same nonce makes the
+       later upload harmless if the request did reach the server after all. */
+    var asked = offline && navigator.onLine === false ? Promise.reject(new Error("offline"))
+      : withTimeout(api("POST", root.dataset.checkinUrl, body), SCAN_TIMEOUT_MS);
+    asked
+      .then(function (response) {
+        showAnswer(response);
+        if (offline && response.ok) offline.learn(text, response.data);
+        if (offline && response.status === 400) offline.refreshToken();  // a page kept from another session
+        refresh();
+      }, function () {
+        if (!offline) { networkFailed(); return null; }
+        return offline.decide(text, { eventId: eventId, nonce: body.nonce, device: device, source: source })
+          .then(showOffline, networkFailed);
+      })
       .then(function () {
         delete busy[text];
         if (!force) seen[text] = Date.now();
       });
+  }
+
+  function withTimeout(promise, ms) {
+    return new Promise(function (resolve, reject) {
+      var timer = setTimeout(function () { reject(new Error("timeout")); }, ms);
+      promise.then(function (value) { clearTimeout(timer); resolve(value); },
+                   function (error) { clearTimeout(timer); reject(error); });
+    });
+  }
+
+  /* An answer decided on this phone: the same words and colours, and the «offline» mark. */
+  function showOffline(decision) {
+    var result = decision.result;
+    var tone = T.tones[result] || "bad";
+    var entry = decision.entry;
+    var name = entry ? entry.name + ", " + (T.ageBands[entry.age_band] || entry.age_band) : "";
+    var detail = "";
+    if (result === "checked_in") detail = T.offlineAdmitted;
+    else if (result === "already_checked_in") detail = fill(T.offlineAlready, { time: localTime(decision.checkedInAt) });
+    else if (result === "wrong_event") detail = fill(T.offlineWrongEvent, { title: decision.list.event.title });
+    else if (result === "unknown_code") detail = decision.noList ? T.offlineNoList : T.offlineUnknown;
+    var ev = decision.list ? decision.list.event : null;
+    show(tone, T.results[result] || result, name, detail, eventLine(ev), true);
+    signal(tone === "ok" ? "ok" : tone === "warn" ? "warn" : "bad");
+  }
+  function localTime(iso) {
+    if (!iso) return "";
+    var d = new Date(iso);
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return pad(d.getHours()) + ":" + pad(d.getMinutes());
   }
 
   var cameraStatus = $("door-camera-status");
@@ -175,6 +230,27 @@
   var video = $("door-video");
   var controls = null;
   var reader = window.ZXingBrowser ? new window.ZXingBrowser.BrowserQRCodeReader() : null;
+  /* About one ticket QR in twenty holds, among its data, a run of modules the decoder takes for a corner
+     mark: read upright, that picture never yields its code, though the same picture a quarter turn round
+     does. A camera held still (and the test suite's fake camera) shows one picture frame after frame, so
+     each scan attempt reads the frame at the next quarter turn: every orientation within four attempts
+     (two seconds), at no extra cost per frame. */
+  if (reader) {
+    var upright = reader.decodeFromCanvas.bind(reader);
+    var turned = document.createElement("canvas");
+    var turn = 0;
+    reader.decodeFromCanvas = function (canvas) {
+      turn = (turn + 1) % 4;
+      if (turn === 0) return upright(canvas);
+      turned.width = turn % 2 ? canvas.height : canvas.width;
+      turned.height = turn % 2 ? canvas.width : canvas.height;
+      var context = turned.getContext("2d", { willReadFrequently: true });
+      context.setTransform(1, 0, 0, 1, turned.width / 2, turned.height / 2);
+      context.rotate(turn * Math.PI / 2);
+      context.drawImage(canvas, -canvas.width / 2, -canvas.height / 2);
+      return upright(turned);
+    };
+  }
 
   function startCamera() {
     if (!reader || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
@@ -413,7 +489,36 @@
   }
   $("door-people").addEventListener("input", debounce(searchPeople, 250));
 
+  /* ---------------------------------------------------------------- offline: the list, the queue, the counter */
+  function showOfflineState(state) {
+    $("door-offline-waiting").textContent = fill(T.waiting, { n: state.waiting });
+    var list = eventId ? state.lists[eventId] : null;
+    $("door-offline-refreshed").textContent = list ? fill(T.refreshedAt, { time: localTime(list.fetchedAt) }) : T.neverRefreshed;
+    var warnings = [];
+    if (list && Date.now() >= Date.parse(list.event.starts_at) && Date.parse(list.fetchedAt) < Date.parse(list.event.starts_at)) {
+      warnings.push(T.listOld);
+    }
+    if (state.sessionExpired) warnings.push(T.sessionExpired);
+    if (state.conflicts) warnings.push(fill(T.uploadConflicts, { n: state.conflicts }));
+    var box = $("door-offline-warning");
+    box.textContent = warnings.join(" ");
+    box.hidden = !warnings.length;
+    $("door-offline").classList.toggle("waiting", state.waiting > 0);
+  }
+
   /* ---------------------------------------------------------------- go */
   startCamera();
   startPolling();
+  if (offline) {
+    offline.onChange(showOfflineState);
+    offline.start({
+      api: api, listUrl: root.dataset.offlineListUrl, checkinUrl: root.dataset.checkinUrl,
+      workerUrl: root.dataset.workerUrl, workerScope: root.dataset.workerScope,
+      eventIds: function () {
+        return Array.prototype.map.call(eventSelect ? eventSelect.options : [], function (o) { return parseInt(o.value, 10); })
+          .filter(function (id) { return id > 0; });
+      }
+    });
+    if (eventSelect) eventSelect.addEventListener("change", function () { showOfflineState(offline.state); });
+  }
 })();

@@ -17,8 +17,9 @@
       if (!option) { return; }
       var free = option.dataset.free === "true";
       toggle(issue, "paid", !free);
-      toggle(issue, "free", free);
-      toggle(issue, "allowance", option.dataset.kind === "allowance");
+      var allowance = option.dataset.kind === "allowance";
+      toggle(issue, "free", free && !allowance);  // an allowance's reason is its programme and category
+      toggle(issue, "allowance", allowance);
     };
     select.addEventListener("change", updateIssue);
     updateIssue();
