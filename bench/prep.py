@@ -52,7 +52,11 @@ def bearer(user: User) -> dict:
 
 def session_cookie(user: User) -> dict:
     """Return a Cookie header with a logged-in session of `user`, as the app itself would sign it."""
+    from anticafe.accounts.services import start_session
+
     app = current_app._get_current_object()
+    start_session(user, label="bench")  # the cookie holds a login session's secret (ended ones open nothing)
+    db.session.commit()
     with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"},
                                   headers={"User-Agent": USER_AGENT}):
         login_user(user)

@@ -95,7 +95,7 @@ def prep_app(url: str, secret: str):
     from anticafe import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "ENV_NAME": "production",
-                       "RATELIMIT_ENABLED": False})
+                       "RATELIMIT_ENABLED": False, "VENUE_CAPACITY": VENUE_CAPACITY})
 
 
 def available(app, scenario: Scenario) -> bool:
