@@ -125,6 +125,8 @@ def _bulk_change(state):
 
 @event.listens_for(Session, "before_commit")
 def _bump(session):
+    if session.in_nested_transaction():
+        return  # a savepoint's release: the whole transaction's commit bumps, after every other lock
     session.flush()  # the commit's own flush comes after this hook; its changes count too
     topics = topics_of(session.info.pop(_TOUCHED, ()))
     if topics:
@@ -134,6 +136,9 @@ def _bump(session):
         forget()
 
 
-@event.listens_for(Session, "after_rollback")
-def _rolled_back(session):
-    session.info.pop(_TOUCHED, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session, previous_transaction):
+    # Only the whole transaction's rollback undoes its changes: a savepoint rolled back (a caught
+    # IntegrityError) leaves the changes flushed before it, and they must still bump at the commit.
+    if previous_transaction.parent is None:
+        session.info.pop(_TOUCHED, None)
