@@ -32,6 +32,11 @@ vendor: node_modules/.installed
 	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/
 	mkdir -p $(VENDOR)/fonts
 	cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf $(VENDOR)/fonts/
+	# The brand's type (SIL OFL 1.1): Unbounded for headings, Onest for text; Cyrillic and Latin subsets.
+	for w in 400 700 800; do for s in cyrillic latin; do \
+	  cp node_modules/@fontsource/unbounded/files/unbounded-$$s-$$w-normal.woff2 $(VENDOR)/fonts/; done; done
+	for w in 400 600 700; do for s in cyrillic latin; do \
+	  cp node_modules/@fontsource/onest/files/onest-$$s-$$w-normal.woff2 $(VENDOR)/fonts/; done; done
 
 translations: $(VENV)/.installed
 	$(FLASK) i18n compile

@@ -42,6 +42,10 @@ class Config:
 
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    #: A write waits at most this long for another writer's lock, then answers 503 with Retry-After.
+    DB_BUSY_SECONDS = float(os.environ.get("DB_BUSY_SECONDS", "5"))
+    #: Largest request body (uploads such as event images); more is a 413.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(12 * 1024 * 1024)))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -66,8 +70,17 @@ class Config:
     #: `2026-12-31T23:30` (venue time unless it has an offset) starts the clock there. Tests and CI use it.
     CLOCK_NOW = os.environ.get("ANTICAFE_NOW") or None
 
-    VENUE_NAME = os.environ.get("VENUE_NAME", "Anticafe")
-    VENUE_ADDRESS = os.environ.get("VENUE_ADDRESS", "ул. Советская, 1, Оренбургская область")
+    #: How visitors find and reach the café: the footer, home and event pages, tickets, feeds and mails.
+    VENUE_NAME = os.environ.get("VENUE_NAME", "Антикафе")
+    #: With the town: a street name alone opens another town's street in a map app.
+    VENUE_ADDRESS = os.environ.get("VENUE_ADDRESS", "г. Новотроицк, ул. Советская, 1, Оренбургская область")
+    VENUE_TOWN = os.environ.get("VENUE_TOWN", "Новотроицк")
+    VENUE_PHONE = os.environ.get("VENUE_PHONE", "+7 3537 67-01-01")
+    #: "Label=https://…" pairs separated by commas (VK, Telegram); shown as links in the footer.
+    VENUE_LINKS = os.environ.get("VENUE_LINKS", "VK=https://vk.com/anticafe_nvtr,Telegram=https://t.me/anticafe_nvtr")
+    #: The entrance's coordinates for the Yandex Maps and 2GIS links (decimal degrees).
+    VENUE_LAT = os.environ.get("VENUE_LAT", "51.2036")
+    VENUE_LON = os.environ.get("VENUE_LON", "58.3050")
     VENUE_CAPACITY = int(os.environ.get("VENUE_CAPACITY", "60"))
     #: Guests under 16 still inside after this venue-local time are flagged on the live board.
     MINORS_CURFEW = os.environ.get("MINORS_CURFEW", "22:00")

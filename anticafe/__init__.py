@@ -9,6 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from .inputs import AppRequest, IdConverter, JSONProvider
+
 #: Blueprints as "module:attribute", registered in this order. Each domain adds its own lines.
 BLUEPRINTS = [
     "anticafe.main.views:bp",
@@ -41,6 +43,8 @@ BLUEPRINTS = [
     "anticafe.messengers.views:bp",
     "anticafe.messengers.views:hooks",
     "anticafe.messengers.api:bp",
+    "anticafe.voice.views:bp",
+    "anticafe.voice.api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".
@@ -53,7 +57,10 @@ COMMANDS = [
     "anticafe.visits.cli:close_day",
     "anticafe.bookings.cli:queue_booking_reminders",
     "anticafe.privacy.cli:purge_inactive_command",
+    "anticafe.backup:backup_command",
+    "anticafe.backup:restore_command",
     "anticafe.messengers.cli:bot",
+    "anticafe.voice.cli:prompt_feedback",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.
@@ -72,6 +79,7 @@ MODEL_MODULES = [
     "anticafe.accounts.access_log",
     "anticafe.privacy.models",
     "anticafe.messengers.models",
+    "anticafe.voice.models",
     "anticafe.versions",
 ]
 
@@ -87,6 +95,7 @@ DOMAINS = [
     "anticafe.visits",
     "anticafe.passes",
     "anticafe.bookings",
+    "anticafe.voice",
 ]
 
 
@@ -95,9 +104,19 @@ def _load(dotted: str):
     return getattr(import_module(module), attribute)
 
 
+class AnticafeFlask(Flask):
+    """Flask with the app's input limits: bounded numbers in URLs and query strings, JSON depth, ISO dates."""
+
+    request_class = AppRequest
+    json_provider_class = JSONProvider
+    url_map_class = type("AppMap", (Flask.url_map_class,), {
+        "default_converters": {**Flask.url_map_class.default_converters, "int": IdConverter}})
+
+
 def create_app(config: dict | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, error handlers, commands."""
-    app = Flask(__name__, instance_relative_config=True, instance_path=str(Path(__file__).parent.parent / "instance"))
+    app = AnticafeFlask(__name__, instance_relative_config=True,
+                        instance_path=str(Path(__file__).parent.parent / "instance"))
     configure(app, config)
     register_extensions(app)
     register_blueprints(app)
@@ -128,15 +147,34 @@ def configure(app: Flask, config: dict | None) -> None:
     app.config.from_pyfile("config.py", silent=True)
     if config:
         app.config.update(config)
+    limit_lock_waits(app)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     check_secret_key(app)
     logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
+def limit_lock_waits(app: Flask) -> None:
+    """Make a write wait at most DB_BUSY_SECONDS for another writer's lock, then fail (a 503).
+
+    SQLite: the driver's busy timeout. PostgreSQL: `lock_timeout` for row and table locks.
+    """
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    seconds = float(app.config["DB_BUSY_SECONDS"])
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    if uri.startswith("sqlite"):
+        connect_args.setdefault("timeout", seconds)
+    elif uri.startswith("postgresql"):
+        connect_args.setdefault("options", f"-c lock_timeout={int(seconds * 1000)}")
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """Switch on foreign keys and WAL for SQLite, wait for locks, and make lower() Unicode-aware."""
+    """Switch on foreign keys and WAL for SQLite and make lower() Unicode-aware (the lock wait is the
+    driver's `timeout`, see limit_lock_waits)."""
     import sqlite3
 
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -145,7 +183,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
     # SQLite's own lower() only folds ASCII; names here are Cyrillic.
     dbapi_connection.create_function("lower", 1, lambda s: s.lower() if isinstance(s, str) else s,
@@ -249,10 +286,23 @@ def register_commands(app: Flask) -> None:
 
 
 def register_templates(app: Flask) -> None:
-    """Template globals: roles for the navigation, absolute links."""
+    """Template globals: roles, absolute links, the venue's contacts; the menu for the current page."""
+    from flask_login import current_user
+
     from .auth import Access, Role, has_role
+    from .navigation import menu_for
     from .templating import template_helpers
     from .urls import public_url
+    from .venue.contact import venue_from_settings
 
-    template_helpers(app, Access=Access, Role=Role, has_role=has_role, public_url=public_url)
+    # Jinja's `capitalize` lower-cases the rest ("Friday, 11 december"); capfirst only raises the first letter.
+    template_helpers(app, filters={"capfirst": lambda text: (str(text)[:1].upper() + str(text)[1:]) if text else ""},
+                     Access=Access, Role=Role, has_role=has_role, public_url=public_url,
+                     venue=venue_from_settings(app.config))
+
+    @app.context_processor
+    def menu():
+        role = current_user.role if current_user.is_authenticated else None
+        return {"menu": menu_for(role, request.endpoint)}
+
     app.jinja_env.add_extension("jinja2.ext.do")

@@ -17,7 +17,11 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and background sending
         return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
+    from .errors import database_failed
+
+    # After a database error the account is not loaded again (that would query the database).
+    if not database_failed() and current_user and current_user.is_authenticated \
+            and current_user.locale in languages:
         return current_user.locale
     if session.get("lang") in languages:
         return session["lang"]

@@ -40,6 +40,8 @@ class CalendarItem:
     sequence: int = 0
     description: str = ""
     location: str = ""
+    #: how to reach the organiser (RFC 5545 CONTACT): the venue's name, phone and links
+    contact: str = ""
     url: str | None = None
     categories: list[str] = field(default_factory=list)
     cancelled: bool = False
@@ -98,6 +100,8 @@ def _vevent(item: CalendarItem, tz: ZoneInfo, tzid: str) -> bytes:
         lines.append(f"DESCRIPTION:{escape_text(item.description)}")
     if item.location:
         lines.append(f"LOCATION:{escape_text(item.location)}")
+    if item.contact:
+        lines.append(f"CONTACT:{escape_text(item.contact)}")
     if item.url:
         lines.append(f"URL:{item.url}")
     if item.categories:

@@ -75,7 +75,8 @@ number of people inside (visits: `visits.occupancy.occupancy`, the one definitio
 home_sections = _signals.signal("home-sections", doc="""The home page is being shown.
 
 Sent by `main.views.home` with the app as sender. A receiver returns a dict of template context
-(events: what is on next; visits: the tariff in words; venue: the opening hours).
+(events: what is on next; visits: the tariff in words; venue: the opening hours; registrations:
+the visitor's next ticket and waitlist places; passes: the visitor's balances).
 """)
 
 me_document = _signals.signal("me-document", doc="""`GET /api/v1/me` is being answered.
@@ -102,6 +103,13 @@ Sent by `accounts.services.request_password_reset` with the User as sender and `
 of a fresh one-hour link; only its hash is stored), inside the request's transaction. Only for an
 active account with a password, and within the account's limit (notifications: the outbox mails
 the link in the person's language).
+""")
+
+committee_sections = _signals.signal("committee-sections", doc="""The committee's dashboard or period report is shown.
+
+Sent by `stats.views` with the period (stats.rules.Period) as sender and `report` (True for the
+printable period report). A receiver returns a (template name, context) pair to include: counts only,
+never a person (voice: ratings after events and the most supported ideas).
 """)
 
 

@@ -553,13 +553,13 @@ class YearBuilder:
                 if reg["created_at"] < moment:
                     messages.append(self.message(uid, "event_reminder", f"Завтра: {event['title']}",
                                                  f"Напоминаем: «{event['title']}» {when}. Билет — в разделе "
-                                                 "«Мои события».", event, moment, f"reminder:{event['id']}:{uid}"))
+                                                 "«Мои мероприятия».", event, moment, f"reminder:{event['id']}:{uid}"))
             if reg["status"] == "confirmed" and rng.random() < 0.03 and event["capacity"]:
                 moment = reg["created_at"] + timedelta(hours=rng.randint(1, 48))
                 if moment < min(starts, self.now):
                     messages.append(self.message(uid, "waitlist_promoted", f"Место освободилось: {event['title']}",
                                                  f"Вы в списке участников «{event['title']}» {when}. Билет уже ждёт "
-                                                 "вас в разделе «Мои события».", event, moment, None))
+                                                 "вас в разделе «Мои мероприятия».", event, moment, None))
 
     def message(self, uid: int, kind: str, subject: str, body: str, event: dict, moment: datetime, key) -> dict:
         read = moment + timedelta(hours=self.rng.randint(1, 30)) if self.rng.random() < 0.6 else None

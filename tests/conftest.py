@@ -9,7 +9,7 @@ import os
 import shutil
 import threading
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -283,6 +283,8 @@ def make_event(app):
         fields.setdefault("title", f"Турнир по мафии {next(_counter)}")
         fields.setdefault("category", "tournament")
         fields.setdefault("published", True)
+        if fields["published"]:  # as publishing does: registration opens at publication
+            fields.setdefault("published_at", datetime(2000, 1, 1, tzinfo=UTC))
         fields.setdefault("status", "scheduled")
         fields.setdefault("entry", "free")
         event = Event(starts_at=starts, **fields)

@@ -29,6 +29,10 @@ class MeOut(UserOut):
     #: under 14 and waiting for a parent's or guardian's consent (no registration or paid visit yet)
     consent_pending: bool = False
     age: int | None = None
+    # Members that other domains add (ME_EXTENSIONS); declared here so that the answer is checked.
+    calendar_feed_url: str | None = Field(default=None, description="the person's secret calendar feed (events)")
+    card_code: str | None = Field(default=None, description="the guest card's code (visits)")
+    card_qr_url: str | None = Field(default=None, description="the guest card's QR picture (visits)")
 
 
 class TokenIn(BaseModel):

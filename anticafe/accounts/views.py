@@ -1,6 +1,5 @@
 """Sign-up, login, logout, password reset, the profile, and the admin's people page."""
 
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -10,6 +9,8 @@ from sqlalchemy import select
 from ..auth import Access, Role, require
 from ..errors import DomainError, ValidationFailed, show_errors
 from ..extensions import db
+from ..inputs import clean_next
+from ..navigation import LANDING
 from ..timeutil import venue_today
 from . import consent, rules, services
 from .access_log import log_search, log_view
@@ -31,11 +32,7 @@ bp = Blueprint("accounts", __name__)
 
 def safe_next(default: str) -> str:
     """Return the `next` parameter if it points inside this site, else `default`."""
-    target = request.args.get("next") or request.form.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
-        return target
-    return default
+    return clean_next(request.args.get("next") or request.form.get("next"), default)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -77,7 +74,7 @@ def signup():
 def login():
     """Log in by email and password (failures are limited per account, address and both)."""
     if current_user.is_authenticated:
-        return redirect(safe_next(url_for("main.home")))
+        return redirect(safe_next(url_for(LANDING.get(current_user.role, "main.home"))))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -91,7 +88,7 @@ def login():
             services.start_session(user, request.user_agent.string)
             db.session.commit()
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next(url_for("main.home")))
+            return redirect(safe_next(url_for(LANDING.get(user.role, "main.home"))))
     return render_template("accounts/login.html", form=form), 422 if form.errors else 200
 
 

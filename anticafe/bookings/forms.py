@@ -1,7 +1,6 @@
 """Forms for requesting a booking, booking as staff, deciding, closures, payments and zones."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..inputs import AppForm
 from .availability import CLOSURE_REASONS
 from .rules import MAX_REPEAT_WEEKS
 from .services import PAYMENT_METHODS
@@ -23,7 +23,7 @@ from .services import PAYMENT_METHODS
 REQUIRED = _l("This field is required.")
 
 
-class RequestForm(FlaskForm):
+class RequestForm(AppForm):
     """A visitor's request: the zone and the day come from the page; times only from the free ones."""
 
     start = SelectField(_l("Start time"), validators=[DataRequired(message=REQUIRED)], validate_choice=False)
@@ -34,7 +34,7 @@ class RequestForm(FlaskForm):
     contact = StringField(_l("Phone or messenger to reach you"), validators=[Optional(), Length(max=120)])
 
 
-class StaffBookingForm(FlaskForm):
+class StaffBookingForm(AppForm):
     """Staff book directly (confirmed at once), once or every week."""
 
     zone = SelectField(_l("Zone"), coerce=int, validators=[InputRequired(message=REQUIRED)])
@@ -54,24 +54,24 @@ class StaffBookingForm(FlaskForm):
     message = TextAreaField(_l("Note to the booker (optional)"), validators=[Optional(), Length(max=1000)])
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(AppForm):
     """Confirm, decline or cancel, with a message to the booker."""
 
     message = TextAreaField(_l("Message to the booker"), validators=[Optional(), Length(max=1000)])
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(AppForm):
     """How many of the party came in (zones without a price start a timed visit for each)."""
 
     guests = IntegerField(_l("People who came"), validators=[Optional(), NumberRange(min=1, max=1000)])
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(AppForm):
     method = SelectField(_l("Payment method"),
                          choices=[SelectChoice(key.value, label) for key, label in PAYMENT_METHODS.items()])
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(AppForm):
     """Block a zone or the whole café for a time."""
 
     zone = SelectField(_l("Zone"), validators=[Optional()])
@@ -83,7 +83,7 @@ class ClosureForm(FlaskForm):
     note = StringField(_l("Note"), validators=[Optional(), Length(max=200)])
 
 
-class ZoneForm(FlaskForm):
+class ZoneForm(AppForm):
     """An admin's zone: name, capacity, price and photo."""
 
     name = StringField(_l("Zone name"), validators=[DataRequired(message=REQUIRED), Length(max=100)])

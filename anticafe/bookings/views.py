@@ -14,6 +14,7 @@ from ..auth import Access, check_access, require
 from ..errors import DomainError, run_service, show_errors
 from ..extensions import db
 from ..ical import calendar_response
+from ..inputs import query_date
 from ..templating import template_helpers
 from ..timeutil import venue_today
 from ..urls import public_url
@@ -36,11 +37,8 @@ def lazy_release() -> None:
 
 
 def parse_day(value: str | None, default: date) -> date:
-    """Read ?date=YYYY-MM-DD, falling back to `default`."""
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
+    """Read ?date=YYYY-MM-DD, falling back to `default` (also for a date outside the app's window)."""
+    return query_date(value, default)
 
 
 def parse_hhmm(day: date, value: str) -> datetime:

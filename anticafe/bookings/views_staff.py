@@ -2,7 +2,6 @@
 (also weekly), the booking card with check-in, release and the bill, and zone closures."""
 
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth import Access, guard_blueprint
 from ..errors import DomainError, run_service, show_errors
 from ..extensions import db
+from ..inputs import clean_next
 from ..templating import template_helpers
 from ..timeutil import venue_today
 from ..venue.models import Closure
@@ -30,11 +30,7 @@ guard_blueprint(bp, Access.STAFF)
 
 def back(default: str) -> str:
     """Return the form's `next` if it points inside this site, else `default`."""
-    target = request.form.get("next") or request.args.get("next") or ""
-    parts = urlsplit(target)
-    if target.startswith("/") and not target.startswith("//") and not parts.netloc and not parts.scheme:
-        return target
-    return default
+    return clean_next(request.form.get("next") or request.args.get("next"), default)
 
 
 def annotate(cells: list) -> list[tuple]:

@@ -35,10 +35,6 @@ PHOTO_MAX_PIXELS = 40_000_000
 PHOTO_BOX = (1600, 1600)
 
 
-def translate(problems: dict[str, list[str]]) -> dict[str, list]:
-    """Turn {field: [codes]} into {field: [translated messages]}."""
-    return in_words(problems, PROBLEMS)
-
 
 @dataclass
 class ZoneData:
@@ -89,7 +85,7 @@ def save_zone(zone: Zone | None, data: ZoneData) -> Zone:
     """Create a zone (zone=None) or change one, after checking the data."""
     problems = _zone_problems(data, zone)
     if problems:
-        raise ValidationFailed(translate(problems))
+        raise ValidationFailed(in_words(problems, PROBLEMS))
     if zone is None:
         zone = Zone(feed_token=new_feed_token())
         db.session.add(zone)
@@ -103,7 +99,7 @@ def save_zone(zone: Zone | None, data: ZoneData) -> Zone:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:
-        raise ValidationFailed(translate({"name": ["name_taken"]})) from None
+        raise ValidationFailed(in_words({"name": ["name_taken"]}, PROBLEMS)) from None
     return zone
 
 
@@ -163,9 +159,9 @@ def set_zone_photo(zone: Zone, stream) -> str:
     try:
         with Image.open(BytesIO(data)) as probe:
             if probe.format not in PHOTO_FORMATS:
-                raise ValidationFailed(translate({"photo": ["photo_type"]}))
+                raise ValidationFailed(in_words({"photo": ["photo_type"]}, PROBLEMS))
             if probe.width * probe.height > PHOTO_MAX_PIXELS:
-                raise ValidationFailed(translate({"photo": ["photo_too_large"]}))
+                raise ValidationFailed(in_words({"photo": ["photo_too_large"]}, PROBLEMS))
             probe.verify()
         with Image.open(BytesIO(data)) as picture:
             picture.load()
@@ -176,7 +172,7 @@ def set_zone_photo(zone: Zone, stream) -> str:
     except ValidationFailed:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise ValidationFailed(translate({"photo": ["photo_type"]})) from None
+        raise ValidationFailed(in_words({"photo": ["photo_type"]}, PROBLEMS)) from None
     name = f"zone-{zone.id}-{secrets.token_hex(6)}.jpg"
     (photo_dir() / name).write_bytes(out.getvalue())
     old = zone.photo

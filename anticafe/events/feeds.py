@@ -19,7 +19,7 @@ from ..ical import CalendarItem
 from ..urls import public_url
 from ..venue.models import Zone
 from .models import Event, EventStatus
-from .services import CATEGORY_LABELS
+from .services import CATEGORY_LABELS, venue_contact_line
 
 #: /calendar.ics lists published events from this many days back, and every later one.
 RECENT_DAYS = 30
@@ -53,6 +53,7 @@ def calendar_items(events) -> list[CalendarItem]:
     reason_word = str(_l("Reason for cancelling"))
     detail_url = public_url("events.detail", event_id=0).removesuffix("/0")
     venue = [current_app.config["VENUE_NAME"], current_app.config["VENUE_ADDRESS"]]
+    contact_text = venue_contact_line()
     zone_ids = {item.zone_id for item in events if item.zone_id is not None}
     zones = dict(db.session.execute(select(Zone.id, Zone.name).where(Zone.id.in_(zone_ids))).all()) if zone_ids else {}
     host = uid_host()
@@ -69,7 +70,8 @@ def calendar_items(events) -> list[CalendarItem]:
         items.append(CalendarItem(
             uid=f"event-{item.id}@{host}", summary=summary, starts_at=item.starts_at, ends_at=item.ends_at,
             updated_at=item.updated_at, sequence=item.sequence, description=description, location=place,
-            url=f"{detail_url}/{item.id}", categories=[labels.get(item.category, item.category)],
+            contact=contact_text, url=f"{detail_url}/{item.id}",
+            categories=[labels.get(item.category, item.category)],
             cancelled=cancelled))
     return items
 

@@ -1,13 +1,13 @@
 """Forms for staff: create (once or as a weekly series), edit (this one or the following too), cancel."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from ..inputs import AppForm
 from .models import Category, Entry
 from .recurrence import MAX_INTERVAL_WEEKS, MAX_OCCURRENCES
 from .services import CATEGORY_LABELS, ENTRY_LABELS
@@ -22,7 +22,7 @@ def _optional_int(value):
     return int(value)
 
 
-class EventForm(FlaskForm):
+class EventForm(AppForm):
     """The fields every event has."""
 
     title = StringField(_l("Title"), validators=[InputRequired(message=_REQUIRED), Length(max=200)])
@@ -83,7 +83,7 @@ class EditEventForm(EventForm):
                        default="this")
 
 
-class CancelForm(FlaskForm):
+class CancelForm(AppForm):
     """Cancelling: a reason for the registrants and, for a series, how far it reaches."""
 
     reason = TextAreaField(_l("Reason (sent to everybody registered)"), validators=[Optional(), Length(max=1000)])

@@ -41,6 +41,10 @@ class EventCard:
     age_ok: bool | None
     starts: datetime
     ends: datetime
+    #: the event is over: its card says so instead of counting seats
+    past: bool = False
+    #: registration is open now: only then do seats left mean anything to a visitor
+    registrable: bool = False
 
     @property
     def full(self) -> bool:
@@ -56,6 +60,7 @@ def cards(events: list[Event], user=None) -> list[EventCard]:
     counts = counts_for([e.id for e in events])
     zone = venue_tz()
     knows_age = user is not None and getattr(user, "is_authenticated", False) and user.birth_date
+    now = utcnow()
     result = []
     for item in events:
         number = counts.get(item.id, rules.Counts())
@@ -63,7 +68,8 @@ def cards(events: list[Event], user=None) -> list[EventCard]:
         age_ok = item.allows_age(user.age_on(starts.date())) if knows_age else None
         result.append(EventCard(event=item, counts=number,
                                 seats_left=rules.seats_left(item.capacity, number.registered), age_ok=age_ok,
-                                starts=starts, ends=item.ends_at.astimezone(zone)))
+                                starts=starts, ends=item.ends_at.astimezone(zone), past=item.ends_at <= now,
+                                registrable=item.registration_state(now) == "open"))
     return result
 
 
@@ -83,7 +89,7 @@ def _listing(*, staff: bool, category: str | None):
 
 #: What a month grid's chip shows: the month page loads only these (a month holds up to ~170 events).
 CHIP_COLUMNS = ("id", "title", "category", "starts_at", "ends_at", "capacity", "min_age", "max_age", "status",
-                "published")
+                "published", "published_at", "registration_opens_at", "registration_closes_at", "cover_image")
 
 
 def events_between(start: datetime, end: datetime, *, staff: bool = False, category: str | None = None,

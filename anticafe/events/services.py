@@ -10,7 +10,7 @@ CLI commits.
 
 from datetime import date, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, url_for
 from flask_babel import format_datetime, gettext, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -22,7 +22,8 @@ from ..errors import DomainError, ValidationFailed, in_words
 from ..extensions import db
 from ..notifications.services import notify
 from ..timeutil import from_venue, to_venue
-from ..urls import site_path
+from ..urls import public_url, site_path
+from ..venue import contact
 from ..venue.models import Zone
 from . import images, recurrence, rules
 from .covers import _drop_unused_covers, _forget_cover_later, _store_cover
@@ -104,6 +105,22 @@ def place_text(event: Event) -> str:
     parts = [event.zone.name] if event.zone is not None else []
     parts += [current_app.config["VENUE_NAME"], current_app.config["VENUE_ADDRESS"]]
     return ", ".join(parts)
+
+
+def venue_contact_line() -> str:
+    """Return the venue's name, phone and links in one line (feeds' CONTACT, mails' signature)."""
+    venue = contact.venue_from_settings(current_app.config)
+    return ", ".join(part for part in [venue.name, venue.phone, *(url for _label, url in venue.links)] if part)
+
+
+def calendar_links(event: Event) -> dict[str, str]:
+    """Return "add to calendar" links for one event: Google, Yandex (times in the venue's zone) and the .ics."""
+    zone = current_app.config["VENUE_TIMEZONE"]
+    details = f"{public_url('events.detail', event_id=event.id)}\n\n{event.description or ''}".strip()
+    values = dict(details=details, location=place_text(event))
+    return {"google": contact.google_calendar_url(event.title, event.starts_at, event.ends_at, zone, **values),
+            "yandex": contact.yandex_calendar_url(event.title, event.starts_at, event.ends_at, zone, **values),
+            "ics": url_for("events.event_ics", event_id=event.id)}
 
 
 def age_limits(event: Event) -> str:
@@ -277,16 +294,8 @@ def update_event(event_: Event, data: dict, *, scope: str = "this", cover: bytes
     data = _clean(data)
     if cover is not None:
         data["cover_image"] = _store_cover(cover)
-    targets = [event_]
-    later: list[Event] = []
-    earlier: list[Event] = []
-    if scope == "following" and event_.series_id is not None:
-        siblings = list(db.session.scalars(select(Event).where(Event.series_id == event_.series_id,
-                                                               Event.id != event_.id)
-                                           .order_by(Event.starts_at, Event.id)))
-        later = [e for e in siblings if e.starts_at >= event_.starts_at]
-        earlier = [e for e in siblings if e.starts_at < event_.starts_at]
-        targets += [e for e in later if e.status == EventStatus.SCHEDULED.value]
+    earlier, later = _series_around(event_) if scope == "following" else ([], [])
+    targets = [event_, *(e for e in later if e.status == EventStatus.SCHEDULED.value)]
     _lock([t.id for t in targets])
     changes = {key: value for key, value in data.items() if getattr(event_, key) != value}
     if event_.is_cancelled and changes.get("status") == EventStatus.SCHEDULED.value:
@@ -296,8 +305,30 @@ def update_event(event_: Event, data: dict, *, scope: str = "this", cover: bytes
     if not plans:
         return []
     _validate(event_, plans)
+    raised = _apply_plans(plans, utcnow())
+    if scope == "following" and event_.series_id is not None and changes.keys() - set(_STATE_FIELDS):
+        _split_series(event_, earlier, [event_, *later])
+    db.session.flush()
+    _drop_unused_covers()
+    _tell_about(plans)
+    for target in raised:
+        _capacity_raised(target)
+    return [target for target, _ in plans]
 
-    now = utcnow()
+
+def _series_around(event_: Event) -> tuple[list[Event], list[Event]]:
+    """Return the other occurrences of the event's series before it and from it on (none without a series)."""
+    if event_.series_id is None:
+        return [], []
+    siblings = list(db.session.scalars(select(Event).where(Event.series_id == event_.series_id,
+                                                           Event.id != event_.id)
+                                       .order_by(Event.starts_at, Event.id)))
+    return ([e for e in siblings if e.starts_at < event_.starts_at],
+            [e for e in siblings if e.starts_at >= event_.starts_at])
+
+
+def _apply_plans(plans: list[tuple[Event, dict]], now: datetime) -> list[Event]:
+    """Write the planned changes (stamps and the iCalendar SEQUENCE too); return the events whose capacity grew."""
     raised = []
     for target, new in plans:
         old_capacity = target.capacity
@@ -315,19 +346,16 @@ def update_event(event_: Event, data: dict, *, scope: str = "this", cover: bytes
         if "capacity" in new and (target.capacity is None or (old_capacity is not None
                                                               and target.capacity > old_capacity)):
             raised.append(target)
-    if scope == "following" and event_.series_id is not None and changes.keys() - set(_STATE_FIELDS):
-        _split_series(event_, earlier, [event_, *later])
-    db.session.flush()
-    _drop_unused_covers()
+    return raised
 
+
+def _tell_about(plans: list[tuple[Event, dict]]) -> None:
+    """Tell the registrants of each changed event about a cancellation or a new time or place."""
     for target, new in plans:
         if new.get("status") == EventStatus.CANCELLED.value:
             _tell_registrants(target, "event_cancelled")
         elif MOVE_FIELDS & new.keys() and not target.is_cancelled:
             _tell_registrants(target, "event_changed")
-    for target in raised:
-        _capacity_raised(target)
-    return [target for target, _ in plans]
 
 
 def _changes_for(target: Event, edited: Event, changes: dict) -> dict:

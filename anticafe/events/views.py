@@ -1,7 +1,7 @@
 """Calendar pages (month, week, upcoming), the event page, iCalendar feeds, covers, and staff pages."""
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_date, get_locale, ngettext, pgettext
@@ -18,6 +18,7 @@ from ..db import utcnow
 from ..errors import run_service
 from ..extensions import db
 from ..ical import calendar_response
+from ..inputs import query_date, query_month
 from ..memo import Memo
 from ..templating import template_helpers
 from ..timeutil import to_venue, venue_today
@@ -112,7 +113,7 @@ def _chip_lines(items: list[listings.EventCard]) -> dict[int, dict]:
     """
     labels = {c.value: str(services.CATEGORY_LABELS[c]) for c in Category}
     words = {"cancelled": pgettext("event", "Cancelled"), "draft": pgettext("event", "Draft"),
-             "waitlist": _("Waitlist"), "not_for_age": _("Not for your age")}
+             "waitlist": _("Waitlist"), "not_for_age": _("Not for your age"), "past": _("Already over")}
     seats: dict[int, str] = {}
     limits_text: dict[tuple, str] = {}
     # One url_for for all the chips (it is the slowest part of a chip): /events/<id> with the id swapped in.
@@ -125,6 +126,10 @@ def _chip_lines(items: list[listings.EventCard]) -> dict[int, dict]:
             extra.append(words["cancelled"])
         elif not event.published:
             extra.append(words["draft"])
+        elif item.past:
+            extra.append(words["past"])
+        elif not item.registrable:
+            pass  # seats left mean nothing before registration opens or after it closes
         elif item.full:
             extra.append(words["waitlist"])
         elif item.seats_left is not None:
@@ -161,14 +166,8 @@ def month():
     """Show a month as a grid (a list of days on phones)."""
     filters = _filters()
     today = venue_today()
-    year, number = today.year, today.month
-    raw = request.args.get("month", "")
-    if raw:
-        try:
-            parsed = datetime.strptime(raw, "%Y-%m")
-            year, number = parsed.year, parsed.month
-        except ValueError:
-            pass
+    shown = query_month(request.args.get("month"), today)
+    year, number = shown.year, shown.month
     grid = rules.month_grid(year, number)
     first = date(year, number, 1)
     grid_html, has_items = _month_grid(grid, first, filters, today)
@@ -212,10 +211,7 @@ def _month_grid(grid: list[list[date]], first: date, filters: dict, today: date)
 def week():
     """Show one week, Monday to Sunday."""
     filters = _filters()
-    try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        day = venue_today()
+    day = query_date(request.args.get("date"), venue_today())
     start = rules.week_start(day)
     days = [start + timedelta(days=n) for n in range(7)]
     events = listings.events_on_days(days[0], days[-1], staff=_is_staff(), category=filters["category"])
@@ -248,11 +244,9 @@ def detail(event_id: int):
     card = listings.card(event, current_user)
     series = [item for item in listings.series_events(event) if item.published or _is_staff()]
     later = [item for item in series if item.starts_at > event.starts_at and not item.is_cancelled][:4]
-    address = current_app.config["VENUE_ADDRESS"]
     return render_template("events/detail.html", event=event, card=card, later=later,
-                           series_size=len(series), place=services.place_text(event), address=address,
-                           registration=event.registration_state(utcnow()),
-                           ics_url=url_for("events.event_ics", event_id=event.id))
+                           series_size=len(series), place=services.place_text(event),
+                           registration=event.registration_state(utcnow()))
 
 
 @bp.route("/events/<int:event_id>.ics")
@@ -469,4 +463,5 @@ def delete(event_id: int):
 
 
 template_helpers(bp, filters={"category_label": category_label, "markdown": markdown_filter, "excerpt": excerpt_filter,
-                              "age_limits": age_limits}, entry_label=entry_label)
+                              "age_limits": age_limits}, entry_label=entry_label,
+                 calendar_links=services.calendar_links)

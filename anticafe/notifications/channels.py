@@ -18,12 +18,20 @@ from .. import codes
 from ..accounts.models import User
 from ..extensions import db
 from ..qr import png_bytes
+from ..venue.contact import venue_from_settings
 from .mail import SmtpSender, compose
 from .messengers import Blocked, TryLater, telegram_bot, telegram_call, telegram_enabled, vk_client, vk_enabled
 from .models import MessengerLink, Notification
 
 #: Telegram's limit for a photo caption.
 CAPTION_LIMIT = 1024
+
+
+def _signature(config) -> str:
+    """The venue's name, address, phone and links under every email."""
+    venue = venue_from_settings(config)
+    return "\n".join(part for part in [venue.name, venue.address, venue.phone,
+                                       *(f"{label}: {url}" for label, url in venue.links)] if part)
 
 
 def message_text(note: Notification, link: str | None, *, limit: int = 4000) -> str:
@@ -95,7 +103,7 @@ class EmailChannel(Channel):
             self._sender = SmtpSender(config["MAIL_SERVER"], int(config["MAIL_PORT"]), config.get("MAIL_USERNAME", ""),
                                       config.get("MAIL_PASSWORD", ""), bool(config.get("MAIL_USE_TLS")))
         message = compose(sender=config["MAIL_DEFAULT_SENDER"], sender_name=config["VENUE_NAME"], to=address,
-                          subject=note.subject, body=note.body, link=link)
+                          subject=note.subject, body=note.body, link=link, signature=_signature(config))
         try:
             self._sender.send(message)
         except (smtplib.SMTPException, OSError) as error:

@@ -6,14 +6,17 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 
-def compose(*, sender: str, sender_name: str, to: str, subject: str, body: str, link: str | None) -> EmailMessage:
-    """Build a plain-text email with the link on its own line."""
+def compose(*, sender: str, sender_name: str, to: str, subject: str, body: str, link: str | None,
+            signature: str = "") -> EmailMessage:
+    """Build a plain-text email with the link on its own line and the venue's contacts below ("-- ")."""
     message = EmailMessage()
     message["From"] = formataddr((sender_name, sender))
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "anticafe.local")
     text = body.rstrip() + ("\n\n" + link if link else "") + "\n"
+    if signature:
+        text += "\n-- \n" + signature.rstrip() + "\n"
     message.set_content(text)
     return message
 

@@ -1,7 +1,6 @@
 """Forms: the admin's pass type, selling or granting a pass, cancelling one."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,11 +15,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..inputs import AppForm
 from ..visits.tariffs import METHOD_LABELS
 from .rules import MAX_MONTHS, PAYMENT_METHODS, PassKind
 
 
-class PassTypeForm(FlaskForm):
+class PassTypeForm(AppForm):
     name = StringField(_l("Pass name"), validators=[DataRequired(), Length(max=120)])
     #: choices are named in the request's language by the view (`kind_choices`)
     kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, kind.value) for kind in PassKind])
@@ -36,7 +36,7 @@ class PassTypeForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
 
 
-class IssueForm(FlaskForm):
+class IssueForm(AppForm):
     pass_type = SelectField(_l("Pass"), coerce=int, validate_choice=False)
     payment_method = RadioField(_l("Payment method"),
                                 choices=[SelectChoice(m, METHOD_LABELS[m]) for m in PAYMENT_METHODS],
@@ -48,7 +48,7 @@ class IssueForm(FlaskForm):
     social_category = SelectField(_l("Social category"), validators=[Optional()], validate_choice=False)
 
 
-class ProgrammeForm(FlaskForm):
+class ProgrammeForm(AppForm):
     """The committee's terms of a programme (choices of categories set by the view)."""
 
     hours = StringField(_l("Hours a month"), validators=[DataRequired(), Length(max=12)])
@@ -57,5 +57,5 @@ class ProgrammeForm(FlaskForm):
                                      widget=ListWidget(prefix_label=False), validate_choice=False)
 
 
-class CancelForm(FlaskForm):
+class CancelForm(AppForm):
     cancel_reason = StringField(_l("Why is it cancelled?"), validators=[DataRequired(), Length(max=500)])

@@ -64,10 +64,6 @@ def category_label(code: str | None) -> str:
     return str(CATEGORY_LABELS.get(code, code or "—"))
 
 
-def translate(problems: dict[str, list[str]]) -> dict[str, list]:
-    """Turn {field: [codes]} into {field: [translated messages]}."""
-    return in_words(problems, PROBLEM_MESSAGES)
-
 
 def kind_label(kind: str) -> str:
     """Name a kind of pass in the current language."""
@@ -140,11 +136,11 @@ def save_pass_type(data: PassTypeData, pass_type: PassType | None = None) -> Pas
     problems = rules.pass_type_problems(name=data.name, kind=kind, minutes=minutes, validity_days=validity,
                                         price=data.price, committee_may_issue=data.committee_may_issue)
     if problems:
-        raise ValidationFailed(translate(problems))
+        raise ValidationFailed(in_words(problems, PROBLEM_MESSAGES))
     name = data.name.strip()
     clash = db.session.scalar(select(PassType).where(func.lower(PassType.name) == name.lower()))
     if clash is not None and clash is not pass_type:
-        raise ValidationFailed(translate({"name": ["name_taken"]}))
+        raise ValidationFailed(in_words({"name": ["name_taken"]}, PROBLEM_MESSAGES))
     if pass_type is None:
         pass_type = PassType()
         db.session.add(pass_type)
@@ -162,7 +158,7 @@ def save_pass_type(data: PassTypeData, pass_type: PassType | None = None) -> Pas
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError:  # the same name saved at the same moment
-        raise ValidationFailed(translate({"name": ["name_taken"]})) from None
+        raise ValidationFailed(in_words({"name": ["name_taken"]}, PROBLEM_MESSAGES)) from None
     return pass_type
 
 
@@ -248,7 +244,7 @@ def issue_pass(*, holder: User, pass_type: PassType, by: User, payment_method: s
     if first < today or (kind == PassKind.ALLOWANCE and rules.month_start(first) < rules.month_start(today)):
         problems.setdefault("starts_on", []).append("first_month_past")
     if problems:
-        raise ValidationFailed(translate(problems))
+        raise ValidationFailed(in_words(problems, PROBLEM_MESSAGES))
     if pass_type.price > 0:
         reason = None
     else:

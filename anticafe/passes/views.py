@@ -25,6 +25,7 @@ from ..accounts.models import User
 from ..auth import Access, require
 from ..errors import run_service
 from ..extensions import db
+from ..inputs import query_month
 from ..templating import template_helpers
 from ..timeutil import venue_today
 from ..visits.tariffs import method_label
@@ -183,12 +184,7 @@ def _holder_context(holder: User, kinds: set[str] | None = None) -> dict:
 
 
 def _month_arg() -> date:
-    text = request.args.get("month", "")
-    try:
-        year, month = (int(part) for part in text.split("-"))
-        return date(year, month, 1)
-    except (TypeError, ValueError):
-        return rules.month_start(venue_today())
+    return query_month(request.args.get("month"), rules.month_start(venue_today()))
 
 
 @bp.route("/committee/allowances")
@@ -339,6 +335,13 @@ def my_passes_context(user: User) -> dict:
     today = venue_today()
     current = services.passes_of(user, today=today, current_only=True)
     return {"my_passes": current, "my_balance": services.balance_of(current, today), "today": today}
+
+
+def passes_home_section(app, **_) -> dict:
+    """Home page for a logged-in visitor: the balances of their current passes."""
+    if not current_user.is_authenticated or current_user.role != "visitor":
+        return {}
+    return {"my_passes_home": my_passes_context(current_user)}
 
 
 template_helpers(bp, filters={"pass_minutes": pass_minutes, "pass_date": pass_date, "pass_month": pass_month},

@@ -5,7 +5,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, logout_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -17,6 +16,7 @@ from ..auth import Access, require
 from ..db import utcnow
 from ..errors import DomainError, show_errors
 from ..extensions import db
+from ..inputs import AppForm
 from ..timeutil import venue_today
 from . import services
 from .models import Erasure
@@ -27,15 +27,15 @@ bp = Blueprint("privacy", __name__)
 LOG_PAGE = 100
 
 
-class PasswordConfirmForm(FlaskForm):
+class PasswordConfirmForm(AppForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])
 
 
-class GuardianForm(FlaskForm):
+class GuardianForm(AppForm):
     guardian_name = StringField(_l("Your name (parent or guardian)"), validators=[DataRequired(), Length(max=120)])
 
 
-class EraseForm(FlaskForm):
+class EraseForm(AppForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=services.REASON_MAX)])
 
 

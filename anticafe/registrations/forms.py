@@ -1,12 +1,13 @@
 """Forms for staff at an event's registrations page (the one-tap buttons need only the CSRF token)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, StringField, TelField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..inputs import AppForm
 
-class WalkInForm(FlaskForm):
+
+class WalkInForm(AppForm):
     """A guest without an account, registered on the spot by staff."""
 
     name = StringField(_l("Name"), validators=[DataRequired(message=_l("This field is required.")), Length(max=120)])

@@ -1,6 +1,8 @@
 """Registration pages: the one-tap register action, tickets, "My events" and the staff list of an event."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -104,6 +106,15 @@ def reissue(registration_id: int):
         return redirect(url_for("registrations.my_events"))
     flash(_("The ticket has a new code; the old QR code no longer works."), "success")
     return redirect(url_for("registrations.ticket", code=registration.ticket_code))
+
+
+@bp.route("/t/sw.js")
+def ticket_worker():
+    """Serve the tickets' service worker from /t/ so that its scope covers ticket pages only."""
+    response = send_from_directory(Path(current_app.static_folder, "js"), "ticket-sw.js", mimetype="text/javascript",
+                                   max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/t/<code>")
@@ -225,6 +236,17 @@ def walk_in(event_id: int):
         return _staff_page(event, form, 422)
     _staff_registered(registration)
     return redirect(url_for("registrations.event_registrations", event_id=event.id))
+
+
+def my_next_section(app, **_) -> dict:
+    """Home page for a logged-in person: the next ticket (its QR one tap away) and waitlist places."""
+    if not current_user.is_authenticated:
+        return {}
+    upcoming, _past = services.split_upcoming(services.user_registrations(current_user, include_cancelled=False),
+                                              utcnow())
+    live = [r for r in upcoming if not r.event.is_cancelled]
+    ticket = next((r for r in live if r.is_confirmed), None)
+    return {"my_next": {"ticket": ticket, "waitlisted": [r for r in live if r.is_waitlisted]}}
 
 
 template_helpers(bp, registration_box=registration_box, registration_status_labels=STATUS_LABELS,

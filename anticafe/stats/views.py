@@ -4,10 +4,12 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from .. import signals
 from ..auth import Access, guard_blueprint
 from ..errors import ValidationFailed
 from ..events.models import Event
 from ..extensions import db
+from ..signals import answers
 from ..templating import template_helpers
 from ..timeutil import venue_today
 from . import exports, reports, rules, services
@@ -74,7 +76,8 @@ def dashboard():
     """Show the headline figures, the breakdowns and their charts for a period."""
     period, errors = _period()
     board = reports.build_dashboard(period, _grain())
-    return render_template("stats/dashboard.html", board=board, errors=errors,
+    sections = answers(signals.committee_sections, period, report=False)
+    return render_template("stats/dashboard.html", board=board, errors=errors, sections=sections,
                            presets=_presets(period, "stats.dashboard"), args=_args(period, series=_grain()),
                            grain_labels=reports.GRAIN_LABELS), 422 if errors else 200
 
@@ -135,7 +138,9 @@ def report():
     """The period report for the coordination council, laid out for printing."""
     period, errors = _period()
     board = reports.build_dashboard(period, _grain())
+    sections = answers(signals.committee_sections, period, report=True)
     return render_template("stats/report.html", board=board, errors=errors, args=_args(period, series=_grain()),
+                           sections=sections,
                            presets=_presets(period, "stats.report"), grain_labels=reports.GRAIN_LABELS,
                            today=reports.today_label(venue_today())), 422 if errors else 200
 

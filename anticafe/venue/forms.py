@@ -1,9 +1,10 @@
 """The admin's opening-hours form: seven rows, Monday first."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, TimeField
 from wtforms.validators import Optional
+
+from ..inputs import AppForm
 
 
 class DayForm(Form):
@@ -12,5 +13,5 @@ class DayForm(Form):
     closed = BooleanField(_l("Closed"))
 
 
-class HoursForm(FlaskForm):
+class HoursForm(AppForm):
     days = FieldList(FormField(DayForm), min_entries=7, max_entries=7)

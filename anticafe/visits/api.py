@@ -1,10 +1,12 @@
 """Visits API: start, pause, resume, stop and pay visits; the board; the tariff and its price calculator."""
 
 from datetime import UTC
+from typing import Literal
 
-from flask import abort, request
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -197,16 +199,21 @@ def my_visits():
     return {"items": [visits_board.visit_json(v, pricer=pricer) for v in visits_board.visits_of(current_user)]}
 
 
+class CardQuery(BaseModel):
+    """Which picture of the card: PNG (default) or SVG."""
+
+    format: Literal["png", "svg"] = "png"
+
+
 @endpoint(bp, "/users/<int:user_id>/card.png", summary="A guest card's QR code (PNG; ?format=svg for SVG)",
-          response={"type": "string", "format": "binary", "description": "image/png or image/svg+xml"},
-          errors=[(404, "not_found", "not your card")])
-def card_qr(user_id: int):
+          query=CardQuery, response={"type": "string", "format": "binary"},
+          media_types=("image/png", "image/svg+xml"), errors=[(404, "not_found", "not your card")])
+def card_qr(user_id: int, query: CardQuery):
     """Return the QR of a guest card: for its owner and for staff (session or bearer token)."""
     if user_id != current_user.id and not current_user.is_staff:
         abort(404)
     user = db.session.get(User, user_id) or abort(404)
-    fmt = "svg" if request.args.get("format") == "svg" else "png"
-    return qr_response(user.card_code, fmt)
+    return qr_response(user.card_code, query.format)
 
 
 def tariff_json() -> dict:

@@ -1,7 +1,6 @@
 """Forms of the live board, the checkout, corrections and the admin's tariff editor."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..inputs import AppForm
 from ..payments import PaymentMethod
 from .pricing import parse_decimal
 
@@ -55,13 +55,13 @@ def method_choices():
     return [SelectChoice(m.value, METHOD_LABELS[m]) for m in PaymentMethod]
 
 
-class StartForm(FlaskForm):
+class StartForm(AppForm):
     user_id = HiddenField(validators=[DataRequired()])
     guest_category = SelectField(_l("Category"), choices=[], validate_choice=False)
     override_reason = StringField(_l("Reason to let in beyond capacity"), validators=[Optional(), Length(max=500)])
 
 
-class WalkInForm(FlaskForm):
+class WalkInForm(AppForm):
     name = StringField(_l("Guest's name"), validators=[DataRequired(), Length(max=120)])
     phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=32)])
     birth_date = DateField(_l("Date of birth (optional)"), validators=[Optional()])
@@ -69,7 +69,7 @@ class WalkInForm(FlaskForm):
     override_reason = StringField(_l("Reason to let in beyond capacity"), validators=[Optional(), Length(max=500)])
 
 
-class PayForm(FlaskForm):
+class PayForm(AppForm):
     payment_method = RadioField(_l("Payment"), choices=[], validators=[InputRequired(_l("Choose how the guest pays."))])
     note = StringField(_l("Reason or remark"), validators=[Optional(), Length(max=1000)],
                        description=_l("Required for free or subsidised time: who pays and why."))
@@ -86,7 +86,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(AppForm):
     started_at = DateTimeLocalField(_l("Start"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     ended_at = DateTimeLocalField(_l("End"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
     guest_category = SelectField(_l("Category"), choices=[], validate_choice=False)
@@ -109,7 +109,7 @@ class DiscountForm(Form):
 TIER_ROWS = 4
 
 
-class TariffForm(FlaskForm):
+class TariffForm(AppForm):
     unit_minutes = IntegerField(_l("Billing unit, minutes"), validators=[InputRequired(), NumberRange(min=1, max=60)],
                                 description=_l("1 = by started minute."))
     grace_minutes = IntegerField(_l("Free minutes"), validators=[InputRequired(), NumberRange(min=0, max=60)],
@@ -124,13 +124,13 @@ class TariffForm(FlaskForm):
     note = StringField(_l("What changed"), validators=[Optional(), Length(max=200)])
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(AppForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)],
                        description=_l("Latin letters, e.g. volunteer."))
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=80)])
     discount = RublesField(_l("Discount, %"))
 
 
-class HolidayForm(FlaskForm):
+class HolidayForm(AppForm):
     day = DateField(_l("Date"), validators=[InputRequired(_l("This field is required."))])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=120)])

@@ -85,6 +85,27 @@ def reshape(spans: list[Span], old: Span, new: Span) -> list[Span]:
     return result
 
 
+def correction_problem(old: Span, new: Span, reshaped: list[Span]) -> tuple[str, str] | None:
+    """Say what is wrong with a corrected (start, end), as (field, code), or None if a cashier would accept it.
+
+    - "end_not_after_start": the end is at or before the start ("start_not_before_end" when only the
+      start was moved, past the visit's end);
+    - "no_billed_time": the new window misses every stretch of recorded time (it lies before the visit,
+      after it, or inside a pause), so the visit would silently become free. A guest who was there at
+      other times than recorded is corrected by moving the start or the end across the recorded time.
+    `reshaped` is what `reshape` made of the visit's segments for the new window.
+    """
+    (old_start, old_end), (start, end) = old, new
+    if end is not None and end <= start:
+        if end == old_end and start != old_start:
+            return "started_at", "start_not_before_end"  # only the start moved, past the end
+        return "ended_at", "end_not_after_start"
+    billed = any(seg_end is None or seg_end > seg_start for seg_start, seg_end in reshaped)
+    if not billed:
+        return ("started_at" if start != old_start else "ended_at"), "no_billed_time"
+    return None
+
+
 def local_day_bounds(day: date, tz) -> tuple[datetime, datetime]:
     """Return the aware start and end of a venue-local day."""
     start = datetime.combine(day, time(0), tzinfo=tz)

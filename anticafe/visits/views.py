@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -17,6 +18,7 @@ from ..auth import Access, require
 from ..errors import DomainError, ValidationFailed, run_service, show_errors
 from ..extensions import db
 from ..i18n import rubles
+from ..inputs import clean_next, query_date
 from ..templating import template_helpers
 from ..timeutil import from_venue, to_venue, venue_today
 from . import billing, clock, pricing, tariffs
@@ -59,10 +61,7 @@ def category_choices() -> list[tuple[str, str]]:
 
 
 def _back(default: str) -> str:
-    target = request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return default
+    return clean_next(request.form.get("next"), default)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -276,10 +275,7 @@ def receipt(bill_id: int):
 @require(Access.STAFF)
 def shift():
     """Sum up a day: visits, minutes, revenue by payment method, subsidised visits, corrections."""
-    try:
-        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") else venue_today()
-    except ValueError:
-        day = venue_today()
+    day = query_date(request.args.get("day"), venue_today())
     report = visits_board.shift_report(day)
     pricer = billing.Pricer()
     minutes = {v.id: int(billing.active_time(v).total_seconds() // 60) for v in report.visits}
@@ -453,20 +449,24 @@ def remove_holiday(day: str):
 # The home page: the tariff in words and the price calculator
 
 
+#: What the price calculator says for an empty, negative or too long stay.
+CALCULATOR_ERROR = _l("Enter the minutes as a whole number from 0 to 1440 (a whole day).")
+
+
 def prices_section(app, **_) -> dict:
     """Home page: the current tariff in words, the categories and the calculator (works without JS)."""
     rules = tariffs.current_rules()
     choices = [(c.code, c.name) for c in tariffs.categories(rules)]
-    minutes = request.args.get("minutes", "")
+    minutes = request.args.get("minutes", "90")[:12]
     category = request.args.get("category", "standard")
-    try:
-        day = date.fromisoformat(request.args.get("date", ""))
-    except ValueError:
-        day = venue_today()
+    day = query_date(request.args.get("date"), venue_today())
+    words = tariffs.tariff_words(rules)
     if not (minutes.isdigit() and int(minutes) <= 24 * 60):
-        minutes = "90"
+        # Say what is wrong instead of quietly pricing something else (the old price would mislead).
+        return {"prices": {"words": words, "categories": choices, "minutes": minutes, "category": category,
+                           "day": day, "quote": None, "lines": [], "error": CALCULATOR_ERROR}}
     result = tariffs.quote_for(int(minutes), category, day)
-    return {"prices": {"words": tariffs.tariff_words(rules), "categories": choices, "minutes": minutes,
+    return {"prices": {"words": words, "categories": choices, "minutes": minutes,
                        "category": category, "day": day, "quote": result,
                        "lines": tariffs.breakdown_rows(list(result.lines))}}
 

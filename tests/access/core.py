@@ -8,6 +8,8 @@ RULES = [
     Rule("static", Access.PUBLIC, args={"filename": "css/app.css"}),
     Rule("main.home", Access.PUBLIC),
     Rule("main.healthz", Access.PUBLIC),
+    Rule("main.overview", Access.ADMIN),
+    Rule("main.manifest", Access.PUBLIC),
     Rule("main.set_language", Access.PUBLIC, "POST"),
     Rule("accounts.signup", Access.PUBLIC),
     Rule("accounts.signup", Access.PUBLIC, "POST"),
@@ -47,5 +49,6 @@ RULES += [
     Rule("venue.edit", Access.ADMIN),
     Rule("venue.edit", Access.ADMIN, "POST"),
     Rule("venue_api.get_hours", Access.PUBLIC),
+    Rule("venue_api.get_venue", Access.PUBLIC),
     Rule("venue_api.put_hours", Access.ADMIN, "PUT"),
 ]

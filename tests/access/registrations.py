@@ -10,6 +10,7 @@ RULES = [
     Rule("registrations.cancel", Access.USER, "POST", args={"registration_id": 999999}),
     Rule("registrations.reissue", Access.USER, "POST", args={"registration_id": 999999}),
     Rule("registrations.ticket", Access.PUBLIC, args={"code": "NOSUCHCODE"}),
+    Rule("registrations.ticket_worker", Access.PUBLIC),
     Rule("registrations.qr", Access.USER, args={"registration_id": 999999, "fmt": "png"}),
     Rule("registrations.my_events", Access.USER),
     Rule("registrations.event_registrations", Access.STAFF, args={"event_id": 999999}),

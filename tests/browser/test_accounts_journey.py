@@ -2,6 +2,7 @@
 
 import re
 
+from browser_steps import log_out
 from playwright.sync_api import Page, expect
 
 
@@ -15,7 +16,7 @@ def test_signup_login_profile_language(page: Page, live_server):
     page.get_by_label("Дата рождения").fill("2014-04-01")
     page.get_by_label("Пароль", exact=True).fill("timur-secret")
     page.get_by_label("Пароль ещё раз").fill("timur-secret")
-    page.get_by_label("Я согласен(на) на обработку моих персональных данных").check()
+    page.get_by_label("Даю согласие на обработку моих персональных данных").check()
     page.get_by_role("button", name="Создать аккаунт").click()
     # Under 14 without a guardian: the form explains and keeps what was typed.
     guardian_error = "Гостям младше 14 лет нужно указать имя и телефон родителя или опекуна."
@@ -29,7 +30,7 @@ def test_signup_login_profile_language(page: Page, live_server):
     page.get_by_role("button", name="Создать аккаунт").click()
     expect(page.get_by_text("Добро пожаловать, Тимур Волков!")).to_be_visible()
 
-    page.get_by_role("button", name="Выйти").click()
+    log_out(page)
     page.get_by_role("link", name="Войти").first.click()
     page.get_by_label("Эл. почта").fill("TIMUR@example.org")
     page.get_by_label("Пароль", exact=True).fill("timur-secret")
@@ -45,4 +46,4 @@ def test_signup_login_profile_language(page: Page, live_server):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_role("heading", name="My profile")).to_be_visible()
     page.goto(base + "/")
-    expect(page.get_by_role("heading", name="A café where you pay for time")).to_be_visible()
+    expect(page.get_by_role("heading", name="Hi, Тимур!")).to_be_visible()

@@ -4,7 +4,7 @@ second visitor no longer sees that time as free."""
 import re
 from datetime import date, timedelta
 
-from browser_steps import log_in
+from browser_steps import log_in, log_out
 from playwright.sync_api import Page, expect
 
 from anticafe.accounts.models import User
@@ -50,7 +50,7 @@ def test_book_confirm_and_the_slot_is_taken(page: Page, live_server):
     card = page.locator(".booking-card").filter(has_text="Игровая комната")
     expect(card.get_by_text("ждёт подтверждения")).to_be_visible()
     expect(card).to_contain_text("15:00–17:00")
-    page.get_by_role("button", name="Выйти").click()
+    log_out(page)
 
     log_in(page, base, "staff@example.org", "secret-123")
     page.get_by_role("link", name="Брони").click()
@@ -62,7 +62,7 @@ def test_book_confirm_and_the_slot_is_taken(page: Page, live_server):
     expect(page.get_by_text("Заявок без ответа нет.")).to_be_visible()
     page.goto(f"{base}/staff/bookings/day?date={saturday.isoformat()}")
     expect(page.locator(".booking-grid")).to_contain_text("Маша Орлова")
-    page.get_by_role("button", name="Выйти").click()
+    log_out(page)
 
     log_in(page, base, "timur@example.org", "secret-123")
     page.goto(f"{base}/bookings/")

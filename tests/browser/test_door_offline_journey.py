@@ -77,7 +77,7 @@ def test_scans_offline_keep_the_queue_across_a_reload_and_upload_later(page: Pag
 
     # A valid ticket in front of the camera: admitted on the phone, marked offline.
     show_qr(f"{live_server.url}/t/{valid_code}")
-    scan_with_camera(page, "Отмечен(а)")
+    scan_with_camera(page, "Вход отмечен")
     expect(page.locator("#door-result-offline")).to_be_visible()
     expect(page.locator("#door-result-offline")).to_have_text("офлайн")
     expect(page.locator("#door-result-name")).to_have_text("Алина М., 14–17")
@@ -85,7 +85,7 @@ def test_scans_offline_keep_the_queue_across_a_reload_and_upload_later(page: Pag
 
     # The same ticket again (typed): this phone remembers its own scan.
     type_code(page, valid_code.lower())
-    expect(page.locator("#door-result-title")).to_have_text("Уже отмечен(а)", timeout=WAIT)
+    expect(page.locator("#door-result-title")).to_have_text("Вход уже отмечен", timeout=WAIT)
     expect(page.locator("#door-result-offline")).to_be_visible()
     expect(page.locator("#door-offline-waiting")).to_have_text("Ждут отправки: 2")
 
@@ -144,7 +144,7 @@ def test_two_phones_admit_one_ticket_offline_and_the_server_keeps_one(browser: B
         phones.append(page)
     for page in phones:
         type_code(page, code)
-        expect(page.locator("#door-result-title")).to_have_text("Отмечен(а)", timeout=WAIT)
+        expect(page.locator("#door-result-title")).to_have_text("Вход отмечен", timeout=WAIT)
         expect(page.locator("#door-result-offline")).to_be_visible()
     for page in phones:
         page.context.set_offline(False)
@@ -159,7 +159,7 @@ def test_two_phones_admit_one_ticket_offline_and_the_server_keeps_one(browser: B
     conflicts = page.locator(".door-conflicts tbody tr")
     expect(conflicts).to_have_count(1)
     expect(conflicts).to_contain_text("Ольга Старшая")
-    expect(conflicts).to_contain_text("Уже отмечен(а)")
+    expect(conflicts).to_contain_text("Вход уже отмечен")
     fits_and_passes_axe(page)
     for page in phones:
         page.context.close()

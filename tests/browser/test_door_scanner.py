@@ -62,7 +62,7 @@ def test_camera_checks_a_ticket_in_and_then_says_already(page: Page, live_server
     log_in(page, "denis@example.org")
     expect(page).to_have_url(re.compile(r"/door$"))
     result = page.locator("#door-result")
-    expect(page.locator("#door-result-title")).to_have_text("Отмечен(а)", timeout=WAIT)
+    expect(page.locator("#door-result-title")).to_have_text("Вход отмечен", timeout=WAIT)
     expect(result).to_have_class(re.compile(r"\bok\b"))
     expect(page.locator("#door-result-name")).to_contain_text("Алина Морозова", timeout=WAIT)
     expect(page.locator("#door-result-event")).to_contain_text("Турнир по мафии")
@@ -70,7 +70,7 @@ def test_camera_checks_a_ticket_in_and_then_says_already(page: Page, live_server
 
     # The camera plays the same ticket again to a freshly opened scanner.
     page.goto(live_server.url + "/door")
-    expect(page.locator("#door-result-title")).to_have_text("Уже отмечен(а)", timeout=WAIT)
+    expect(page.locator("#door-result-title")).to_have_text("Вход уже отмечен", timeout=WAIT)
     expect(result).to_have_class(re.compile(r"\bwarn\b"))
     expect(page.locator("#door-result-detail")).to_contain_text("Денис Бариста")
 
@@ -98,7 +98,7 @@ def test_camera_reads_a_ticket_the_decoder_misses_upright(page: Page, live_serve
     show_qr(HARD_TICKET_URL)
     page.goto(live_server.url + "/door")
     log_in(page, "denis@example.org")
-    expect(page.locator("#door-result-title")).to_have_text("Отмечен(а)", timeout=WAIT)
+    expect(page.locator("#door-result-title")).to_have_text("Вход отмечен", timeout=WAIT)
     expect(page.locator("#door-result-name")).to_contain_text("Вера Сложная")
 
 
@@ -119,7 +119,7 @@ def test_typed_code_search_walk_in_override_and_undo(page: Page, live_server, sh
     # A ticket code typed by hand, in lower case with spaces.
     page.get_by_label("Код билета или карты").fill(" ".join([code[:5], code[5:13], code[13:]]).lower())
     page.get_by_role("button", name="Проверить").click()
-    expect(page.locator("#door-result-title")).to_have_text("Отмечен(а)", timeout=WAIT)
+    expect(page.locator("#door-result-title")).to_have_text("Вход отмечен", timeout=WAIT)
     expect(page.locator("#door-result-name")).to_contain_text("Тимур Волков", timeout=WAIT)
 
     # Manual search among the event's registrations.
@@ -128,7 +128,7 @@ def test_typed_code_search_walk_in_override_and_undo(page: Page, live_server, sh
     results = page.locator("#door-search-results")
     expect(results).to_contain_text("Ксения Орлова", timeout=WAIT)
     results.get_by_role("button", name="Отметить").click()
-    expect(page.locator("#door-result-title")).to_have_text("Отмечен(а)", timeout=WAIT)
+    expect(page.locator("#door-result-title")).to_have_text("Вход отмечен", timeout=WAIT)
     expect(page.locator("#door-result-name")).to_contain_text("Ксения Орлова", timeout=WAIT)
 
     # A walk-in when the event is full: the page asks for a reason, then lets them in.
@@ -140,7 +140,7 @@ def test_typed_code_search_walk_in_override_and_undo(page: Page, live_server, sh
     expect(page.locator("#door-override")).to_be_visible(timeout=WAIT)
     page.locator("#door-override-reason").fill("Запасной игрок")
     page.get_by_role("button", name="Всё равно впустить").click()
-    expect(page.locator("#door-result-title")).to_have_text("Отмечен(а)", timeout=WAIT)
+    expect(page.locator("#door-result-title")).to_have_text("Вход отмечен", timeout=WAIT)
     expect(page.locator("#door-result-name")).to_contain_text("Марат Гайнуллин", timeout=WAIT)
     expect(page.locator("#door-override")).to_be_hidden()
     expect(page.locator("#count-checked-in")).to_have_text("3", timeout=WAIT)

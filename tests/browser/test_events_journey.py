@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import icalendar
 import vobject
-from browser_steps import app_today
+from browser_steps import app_today, go_to, log_out
 from playwright.sync_api import Page, expect
 
 from anticafe.accounts.models import User
@@ -33,8 +33,8 @@ def test_weekly_series_filter_open_and_download(page: Page, live_server, tmp_pat
     page.get_by_label("Эл. почта").fill("denis@example.org")
     page.get_by_label("Пароль", exact=True).fill("staff-secret")
     page.get_by_role("button", name="Войти").click()
-    page.get_by_role("link", name="Управление афишей").click()
-    page.get_by_role("button", name="Новое событие").click()
+    go_to(page, "Управление афишей")
+    page.get_by_role("button", name="Новое мероприятие").click()
     page.get_by_label("Название").fill("Мафия по пятницам")
     page.get_by_label("Категория").select_option(label="Турнир")
     page.get_by_label("Начало").fill(f"{first}T19:00")
@@ -43,10 +43,10 @@ def test_weekly_series_filter_open_and_download(page: Page, live_server, tmp_pat
     page.get_by_label("Возраст от").fill("14")
     page.get_by_label("Описание").fill("Классическая **мафия** с ведущим.")
     page.get_by_label("Повторяется еженедельно").check()
-    page.get_by_label("После нескольких событий").check()
-    page.get_by_label("Количество событий").fill("5")
+    page.get_by_label("После нескольких мероприятий").check()
+    page.get_by_label("Количество мероприятий").fill("5")
     page.get_by_role("button", name="Сохранить").click()
-    expect(page.get_by_text("Серия создана: событий — 5.")).to_be_visible()
+    expect(page.get_by_text("Серия создана: мероприятий — 5.")).to_be_visible()
     expect(page.get_by_role("heading", name="Мафия по пятницам")).to_be_visible()
     # Another category the same month, which the filter must hide.
     page.goto(base + "/staff/events/new")
@@ -55,8 +55,8 @@ def test_weekly_series_filter_open_and_download(page: Page, live_server, tmp_pat
     page.get_by_label("Начало").fill(f"{first + timedelta(days=1)}T21:00")
     page.get_by_label("Окончание").fill(f"{first + timedelta(days=2)}T03:00")
     page.get_by_role("button", name="Сохранить").click()
-    expect(page.get_by_text("Событие создано.")).to_be_visible()
-    page.get_by_role("button", name="Выйти").click()
+    expect(page.get_by_text("Мероприятие создано.")).to_be_visible()
+    log_out(page)
 
     # A visitor (not logged in) looks at the month of the first Friday, on a phone.
     page.goto(base + "/")
@@ -78,7 +78,7 @@ def test_weekly_series_filter_open_and_download(page: Page, live_server, tmp_pat
     expect(page.locator(".event-description strong")).to_have_text("мафия")
 
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Добавить в календарь").click()
+        page.get_by_role("button", name="Apple или Outlook").click()
     path = tmp_path / "event.ics"
     download_info.value.save_as(path)
     data = path.read_bytes()

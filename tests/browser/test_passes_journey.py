@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from browser_steps import app_today, log_in
+from browser_steps import app_today, log_in, log_out
 from playwright.sync_api import Page, expect
 
 from anticafe.extensions import db
@@ -37,10 +37,6 @@ def make_people_and_types(app) -> None:
         db.session.commit()
 
 
-
-
-def log_out(page: Page) -> None:
-    page.get_by_role("button", name="Выйти").click()
 
 
 def sell_ten_hours(page: Page, base: str, app) -> None:

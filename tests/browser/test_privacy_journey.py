@@ -68,7 +68,7 @@ def test_a_twelve_year_old_waits_for_her_guardian_then_registers(page: Page, liv
     page.get_by_label("Почта родителя или опекуна").fill("olga@example.org")
     page.get_by_label("Пароль", exact=True).fill("masha-secret")
     page.get_by_label("Пароль ещё раз").fill("masha-secret")
-    page.get_by_label("Я согласен(на) на обработку моих персональных данных").check()
+    page.get_by_label("Даю согласие на обработку моих персональных данных").check()
     page.get_by_role("button", name="Создать аккаунт").click()
     expect(page.get_by_text("Мы отправили родителю или опекуну ссылку")).to_be_visible()
 

@@ -74,7 +74,7 @@ def test_register_ticket_cancel_and_promotion(page: Page, browser, browser_conte
     # Егор has been promoted: "My events" shows him registered with a ticket, and the bell says why.
     egor.reload()
     card = egor.locator("article.registration-card", has_text="Турнир по мафии")
-    expect(card.get_by_text("Записан(а)")).to_be_visible()
+    expect(card.get_by_text("Есть запись")).to_be_visible()
     expect(egor.locator(".bell-count")).to_have_text("1")
     egor.get_by_role("link", name="Уведомления").click()
     expect(egor.get_by_text("Место ваше: Турнир по мафии")).to_be_visible()

@@ -64,6 +64,34 @@ def test_closing_moment_is_on_the_day_the_visit_started():
     assert rules.closing_moment(start, None) is None
 
 
+# ------------------------------------------------------------------------------------------------
+# Corrections a cashier would not accept
+
+def _t(hour: int, minute: int = 0):
+    return datetime(2025, 3, 4, hour, minute, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("new", "expected"), [
+    ((_t(13), _t(16)), None),
+    ((_t(14, 10), _t(14, 50)), None),
+    ((_t(14), _t(14)), ("ended_at", "end_not_after_start")),
+    ((_t(14), _t(13)), ("ended_at", "end_not_after_start")),
+    ((_t(15, 30), _t(15)), ("started_at", "start_not_before_end")),
+    ((_t(16), _t(17)), ("started_at", "no_billed_time")),
+    ((_t(14), _t(14, 25)), None),
+    ((_t(14, 21), _t(14, 29)), ("started_at", "no_billed_time")),
+    ((_t(12), _t(13)), ("started_at", "no_billed_time")),
+])
+def test_correction_problem(new, expected):
+    spans = [(_t(14), _t(14, 20)), (_t(14, 30), _t(15))]
+    old = (_t(14), _t(15))
+    assert rules.correction_problem(old, new, rules.reshape(spans, old, new)) == expected
+
+
+def test_correction_problem_open_visit_keeps_running():
+    spans = [(_t(14), None)]
+    old, new = (_t(14), None), (_t(14, 30), None)
+    assert rules.correction_problem(old, new, rules.reshape(spans, old, new)) is None
 def test_close_day_ends_only_visits_started_within_their_days_hours():
     tz = ZoneInfo("Asia/Yekaterinburg")
     opens, closes = time(10), time(23)

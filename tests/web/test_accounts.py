@@ -179,3 +179,20 @@ def test_seed_demo_is_idempotent(runner):
     assert second.exit_code == 0
     assert "nothing to do" in second.output
     assert count_users() == users
+
+
+def test_each_role_lands_where_it_works(client, make_user):
+    """Staff land on the door, the committee on the dashboard, admins on the overview, visitors at home."""
+    for role, landing in [("staff", "/door"), ("committee", "/stats/"), ("admin", "/admin/"), ("visitor", "/")]:
+        make_user(email=f"{role}@example.org", password="secret-password", role=role)
+        response = client.post("/login", data={"email": f"{role}@example.org", "password": "secret-password"})
+        assert response.status_code == 302 and response.headers["Location"] == landing
+        client.post("/logout")
+
+
+def test_every_menu_endpoint_exists(app):
+    """Every section of the menu leads to a real page."""
+    from anticafe.navigation import SECTIONS
+
+    endpoints = set(app.view_functions)
+    assert {s.endpoint for s in SECTIONS.values()} <= endpoints

@@ -552,7 +552,7 @@ def test_scanner_page_defaults_to_the_event_happening_now(client, staff, make_ev
     assert "Послезавтра" in page and "Вечером" in page
     assert "vendor/zxing-browser.min.js" in page
     strings = json.loads(page.split('<script type="application/json" id="door-strings">')[1].split("</script>")[0])
-    assert strings["results"]["already_checked_in"].startswith("Уже отмечен")  # the script's words, translated
+    assert strings["results"]["already_checked_in"].startswith("Вход уже отмечен")  # the script's words, translated
 
 
 def test_scanner_page_picks_the_next_event_when_none_is_on(client, staff, make_event):
@@ -575,7 +575,7 @@ def test_door_link_only_for_staff(client, auth, make_user):
     assert 'href="/door"' not in client.get("/", headers=RU).get_data(as_text=True)
     auth.login(make_user("staff"))
     home = client.get("/", headers=RU).get_data(as_text=True)
-    assert 'href="/door"' in home and "Вход</a>" in home
+    assert 'href="/door"' in home and "Контроль входа</a>" in home  # not «Вход», which reads as "log in"
 
 
 def test_attendance_and_log_pages(client, staff, tonight, make_user, door_registration):
@@ -585,7 +585,7 @@ def test_attendance_and_log_pages(client, staff, tonight, make_user, door_regist
     attendance = client.get(f"/door/events/{tonight.id}", headers=RU).get_data(as_text=True)
     assert "Вероника Павлова" in attendance and "Денис Бариста" in attendance and "Телефон 1" in attendance
     log = client.get("/door/log", headers=RU).get_data(as_text=True)
-    assert "Неизвестный код" in log and "Отмечен" in log and "Камера" in log and "JUNK2345" in log
+    assert "Неизвестный код" in log and "Вход отмечен" in log and "Камера" in log and "JUNK2345" in log
     only_unknown = client.get("/door/log?result=unknown_code", headers=RU).get_data(as_text=True)
     assert "JUNK2345" in only_unknown and "Вероника Павлова" not in only_unknown
     assert client.get("/door/events/424242").status_code == 404

@@ -74,7 +74,7 @@ def test_staff_see_drafts_and_cancelled_events(client, auth, make_user, make_eve
     auth.login(make_user("staff"))
     html = page(client, f"/events/?month={month_of(day(4))}")
     assert "Черновик квиза" in html and "Черновик" in html and "Отменено" in html
-    assert "Управление афишей" in html and "Новое событие" in html
+    assert "Управление афишей" in html and "Новое мероприятие" in html
 
 
 def test_category_filter_and_for_my_age(client, auth, make_user, make_event):
@@ -123,7 +123,7 @@ def test_event_page_has_everything(client, make_event, make_user):
     assert "от 16 до 25 лет" in html and "Молодёжный комитет" in html
     assert "Повременная оплата" in html and "все заняты, можно встать в лист ожидания" in html
     assert "1 в листе ожидания" in html
-    assert "ул. Советская, 1" in html and "yandex.ru/maps/?text=" in html and "openstreetmap.org" in html
+    assert "г. Новотроицк, ул. Советская, 1" in html and "yandex.ru/maps/?pt=" in html and "2gis.ru/geo/" in html
     assert f'href="/events/{event.id}.ics"' in html and "Добавить в календарь" in html
     assert "открыта до" in html
     assert 'id="register-box"' in html  # the registrations domain's box
@@ -136,7 +136,7 @@ def test_drafts_are_not_found_by_visitors(client, auth, make_user, make_event):
     assert client.get("/events/999999").status_code == 404
     auth.login(make_user("staff"))
     html = page(client, f"/events/{draft.id}")
-    assert "Черновик: гости пока не видят это событие." in html and "Опубликовать" in html
+    assert "Черновик: гости пока не видят это мероприятие." in html and "Опубликовать" in html
     assert f'href="/events/{draft.id}/registrations"' in html
 
 
@@ -175,14 +175,14 @@ def test_month_page_queries_do_not_grow_with_events(client, make_event, make_use
 
 def test_staff_create_an_event(client, auth, make_user):
     auth.login(make_user("staff"))
-    assert "Новое событие" in page(client, "/staff/events/new")
+    assert "Новое мероприятие" in page(client, "/staff/events/new")
     response = client.post("/staff/events/new", data=form())
     assert response.status_code == 302
     event = db.session.scalar(select(Event))
     assert response.headers["Location"] == f"/events/{event.id}"
     assert event.title == "Гитара и чай" and event.entry == "timed" and event.capacity == 30 and event.published
     assert event.starts_at == venue_dt(day(9), 19)
-    assert "Событие создано." in page(client, f"/events/{event.id}")
+    assert "Мероприятие создано." in page(client, f"/events/{event.id}")
 
 
 def test_form_errors_are_shown_in_russian(client, auth, make_user):
@@ -190,7 +190,7 @@ def test_form_errors_are_shown_in_russian(client, auth, make_user):
     response = client.post("/staff/events/new", data=form(ends_at=f"{day(9)}T18:00", min_age="18", max_age="12"))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "Событие должно заканчиваться позже, чем начинается." in html
+    assert "Мероприятие должно заканчиваться позже, чем начинается." in html
     assert "Верхняя граница возраста не может быть меньше нижней." in html
     assert 'value="Гитара и чай"' in html
     assert db.session.scalar(select(func.count(Event.id))) == 0
@@ -203,10 +203,10 @@ def test_staff_create_a_weekly_series(client, auth, make_user):
     assert response.status_code == 302
     events = db.session.scalars(select(Event).order_by(Event.starts_at)).all()
     assert len(events) == 6 and len({e.series_id for e in events}) == 1
-    assert "Серия создана: событий — 6." in page(client, response.headers["Location"])
+    assert "Серия создана: мероприятий — 6." in page(client, response.headers["Location"])
     bad = client.post("/staff/events/new", data=form(repeat="weekly", interval_weeks="1", repeat_end="until",
                                                      until=str(day(5))))
-    assert bad.status_code == 422 and "Последняя дата должна быть позже первого события." in bad.get_data(True)
+    assert bad.status_code == 422 and "Последняя дата должна быть позже первого мероприятия." in bad.get_data(True)
 
 
 def test_edit_this_and_following(client, auth, make_user):
@@ -215,12 +215,12 @@ def test_edit_this_and_following(client, auth, make_user):
                                                repeat_end="count", count="4"))
     events = db.session.scalars(select(Event).order_by(Event.starts_at)).all()
     edit_page = page(client, f"/staff/events/{events[1].id}/edit")
-    assert "К этому и следующим событиям" in edit_page
+    assert "К этому и следующим мероприятиям" in edit_page
     assert f'value="{day(16)}T19:00"' in edit_page
     response = client.post(f"/staff/events/{events[1].id}/edit", data=form(
         title="Мафия", starts_at=f"{day(16)}T20:00", ends_at=f"{day(16)}T22:30", scope="following"))
     assert response.status_code == 302
-    assert "Сохранено: изменено событий — 3." in page(client, response.headers["Location"])
+    assert "Сохранено: изменено мероприятий — 3." in page(client, response.headers["Location"])
     for event in events:
         db.session.refresh(event)
     assert [e.starts_at.astimezone(venue_dt(day(0), 0).tzinfo).hour for e in events] == [19, 20, 20, 20]
@@ -245,7 +245,7 @@ def test_cancel_page_tells_registrants(client, auth, make_user, make_event):
     response = client.post(f"/staff/events/{event.id}/cancel", data={"reason": "Гость заболел", "scope": "this"})
     assert response.status_code == 302
     html = page(client, f"/events/{event.id}")
-    assert "Событие отменено. Все записавшиеся получили сообщение." in html and "Гость заболел" in html
+    assert "Мероприятие отменено. Все записавшиеся получили сообщение." in html and "Гость заболел" in html
     [note] = db.session.scalars(select(Notification)).all()
     assert note.user_id == person.id and note.kind == "event_cancelled"
     again = client.get(f"/staff/events/{event.id}/cancel")
@@ -296,7 +296,7 @@ def test_zone_select_and_place(client, auth, make_user):
     client.post("/staff/events/new", data=form(zone_id=str(zone.id)))
     event = db.session.scalar(select(Event))
     assert event.zone_id == zone.id
-    assert "Игровая комната, Anticafe, ул. Советская, 1" in page(client, f"/events/{event.id}")
+    assert "Игровая комната, Антикафе, г. Новотроицк, ул. Советская, 1" in page(client, f"/events/{event.id}")
 
 
 def test_cover_upload_resize_serve_and_replace(app, client, auth, make_user, tmp_path):

@@ -65,7 +65,7 @@ def test_create_collects_every_problem(app):
         services.create_event(data(title=" ", category="opera", ends_at=data()["starts_at"], min_age=16, max_age=12,
                                    zone_id=999))
     assert set(failed.value.fields) == {"title", "category", "ends_at", "max_age", "zone_id"}
-    assert str(failed.value.fields["ends_at"][0]) == "Событие должно заканчиваться позже, чем начинается."
+    assert str(failed.value.fields["ends_at"][0]) == "Мероприятие должно заканчиваться позже, чем начинается."
 
 
 def test_weekly_series_keeps_the_wall_clock_time(app):

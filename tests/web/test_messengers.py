@@ -410,7 +410,9 @@ def test_staff_announce_an_event_and_see_it_went_out(app, client, auth, make_use
 def test_without_tokens_the_channels_are_absent(app, client, auth, make_user):
     auth.login(make_user())
     page = client.get("/profile").get_data(as_text=True)
-    assert "Telegram" not in page and "ВКонтакте" not in page
+    # (The footer still links the venue's own VK and Telegram pages: those are VENUE_LINKS.)
+    assert "Получать в Telegram" not in page and "Получать во ВКонтакте" not in page
+    assert "/notifications/channels/telegram/link" not in page
     assert client.post("/notifications/channels/telegram/link").status_code == 404
     assert client.post(f"/hooks/telegram/{hook_secret('telegram')}", json={}).status_code == 404
     assert client.get("/api/v1/me/channels").json["messengers"] == []

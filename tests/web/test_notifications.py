@@ -47,6 +47,10 @@ def test_emails_reach_the_smtp_server(app, make_user, smtp_server):
     assert message["To"] == "vika@example.org"
     assert message["Subject"] == "Мафия переносится"
     assert "https://cafe.example/events/5" in message.get_content()
+    # The venue signs every mail: name, address with the town, phone, VK/Telegram.
+    signature = message.get_content().split("\n-- \n", 1)[1]
+    assert "Антикафе" in signature and "г. Новотроицк" in signature and "+7 3537 67-01-01" in signature
+    assert "VK: https://vk.com/" in signature and "Telegram: https://t.me/" in signature
     assert deliver_pending() == (0, 0)
 
 

@@ -154,13 +154,23 @@
     var output = form.querySelector(".calc-result");
     var locale = document.documentElement.lang || "ru";
     var timer = null;
+    var error = form.querySelector(".calc-error");
+    var minutesInput = form.querySelector('input[name="minutes"]');
+    var showError = function (text) {
+      error.textContent = text || "";
+      if (text) { minutesInput.setAttribute("aria-invalid", "true"); output.textContent = ""; }
+      else minutesInput.removeAttribute("aria-invalid");
+    };
     var update = function () {
       var params = new URLSearchParams(new FormData(form));
-      if (!/^\d+$/.test(params.get("minutes") || "")) return;
+      var minutes = params.get("minutes") || "";
+      // An empty, negative or too long stay gets a message, never the previous price.
+      if (!/^\d+$/.test(minutes) || parseInt(minutes, 10) > 1440) { showError(form.dataset.error); return; }
       fetch(form.dataset.quoteUrl + "?" + params.toString(), { headers: { Accept: "application/json" } })
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (data) {
-          if (!data) return;
+          if (!data) { showError(form.dataset.error); return; }
+          showError("");
           output.textContent = "";
           var amount = document.createElement("strong");
           amount.className = "calc-amount";
