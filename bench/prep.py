@@ -242,7 +242,10 @@ def people_inside(count: int) -> None:
     """Start `count` timed visits through the visits domain, as staff would: regulars with accounts,
     every fifth a walk-in without one, every tenth paused; they came in over the last few hours."""
     from anticafe.visits import clock as visits_clock
+    from anticafe.visits.models import OPEN_STATUSES, Visit
 
+    if db.session.scalar(select(func.count()).select_from(Visit).where(Visit.status.in_(OPEN_STATUSES))) >= count:
+        return  # a database prepared before (`bench.profile` run again on it)
     staff = member("staff", 1)
     moment = now()
     for n, uid in enumerate(visitors(count, offset=1000)):

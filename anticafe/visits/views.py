@@ -6,7 +6,9 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -68,8 +70,29 @@ def _back(default: str) -> str:
 # The live board
 
 
+#: The visit id the board's row texts hold in their links, replaced by each row's (as visits.js does).
+ROW_ID = "999999999"
+
+
+def board_row_texts() -> dict:
+    """Say the board row's labels, links and CSRF token once per page instead of once per guest."""
+    urls = {name: url_for(endpoint, visit_id=int(ROW_ID)) for name, endpoint in (
+        ("checkout", "visits.checkout"), ("resume", "visits.resume"), ("pause", "visits.pause"),
+        ("stop", "visits.stop"), ("api_resume", "visits_api.resume"), ("api_pause", "visits_api.pause"),
+        ("api_stop", "visits_api.stop"))}
+    return {
+        "id": ROW_ID, "urls": urls, "csrf": generate_csrf(),
+        "guest": _("Guest"), "walk_in": pgettext("guest", "walk-in"), "paused": _("paused"),
+        "under_16": _("under 16"), "curfew": _("curfew"), "since": _("Since"), "time": _("Time"),
+        "so_far": _("So far"), "cap_reached": _("cap reached"), "cap": _("cap %(cap)s", cap="{cap}"),
+        "minutes": _("%(minutes)s min", minutes="{minutes}"),
+        "hours": _("%(hours)s h %(minutes)s min", hours="{hours}", minutes="{minutes}"),
+        "resume": _("Resume"), "pause": _("Pause"), "stop": _("Stop"),
+    }
+
+
 def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
-    data = visits_board.board()
+    data = visits_board.board(page=True)
     query = request.args.get("q", "").strip()
     found = visits_board.find_people(query) if query else []
     if query:
@@ -81,7 +104,7 @@ def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
         walk_in.guest_category.data = "standard"
     show_override = data["occupancy"]["full"] or request.args.get("full") == "1"
     return render_template("visits/board.html", board=data, q=query, found=found, walk_in=walk_in,
-                           start_form=StartForm(formdata=None), categories=choices,
+                           start_form=StartForm(formdata=None), categories=choices, row=board_row_texts(),
                            show_override=show_override, today=venue_today()), status
 
 

@@ -1,5 +1,6 @@
 """Timed visits through the API and the pages: start, pause, stop, pay, correct, close the day, report."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -559,3 +560,22 @@ def test_the_door_entry_points(app, staff, make_user, make_event):
     assert cancelled.status == "paid" and cancelled.amount == 0 and cancelled.corrections
     assert clock.open_visit_for(player) is None
     assert door.timed_check_in_undone(at_timed.id, staff=staff) is None
+
+
+def test_the_board_page_rows_carry_each_visits_links_and_figures(app, client, as_staff, staff, make_user):
+    # The page says the row's labels and links once and puts each row's id in them: every row must
+    # still point at its own visit, and show its own time and amount, as the API gives them.
+    first = visit_for(make_user(name="Анна Первая"), staff, utcnow() - timedelta(minutes=65, seconds=20))
+    second = visit_for(make_user(name="Борис Второй"), staff, utcnow() - timedelta(minutes=20, seconds=20))
+    page = client.get("/visits/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    rows = {int(chunk.split('"', 1)[0]): chunk for chunk in page.split('<tr data-visit-id="')[1:]}
+    assert set(rows) == {first.id, second.id, 999999999}  # the two guests and visits.js's row template
+    api = {item["id"]: item for item in client.get("/api/v1/visits/board").json["items"]}
+    for visit, name, minutes in ((first, "Анна Первая", r"1 h 0[56] min"), (second, "Борис Второй", r"2[01] min")):
+        row = rows[visit.id].split("</tr>", 1)[0]
+        assert name in row and re.search(rf'data-field="time">{minutes}<', row)
+        for link in (f"/visits/{visit.id}", f"/visits/{visit.id}/pause", f"/visits/{visit.id}/stop",
+                     f"/api/v1/visits/{visit.id}/pause", f"/api/v1/visits/{visit.id}/resume"):
+            assert f'"{link}"' in row
+        assert "999999999" not in row and 'name="csrf_token"' in row and ">Stop<" in row
+        assert api[visit.id]["amount_so_far"].split(".")[0] in row.replace("\u00a0", "").replace(",", "")
