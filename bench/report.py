@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from .servers import WORKER_CLASS, WORKERS
+from .servers import VENUE_CAPACITY, WORKER_CLASS, WORKERS
 
 FINDINGS = Path(__file__).with_name("findings.md")
 DB_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
@@ -165,8 +165,9 @@ def write_report(report: dict, path: Path) -> None:
         f"- The app is served by gunicorn, {WORKERS} `{WORKER_CLASS}` workers, on 127.0.0.1 with the production "
         "settings (`ANTICAFE_ENV=production`, a SECRET_KEY generated for the run) and `RATELIMIT_ENABLED=false` "
         "(all clients share one address; a per-address limit would measure the limiter, not the app), and "
-        "`VENUE_CAPACITY=400` instead of 60 so that the guest-card scenario can keep a couple of hundred people "
-        "inside (a card scanned again within 60 s of its start is taken for a double read, so each stop goes to "
+        f"`VENUE_CAPACITY={VENUE_CAPACITY}` instead of 60 so that the guest-card scenario can keep a couple of "
+        "hundred people inside next to the live board's and the door's (a card scanned again within 60 s "
+        "of its start is taken for a double read, so each stop goes to "
         "someone who came in 90 minutes earlier).",
         "- Ceilings, served the same way against the same database in the same run: a bare Flask route returning a "
         "small JSON (`bench/ceilings.py:bare`), and a minimal Flask + SQLAlchemy route that looks a ticket up and "

@@ -17,6 +17,9 @@ import psycopg
 from tests.pgserver import free_port, throwaway_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The guest-card scenario keeps a couple of hundred people inside (see scenarios.CARD_REQUESTS), next to
+#: the live board's 60 and the door's event guests (400 was full with them: `venue_full` answers).
+VENUE_CAPACITY = 1000
 WORKERS = 2
 #: gunicorn's default worker: one request at a time per process (no keep-alive).
 WORKER_CLASS = "sync"
