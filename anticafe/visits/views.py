@@ -4,16 +4,16 @@ the admin's tariff editor, and the prices on the home page."""
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import pgettext
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from .. import codes, signals
+from .. import codes, signals, versions
 from ..accounts.access_log import log_search
 from ..accounts.models import User
 from ..auth import Access, require
@@ -21,6 +21,7 @@ from ..errors import DomainError, ValidationFailed, run_service, show_errors
 from ..extensions import db
 from ..i18n import rubles
 from ..inputs import clean_next, query_date
+from ..memo import Memo
 from ..templating import template_helpers
 from ..timeutil import from_venue, to_venue, venue_today
 from . import billing, clock, pricing, tariffs
@@ -476,22 +477,35 @@ def remove_holiday(day: str):
 CALCULATOR_ERROR = _l("Enter the minutes as a whole number from 0 to 1440 (a whole day).")
 
 
+#: The home page's prices by question, language and data version: every home page asks the same few
+#: questions (the tariff, its categories and holidays bump the statistics' version, `anticafe.versions`).
+_prices = Memo(size=64)
+
+
 def prices_section(app, **_) -> dict:
     """Home page: the current tariff in words, the categories and the calculator (works without JS)."""
+    minutes = request.args.get("minutes", "90")[:12]
+    category = request.args.get("category", "standard")[:40]
+    day = query_date(request.args.get("date"), venue_today())
+    key = (str(db.engine.url), str(get_locale()), minutes, category, day, versions.stats_version())
+    prices = _prices.get(key)
+    if prices is None:
+        prices = _prices_of(minutes, category, day)
+        _prices.put(key, prices)
+    return {"prices": dict(prices)}
+
+
+def _prices_of(minutes: str, category: str, day: date) -> dict:
     rules = tariffs.current_rules()
     choices = [(c.code, c.name) for c in tariffs.categories(rules)]
-    minutes = request.args.get("minutes", "90")[:12]
-    category = request.args.get("category", "standard")
-    day = query_date(request.args.get("date"), venue_today())
     words = tariffs.tariff_words(rules)
     if not (minutes.isdigit() and int(minutes) <= 24 * 60):
         # Say what is wrong instead of quietly pricing something else (the old price would mislead).
-        return {"prices": {"words": words, "categories": choices, "minutes": minutes, "category": category,
-                           "day": day, "quote": None, "lines": [], "error": CALCULATOR_ERROR}}
+        return {"words": words, "categories": choices, "minutes": minutes, "category": category,
+                "day": day, "quote": None, "lines": [], "error": CALCULATOR_ERROR}
     result = tariffs.quote_for(int(minutes), category, day)
-    return {"prices": {"words": words, "categories": choices, "minutes": minutes,
-                       "category": category, "day": day, "quote": result,
-                       "lines": tariffs.breakdown_rows(list(result.lines))}}
+    return {"words": words, "categories": choices, "minutes": minutes, "category": category, "day": day,
+            "quote": result, "lines": tariffs.breakdown_rows(list(result.lines))}
 
 
 template_helpers(bp, filters={"visit_time": visit_time}, visit_category_name=visit_category_name,

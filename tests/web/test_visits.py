@@ -1,5 +1,6 @@
 """Timed visits through the API and the pages: start, pause, stop, pay, correct, close the day, report."""
 
+import dataclasses
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -13,7 +14,7 @@ from anticafe.clock import set_clock
 from anticafe.db import utcnow
 from anticafe.extensions import db
 from anticafe.timeutil import to_venue, venue_now, venue_today
-from anticafe.visits import board, checkout, clock, door
+from anticafe.visits import board, checkout, clock, door, tariffs
 from anticafe.visits.models import Bill, Tariff, Visit, VisitCorrection
 
 TUESDAY = date(2025, 3, 4)
@@ -477,6 +478,20 @@ def test_home_shows_the_tariff_and_a_working_calculator(client):
                       headers={"Accept-Language": "ru"}).get_data(as_text=True)
     assert "Цены" in page and "600" in page and "700" in page
     assert "192" in page and 'data-quote-url="/api/v1/tariff/quote"' in page
+
+
+def test_home_prices_follow_a_new_tariff_at_once(client, staff):
+    # The home page keeps its prices by the data version: a saved tariff shows on the next page.
+    def page():
+        return client.get("/?minutes=600&category=standard&date=2025-03-04",
+                          headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+    assert "555" not in page() and "600" in page()
+    rules = tariffs.current_rules()
+    tariffs.save_tariff(dataclasses.replace(rules, weekday=dataclasses.replace(rules.weekday, cap=Decimal(555))),
+                        staff=staff)
+    db.session.commit()
+    assert "555" in page()
 
 
 def test_me_has_the_card_and_its_qr_is_private(client, auth, make_user, token_for, staff):
