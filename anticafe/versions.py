@@ -18,7 +18,7 @@ Row locks taken with `db.lock` (an `UPDATE ... SET id = id`) change nothing and 
 import secrets
 
 from flask import g, has_app_context
-from sqlalchemy import Integer, String, event, insert, select, update
+from sqlalchemy import Integer, String, event, insert, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .extensions import db
@@ -90,6 +90,18 @@ def stats_version() -> int:
 def calendar_version_subquery():
     """The calendar's version as a scalar subquery, to fold into a query that runs anyway."""
     return select(DataVersion.number).where(DataVersion.name == CALENDAR).scalar_subquery()
+
+
+def new_numbers() -> None:
+    """Give every topic a new random number and commit (after a restore put the database back to an
+    earlier state): an entry any worker cached under the numbers of before never matches again, even
+    when later changes would bump the restored numbers back up to them."""
+    if not inspect(db.engine).has_table(DataVersion.__tablename__):
+        return  # a backup from before the data versions (migration 0018 adds them)
+    for row in first_rows():
+        db.session.execute(update(DataVersion).where(DataVersion.name == row["name"]).values(number=row["number"]))
+    db.session.commit()
+    forget()
 
 
 def forget() -> None:
