@@ -28,8 +28,12 @@ from .extensions import db
 #: and an extra bump only costs one recount.
 CALENDAR = "calendar"
 STATS = "stats"
-TOPICS = (CALENDAR, STATS)
+#: What the public calendar feed shows: the events, their series and zones, but not who registered (a
+#: registration bumps `calendar`, for the seats left, and leaves the feeds' ETag as it was).
+FEEDS = "feeds"
+TOPICS = (CALENDAR, STATS, FEEDS)
 _CALENDAR_TABLES = frozenset({"events", "event_series", "registrations", "zones", "checkin_windows"})
+_FEED_TABLES = frozenset({"events", "event_series", "zones"})
 #: Tables that no cached answer reads: logins, tokens, throttles, the outbox.
 _UNCACHED_TABLES = frozenset({"notifications", "api_tokens", "login_sessions", "password_resets",
                               "throttle_hits"})
@@ -63,6 +67,8 @@ def topics_of(tables) -> set[str]:
     topics = {STATS} if tables else set()
     if tables & _CALENDAR_TABLES:
         topics.add(CALENDAR)
+    if tables & _FEED_TABLES:
+        topics.add(FEEDS)
     return topics
 
 
@@ -87,9 +93,9 @@ def stats_version() -> int:
     return current()[1]
 
 
-def calendar_version_subquery():
-    """The calendar's version as a scalar subquery, to fold into a query that runs anyway."""
-    return select(DataVersion.number).where(DataVersion.name == CALENDAR).scalar_subquery()
+def feeds_version_subquery():
+    """The feeds' version as a scalar subquery, to fold into a query that runs anyway."""
+    return select(DataVersion.number).where(DataVersion.name == FEEDS).scalar_subquery()
 
 
 def new_numbers() -> None:

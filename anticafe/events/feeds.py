@@ -95,9 +95,9 @@ def feed_events(category: str | None = None) -> list:
 
 
 def feed_version(category: str | None = None) -> str:
-    """Fingerprint /calendar.ics with one query: the calendar's data version and an aggregate of the window.
+    """Fingerprint /calendar.ics with one query: the feeds' data version and an aggregate of the window.
 
-    Every committed change to events, registrations or zones bumps the version (`anticafe.versions`),
+    Every committed change to events, series or zones bumps the feeds' version (`anticafe.versions`),
     on every worker and server; the aggregate sees events entering or leaving the window as time passes.
     """
     since = utcnow() - timedelta(days=RECENT_DAYS)
@@ -113,7 +113,7 @@ def _feed_version_statement(by_category: bool):
     conditions = [Event.published.is_(True), Event.starts_at >= bindparam("since", type_=Event.starts_at.type)]
     if by_category:
         conditions.append(Event.category == bindparam("category"))
-    return (select(versions.calendar_version_subquery(), func.count(Event.id), func.max(Event.updated_at),
+    return (select(versions.feeds_version_subquery(), func.count(Event.id), func.max(Event.updated_at),
                    func.coalesce(func.sum(Event.sequence), 0), func.coalesce(func.sum(Event.id), 0))
             .where(*conditions))
 

@@ -1,4 +1,4 @@
-"""data versions: one row per topic (calendar, stats), bumped in the transaction of every change
+"""data versions: one row per topic (calendar, stats, feeds), bumped in the transaction of every change
 
 Caches key their entries by these numbers instead of a timer (anticafe/versions.py).
 
@@ -27,7 +27,7 @@ def upgrade():
         sa.Column('number', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('name', name=op.f('pk_data_versions')),
     )
-    op.bulk_insert(table, [{'name': name, 'number': secrets.randbelow(2**30)} for name in ('calendar', 'stats')])
+    op.bulk_insert(table, [{'name': name, 'number': secrets.randbelow(2**30)} for name in ('calendar', 'stats', 'feeds')])
 
 
 def downgrade():
