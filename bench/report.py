@@ -231,9 +231,9 @@ def write_report(report: dict, path: Path) -> None:
         "settings (`ANTICAFE_ENV=production`, a SECRET_KEY generated for the run) and `RATELIMIT_ENABLED=false` "
         "(all clients share one address; a per-address limit would measure the limiter, not the app), and "
         f"`VENUE_CAPACITY={VENUE_CAPACITY}` instead of 60 so that the guest-card scenario can keep a couple of "
-        "hundred people inside next to the live board's and the door's (a card scanned again within 60 s "
-        "of its start is taken for a double read, so each stop goes to "
-        "someone who came in 90 minutes earlier).",
+        "hundred people inside next to the live board's and the check-in scenarios' event guests (a card "
+        "scanned again within 60 s of its start is taken for a double read, so each stop goes to someone who "
+        "came in 90 minutes earlier).",
         "- Ceilings, served the same way against the same database in the same run: a bare Flask route returning a "
         "small JSON (`bench/ceilings.py:bare`), and a minimal Flask + SQLAlchemy route that looks a ticket up and "
         "inserts a check-in row (`bench/ceilings.py:checkin`). Ratios are req/s divided by the ceiling's req/s.",

@@ -12,8 +12,8 @@ with the ceilings, and read the workers' peak memory. Then time the year's stati
 
 Production settings: ANTICAFE_ENV=production with a SECRET_KEY generated for the run, and
 RATELIMIT_ENABLED=false: every client comes from 127.0.0.1, so any per-address limit would measure the
-limiter instead of the app. VENUE_CAPACITY=1000 (instead of 60) lets the guest-card scenario keep a
-couple of hundred people inside next to the board's 60 and the door's event guests.
+limiter instead of the app. VENUE_CAPACITY=10000 (instead of 60) lets the guest-card scenario keep a
+couple of hundred people inside next to the board's 60 and the check-in scenarios' event guests.
 """
 
 import argparse
