@@ -36,6 +36,7 @@ from anticafe.db import utcnow
 from anticafe.extensions import db
 from anticafe.registrations import rows as seat_rows
 from anticafe.registrations.rows import TICKET_BITS
+from anticafe.stats.rules import age_group
 
 #: Every account made here lives under this e-mail domain; they all share one password.
 EMAIL_DOMAIN = "scale.anticafe.test"
@@ -53,6 +54,10 @@ BATCH = 2000
 
 #: Staff, committee members and admins (not scaled: a café has a handful of them).
 TEAM = [("staff", 6), ("committee", 3), ("admin", 2)]
+FEEDBACK_COMMENTS = ["Было очень весело, приду ещё!", "Ведущий супер", "Мало места, было тесно", "Хотим чаще",
+                     "Звук был тихий", "Лучший вечер месяца"]
+IDEA_TITLES = ["Турнир по UNO", "Вечер настолок для новичков", "Кинопоказ с обсуждением", "Караоке-батл",
+               "Мастер-класс по комиксам", "Квиз по аниме", "Ночь игр на приставке", "Лекция про профориентацию"]
 DEVICES = ["Телефон у входа 1", "Телефон у входа 2", "Планшет на стойке"]
 ORGANISERS = [("Молодёжный комитет", 40), ("Антикафе", 40), ("Клуб настольных игр «Ход конём»", 8),
               ("Центр «Молодёжь Оренбуржья»", 7), ("Школа английского «Speak Up»", 5)]
@@ -282,6 +287,7 @@ class YearBuilder:
         self.events()
         self.registrations()
         self.messengers()
+        self.voice()
         self.visits()
         self.bookings()
         self.tokens()
@@ -616,6 +622,54 @@ class YearBuilder:
                              "created_at": min(moment, self.now),
                              "created_by_id": rng.choice(self.staff_ids) if self.staff_ids else None})
         self.write("announcements", rows)
+
+    def voice(self) -> None:
+        """Ratings from about a quarter of the people checked in to each ended event, a few with a comment,
+        and a year of ideas with their votes (the committee dashboard's youth-voice section reads them).
+        Their own random numbers, so the rest of the year stays as it was without them."""
+        rng = random.Random(self.rng.getstate()[1][1])
+        ended = {e["id"]: e for e in self.event_info if e["ends_at"] <= self.now and e["status"] == "scheduled"}
+        checkins = db.session.execute(select(db.metadata.tables["checkins"].c["event_id", "user_id"])
+                                      .where(db.metadata.tables["checkins"].c.undone_at.is_(None))).all()
+        feedback, rated = [], set()
+        for event_id, uid in checkins:
+            event = ended.get(event_id)
+            if event is None or uid is None or (event_id, uid) in rated or rng.random() > 0.25:
+                continue
+            rated.add((event_id, uid))
+            moment = event["ends_at"] + timedelta(hours=rng.uniform(1, 40))
+            feedback.append({"id": self.next_id("event_feedback"), "event_id": event_id, "user_id": uid,
+                             "rating": rng.choices((1, 2, 3, 4, 5), (2, 3, 10, 35, 50))[0],
+                             "comment": rng.choice(FEEDBACK_COMMENTS) if rng.random() < 0.15 else None,
+                             "age_group": self.age_group_on(uid, event["starts_at"]),
+                             "created_at": moment, "updated_at": moment, "hidden_at": None, "hidden_by_id": None})
+        self.write("event_feedback", feedback)
+        visitors = [uid for uid in self.people_ids if uid not in self.guest_set]
+        ideas, votes = [], []
+        for _ in range(max(3, len(visitors) // 200)):
+            created = self.now - timedelta(days=rng.uniform(1, PAST_DAYS))
+            idea_id = self.next_id("ideas")
+            status = rng.choices(("proposed", "considered", "declined"), (6, 3, 1))[0]
+            ideas.append({"id": idea_id, "author_id": rng.choice(visitors), "title": rng.choice(IDEA_TITLES),
+                          "description": "Давайте устроим это в антикафе.", "category": rng.choice(
+                              sorted(KINDS)), "ages": rng.choice(("all", "14_17", "18_24")),
+                          "status": status, "event_id": None,
+                          "decline_reason": "Уже было в этом месяце." if status == "declined" else None,
+                          "created_at": created, "decided_at": created + timedelta(days=3) if status != "proposed"
+                          else None})
+            for uid in rng.sample(visitors, min(len(visitors), rng.randint(0, 40))):
+                votes.append({"id": self.next_id("idea_votes"), "idea_id": idea_id, "user_id": uid,
+                              "age_group": self.age_group_on(uid, created), "created_at": created + timedelta(
+                                  hours=rng.uniform(1, 72))})
+        self.write("ideas", ideas)
+        self.write("idea_votes", votes)
+
+    def age_group_on(self, uid: int, moment: datetime) -> str:
+        """The stats age group of a person on the venue date of `moment`."""
+        birth, day = self.birth_by_id.get(uid), moment.astimezone(self.tz).date()
+        if birth is None:
+            return age_group(None)
+        return age_group(day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day)))
 
     def event_registrations(self, event: dict, count: int, regs: list, checkins: list, scans: list) -> int:
         """Add up to `count` registrations of one event (and its check-ins); return how many were made."""

@@ -141,7 +141,7 @@ def test_brand_journey(browser, browser_context_args, live_server, screen, schem
     expect(page.get_by_role("img", name="QR-код билета")).to_be_visible()
     check_page(page, f"{shot}-06-home-visitor")
     nav = page.get_by_role("navigation", name="Главное меню")
-    expect(nav.locator(".nav-pills > li > a")).to_have_count(5)
+    expect(nav.locator(".nav-pills > li > a")).to_have_count(6)
     page.goto(base + "/profile")
     expect(page.get_by_text("Для разработчиков")).to_be_visible()
     expect(page.get_by_role("heading", name="Токены API")).to_be_hidden()
