@@ -45,6 +45,8 @@ BLUEPRINTS = [
     "anticafe.messengers.api:bp",
     "anticafe.voice.views:bp",
     "anticafe.voice.api:bp",
+    "anticafe.voice.contest_views:bp",
+    "anticafe.voice.contest_api:bp",
 ]
 
 #: Click commands (`flask --app wsgi NAME`), as "module:attribute".

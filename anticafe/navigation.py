@@ -58,18 +58,19 @@ SECTIONS = {s.key: s for s in [
     Section("access_log", "privacy.access_log", _l("Access log"), ("privacy.access_log",)),
     Section("ideas", "voice.ideas", _l("Ideas"), ("voice.ideas", "voice.idea", "voice.new_idea")),
     Section("comments", "voice.comments", _l("Comments"), ("voice.comments",)),
+    Section("contests", "contests.index", _l("Contests"), ("contests.",)),
 ]}
 
 #: Sections by role, most used first; the first PRIMARY are in the bar.
 MENUS = {
-    None: ["events", "book", "ideas"],
-    "visitor": ["events", "my_events", "my_card", "book", "ideas", "my_visits"],
+    None: ["events", "book", "ideas", "contests"],
+    "visitor": ["events", "my_events", "my_card", "book", "ideas", "my_visits", "contests"],
     "staff": ["door", "guests", "shift", "events", "bookings", "passes", "manage_events", "ideas", "comments",
-              "my_events"],
-    "committee": ["stats", "social", "ideas", "events", "my_events"],
+              "contests", "my_events"],
+    "committee": ["stats", "social", "ideas", "contests", "events", "my_events"],
     "admin": ["overview", "door", "guests", "events", "stats", "people",
               "shift", "manage_events", "bookings", "passes", "social", "pass_types", "tariff", "zones", "hours",
-              "access_log", "ideas", "comments", "my_events"],
+              "access_log", "ideas", "comments", "contests", "my_events"],
 }
 
 #: Where each role lands after logging in (the visitor stays on the page they came for, or home).

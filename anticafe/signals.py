@@ -113,6 +113,13 @@ never a person (voice: ratings after events and the most supported ideas).
 """)
 
 
+event_sections = _signals.signal("event-sections", doc="""An event's page is being shown.
+
+Sent by `events.views.detail` with the Event as sender. A receiver returns a (template name, context)
+pair to include on the page, or None (voice: the event's contest, with a link to enter or vote).
+""")
+
+
 def answers(signal, sender, **kwargs) -> list:
     """Send `signal` and return the receivers' answers that are not None, in connection order."""
     return [value for _receiver, value in signal.send(sender, **kwargs) if value is not None]

@@ -288,6 +288,7 @@ class YearBuilder:
         self.registrations()
         self.messengers()
         self.voice()
+        self.contests()
         self.visits()
         self.bookings()
         self.tokens()
@@ -663,6 +664,54 @@ class YearBuilder:
                                   hours=rng.uniform(1, 72))})
         self.write("ideas", ideas)
         self.write("idea_votes", votes)
+
+    def contests(self) -> None:
+        """A contest at each ended contest event (at least two ended events): a video contest (entries from
+        anybody, one vote per account) and a live one (entries and votes from the people checked in), in
+        turn; voting during the event, a jury weighing a third of the time. Their own random numbers."""
+        rng = random.Random(self.rng.getstate()[1][2])
+        ended = [e for e in self.event_info if e["ends_at"] <= self.now and e["status"] == "scheduled"]
+        held = [e for e in ended if e["category"] == "contest"] or ended[:2]
+        table = db.metadata.tables["checkins"]
+        inside: dict[int, list[int]] = {}
+        for event_id, uid in db.session.execute(select(table.c["event_id", "user_id"]).where(
+                table.c.undone_at.is_(None), table.c.user_id.is_not(None)).order_by(table.c.id)).all():
+            inside.setdefault(event_id, []).append(uid)
+        visitors = [uid for uid in self.people_ids if uid not in self.guest_set]
+        contests, entries, votes = [], [], []
+        for number, event in enumerate(held):
+            kind = "video" if number % 2 == 0 else "live"
+            people = visitors if kind == "video" else sorted(set(inside.get(event["id"], [])))
+            if not people:
+                continue
+            contest_id, weight = self.next_id("contests"), rng.choice((0, 0, 30, 50))
+            contests.append({"id": contest_id, "event_id": event["id"], "title": f"Конкурс: {event['title']}",
+                             "kind": kind, "rules": None, "opens_at": event["starts_at"],
+                             "closes_at": event["ends_at"], "jury_weight": weight,
+                             "created_at": event["starts_at"] - timedelta(days=14)})
+            entrants = rng.sample(people, min(len(people), rng.randint(3, 8)))
+            approved = []
+            for slot, uid in enumerate(entrants, start=1):
+                entry_id = self.next_id("contest_entries")
+                status = "approved" if rng.random() < 0.85 else "rejected"
+                entries.append({"id": entry_id, "contest_id": contest_id, "user_id": uid,
+                                "title": f"Номер {slot}", "status": status,
+                                "video_url": f"https://rutube.ru/video/{contest_id}x{slot}/" if kind == "video"
+                                else None, "running_order": slot if status == "approved" else None,
+                                "jury_score": rng.randint(3, 10) if weight and status == "approved" else None,
+                                "created_at": event["starts_at"] - timedelta(days=rng.uniform(1, 10)),
+                                "decided_at": event["starts_at"] - timedelta(hours=12)})
+                if status == "approved":
+                    approved.append(entry_id)
+            if not approved:
+                continue
+            for uid in rng.sample(people, min(len(people), rng.randint(1, 60))):
+                votes.append({"id": self.next_id("contest_votes"), "contest_id": contest_id,
+                              "entry_id": rng.choice(approved), "user_id": uid,
+                              "created_at": event["starts_at"] + timedelta(minutes=rng.uniform(1, 90))})
+        self.write("contests", contests)
+        self.write("contest_entries", entries)
+        self.write("contest_votes", votes)
 
     def age_group_on(self, uid: int, moment: datetime) -> str:
         """The stats age group of a person on the venue date of `moment`."""

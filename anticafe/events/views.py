@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from .. import versions
+from .. import signals, versions
 from ..accounts.views import safe_next
 from ..auth import Access, require
 from ..db import utcnow
@@ -246,7 +246,8 @@ def detail(event_id: int):
     later = [item for item in series if item.starts_at > event.starts_at and not item.is_cancelled][:4]
     return render_template("events/detail.html", event=event, card=card, later=later,
                            series_size=len(series), place=services.place_text(event),
-                           registration=event.registration_state(utcnow()))
+                           registration=event.registration_state(utcnow()),
+                           sections=signals.answers(signals.event_sections, event))
 
 
 @bp.route("/events/<int:event_id>.ics")

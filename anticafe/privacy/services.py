@@ -35,6 +35,7 @@ from ..registrations.models import Registration, RegistrationStatus
 from ..stats.rules import age_group
 from ..timeutil import to_venue
 from ..visits.models import Bill, Visit
+from ..voice import contests
 from ..voice import services as voice
 from .models import Erasure
 
@@ -95,7 +96,7 @@ def export_data(user: User) -> dict:
         "api_tokens": rows(ApiToken, ApiToken.user_id == user.id, skip=("token_hash",)),
         "messenger_links": rows(MessengerLink, MessengerLink.user_id == user.id),
         **{name: [{key: _value(value) for key, value in row.items()} for row in found]
-           for name, found in voice.exported(user.id).items()},
+           for name, found in (voice.exported(user.id) | contests.exported(user.id)).items()},
         "channel_preferences": [
             _row(choice) for choice in db.session.scalars(
                 select(ChannelPreference).where(ChannelPreference.user_id == user.id)
@@ -216,6 +217,7 @@ def _scrub(user: User) -> None:
     db.session.execute(ChannelPreference.__table__.delete().where(ChannelPreference.user_id == uid))
     db.session.execute(GuardianLink.__table__.delete().where(GuardianLink.user_id == uid))
     voice.forget(uid)  # ratings, votes and ideas stay as anonymous counts; comments go
+    contests.forget(uid)  # votes stay as counts, approved entries stay in the results without their entrant
     db.session.execute(update(Consent).where(Consent.user_id == uid)
                        .values(guardian_name=None, withdrawn_at=func.coalesce(Consent.withdrawn_at, utcnow())))
     db.session.execute(update(Visit).where(Visit.user_id == uid).values(guest_name=None, guest_phone=None))

@@ -1,11 +1,24 @@
 """JSON shapes of the youth voice API (pydantic models: they validate and document)."""
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from ..stats.schemas import PeriodQuery
-from .rules import COMMENT_MAX, DESCRIPTION_MAX, IDEA_AGES, IDEA_STATUSES, REASON_MAX, TITLE_MAX
+from .rules import (
+    COMMENT_MAX,
+    DESCRIPTION_MAX,
+    ENTRY_TITLE_MAX,
+    IDEA_AGES,
+    IDEA_STATUSES,
+    JURY_MAX,
+    ORDER_MAX,
+    REASON_MAX,
+    RULES_MAX,
+    TITLE_MAX,
+    URL_MAX,
+)
 
 
 class FeedbackIn(BaseModel):
@@ -129,3 +142,101 @@ class IdeaStatsOut(BaseModel):
     top: list[TopIdeaOut]
     by_category: list[SupportRowOut]
     by_ages: list[SupportRowOut]
+
+
+# ------------------------------------------------------------------------------------------------
+# Contests
+
+
+class ContestIn(BaseModel):
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    kind: Literal["video", "live"] = Field(description="video: a link per entry, one vote per account; live (open "
+                                                       "mic, a tournament): a running order, one vote per person "
+                                                       "checked in to the event")
+    opens_at: datetime = Field(description="voting opens (entries are taken until then); naive = venue time")
+    closes_at: datetime = Field(description="voting closes, then the results are shown")
+    jury_weight: int = Field(default=0, ge=0, le=100, description="the jury's share of the final score, percent")
+    rules: str | None = Field(default=None, max_length=RULES_MAX, description="what to submit, shown to all")
+
+
+class EntryOut(BaseModel):
+    """An entry as everybody sees it: no entrant."""
+
+    id: int
+    title: str
+    video_url: str | None
+    running_order: int | None
+
+
+class ContestOut(BaseModel):
+    id: int
+    event_id: int
+    event_title: str
+    title: str
+    kind: str
+    rules: str | None
+    opens_at: str
+    closes_at: str
+    jury_weight: int
+    phase: Literal["entries", "voting", "closed"]
+    entries: list[EntryOut] = Field(description="the approved entries in the running order")
+    my_entry_id: int | None = Field(description="the caller's own entry, if any")
+    my_vote_entry_id: int | None = Field(description="the entry the caller voted for, if any")
+
+
+class ContestListOut(BaseModel):
+    items: list[ContestOut]
+
+
+class EntryIn(BaseModel):
+    title: str = Field(min_length=1, max_length=ENTRY_TITLE_MAX, description="the video's or the act's title")
+    video_url: str | None = Field(default=None, max_length=URL_MAX,
+                                  description="video contests: a link on VK Video, Rutube or YouTube")
+
+
+class StaffEntryOut(BaseModel):
+    """An entry as staff manage it (the entrant is on the staff page, not here)."""
+
+    id: int
+    title: str
+    video_url: str | None
+    status: str
+    running_order: int | None
+    jury_score: int | None
+    created_at: str
+
+
+class StaffEntryListOut(BaseModel):
+    items: list[StaffEntryOut]
+
+
+class DecisionIn(BaseModel):
+    status: Literal["submitted", "approved", "rejected"]
+    running_order: int | None = Field(default=None, ge=1, le=ORDER_MAX, description="the slot, 1 first")
+    jury_score: int | None = Field(default=None, ge=0, le=JURY_MAX, description="0–10")
+
+
+class ContestVoteIn(BaseModel):
+    entry_id: int = Field(ge=1, le=2**31 - 1)
+
+
+class ContestVoteOut(BaseModel):
+    contest_id: int
+    entry_id: int
+
+
+class PlaceOut(BaseModel):
+    place: int = Field(description="tied entries share a place")
+    entry_id: int
+    title: str
+    video_url: str | None
+    votes: int
+    jury_score: int | None
+    score: float = Field(description="0–100: 100 × ((1 − w) × votes / the most votes + w × jury / 10)")
+
+
+class ResultsOut(BaseModel):
+    contest_id: int
+    jury_weight: int
+    votes: int
+    places: list[PlaceOut]

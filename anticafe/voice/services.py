@@ -412,12 +412,14 @@ def forget(user_id: int) -> None:
     db.session.execute(update(Idea).where(Idea.author_id == user_id).values(author_id=None))
 
 
+def rows(model, *where) -> list[dict]:
+    """Return the rows of `model` matching `where` as {column name: value}, in id order (for the export)."""
+    return [{column.key: getattr(obj, column.key) for column in obj.__table__.columns}
+            for obj in db.session.scalars(select(model).where(*where).order_by(model.id))]
+
+
 def exported(user_id: int) -> dict[str, list]:
     """Return a person's own ratings, votes and ideas for their data export (column name -> value rows)."""
-    def rows(model, *where):
-        return [{column.key: getattr(obj, column.key) for column in obj.__table__.columns}
-                for obj in db.session.scalars(select(model).where(*where).order_by(model.id))]
-
     return {"event_feedback": rows(Feedback, Feedback.user_id == user_id),
             "idea_votes": rows(IdeaVote, IdeaVote.user_id == user_id),
             "ideas": rows(Idea, Idea.author_id == user_id)}

@@ -3,7 +3,7 @@
 Caches key their entries by these numbers instead of a timer (anticafe/versions.py).
 
 Revision ID: 0018
-Revises: 0022
+Revises: 0024
 Create Date: 2026-12-05 09:10:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0022'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 

@@ -32,3 +32,27 @@ RULES = [
     Rule("voice_api.move", Access.STAFF, "POST", args={"idea_id": 999999}),
     Rule("voice_api.idea_stats", Access.COMMITTEE),
 ]
+
+#: Contests: everybody reads a contest and its results (titles only), users enter and vote, staff set one
+#: up and decide the entries (staff alone see who entered).
+RULES += [
+    Rule("contests.index", Access.PUBLIC),
+    Rule("contests.contest", Access.PUBLIC, args={"contest_id": 999999}),
+    Rule("contests.enter", Access.USER, args={"contest_id": 999999}),
+    Rule("contests.enter", Access.USER, "POST", args={"contest_id": 999999}),
+    Rule("contests.vote", Access.USER, "POST", args={"contest_id": 999999}),
+    Rule("contests.results", Access.PUBLIC, args={"contest_id": 999999}),
+    Rule("contests.new", Access.STAFF),
+    Rule("contests.new", Access.STAFF, "POST"),
+    Rule("contests.manage", Access.STAFF, args={"contest_id": 999999}),
+    Rule("contests.manage", Access.STAFF, "POST", args={"contest_id": 999999}),
+    Rule("contests.decide", Access.STAFF, "POST", args={"contest_id": 999999, "entry_id": 999999}),
+    Rule("contests_api.list_contests", Access.PUBLIC),
+    Rule("contests_api.save_contest", Access.STAFF, "POST", args={"event_id": 999999}),
+    Rule("contests_api.get_contest", Access.PUBLIC, args={"contest_id": 999999}),
+    Rule("contests_api.submit", Access.USER, "POST", args={"contest_id": 999999}),
+    Rule("contests_api.staff_entries", Access.STAFF, args={"contest_id": 999999}),
+    Rule("contests_api.decide", Access.STAFF, "POST", args={"contest_id": 999999, "entry_id": 999999}),
+    Rule("contests_api.vote", Access.USER, "POST", args={"contest_id": 999999}),
+    Rule("contests_api.results", Access.PUBLIC, args={"contest_id": 999999}),
+]

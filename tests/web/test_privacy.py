@@ -122,6 +122,25 @@ def _readable(response) -> str:
     return body.decode("utf-8", "replace")
 
 
+def _closed_contest(world, extra):
+    """A closed video contest on the future quiz: Anna's approved entry, Gleb's vote (its pages list entries)."""
+    from anticafe.voice.models import Contest, ContestEntry, ContestVote
+
+    now = utcnow()
+    contest = Contest(event_id=extra["future"].id, title="Конкурс роликов", kind="video", jury_weight=50,
+                      opens_at=now - timedelta(days=2), closes_at=now - timedelta(days=1), created_at=now)
+    db.session.add(contest)
+    db.session.flush()
+    entry = ContestEntry(contest_id=contest.id, user_id=world.people["anna"].id, title="Мой двор", status="approved",
+                         video_url="https://youtu.be/anna", running_order=1, jury_score=8, created_at=now)
+    db.session.add(entry)
+    db.session.flush()
+    db.session.add(ContestVote(contest_id=contest.id, entry_id=entry.id, user_id=world.people["gleb"].id,
+                               created_at=now))
+    db.session.commit()
+    return contest
+
+
 def test_nothing_the_committee_reaches_names_a_person(app, client, auth, make_user, world, monkeypatch):
     """Walk every route the access table opens to the committee and every export, with real ids."""
     import fpdf
@@ -129,9 +148,10 @@ def test_nothing_the_committee_reaches_names_a_person(app, client, auth, make_us
 
     extra = _enrich(world, make_user)
     anna = world.people["anna"]
+    contest = _closed_contest(world, extra)
     ids = {"event_id": world.events["e1"].id, "user_id": anna.id, "pass_id": extra["pass"].id,
            "type_id": extra["programme"].id, "registration_id": extra["seat"].id, "code": extra["seat"].ticket_code,
-           "token": anna.feed_token}
+           "token": anna.feed_token, "contest_id": contest.id}
     # PDF text is drawn with an embedded font (not searchable in the file): record what is drawn.
     drawn: list[str] = []
     for cls, name in ((fpdf.FPDF, "cell"), (fpdf.FPDF, "multi_cell"), (Row, "cell")):
