@@ -147,12 +147,6 @@ class Config:
     BOOKING_REMINDER_HOURS = int(os.environ.get("BOOKING_REMINDER_HOURS", "24"))
     BOOKING_MAX_DAYS_AHEAD = int(os.environ.get("BOOKING_MAX_DAYS_AHEAD", "60"))
     BOOKING_MAX_OPEN_REQUESTS = int(os.environ.get("BOOKING_MAX_OPEN_REQUESTS", "3"))
-    #: Seconds a worker keeps a rendered month grid (edits and new registrations show at once) and the
-    #: version of /calendar.ics (an edit reaches subscribed calendars up to this much later). 0: off.
-    CALENDAR_CACHE_SECONDS = int(os.environ.get("CALENDAR_CACHE_SECONDS", "30"))
-    #: Seconds a worker keeps computed statistics (0: off). New rows show at once, corrections after this.
-    STATS_CACHE_SECONDS = int(os.environ.get("STATS_CACHE_SECONDS", "60"))
-
     #: Telegram: the bot's token from @BotFather (empty: no Telegram on the site), its @name for deep
     #: links (asked from Telegram when empty), the Bot API server, the channel for announcements
     #: (@name or -100… id) and the webhook's secret (derived from SECRET_KEY when empty).

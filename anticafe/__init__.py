@@ -82,6 +82,7 @@ MODEL_MODULES = [
     "anticafe.privacy.models",
     "anticafe.messengers.models",
     "anticafe.voice.models",
+    "anticafe.versions",
 ]
 
 

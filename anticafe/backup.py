@@ -23,6 +23,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.engine import URL, make_url
 
+from . import versions
 from .db import utcnow
 from .extensions import db
 
@@ -204,6 +205,7 @@ def restore_database(url: URL, path: Path, progress: Progress, *, force: bool = 
             command += ["--clean", "--if-exists"]
         _run_counting([*command, str(path)], re.compile(r"processing data for table"), total, progress)
         check = f"{total} tables"
+    versions.new_numbers()  # the app servers' cached answers belong to the data before the restore
     return Outcome(path, path.stat().st_size, time.monotonic() - started, check)
 
 

@@ -34,7 +34,7 @@ def lock(model, *conditions) -> int:
     from .extensions import db
 
     result = db.session.execute(update(model).where(*conditions).values(id=model.id)
-                                .execution_options(synchronize_session=False))
+                                .execution_options(synchronize_session=False, row_lock=True))
     return result.rowcount
 
 

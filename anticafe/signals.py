@@ -66,12 +66,6 @@ Sent by `events.services.personal_events` with the User as sender. A receiver re
 the ids of the events the person holds a place at (registrations: confirmed registrations).
 """)
 
-seats_version = _signals.signal("seats-version", doc="""The month grid's fingerprint is being built (once per process).
-
-Sent by `events.services` with None as sender. A receiver returns a scalar subquery whose value
-changes when the seats shown on the grid may have changed (registrations: the newest registration).
-""")
-
 people_inside = _signals.signal("people-inside", doc="""The door shows how many people are inside the café.
 
 Sent by `door.attendance.attendance` with the moment (UTC datetime) as sender. A receiver returns the

@@ -52,7 +52,11 @@ def bearer(user: User) -> dict:
 
 def session_cookie(user: User) -> dict:
     """Return a Cookie header with a logged-in session of `user`, as the app itself would sign it."""
+    from anticafe.accounts.services import start_session
+
     app = current_app._get_current_object()
+    start_session(user, label="bench")  # the cookie holds a login session's secret (ended ones open nothing)
+    db.session.commit()
     with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"},
                                   headers={"User-Agent": USER_AGENT}):
         login_user(user)
@@ -121,6 +125,24 @@ def _confirm(event_id: int, people: list[int]) -> list[str]:
     for start in range(0, len(rows), 2000):
         db.session.execute(insert(Registration.__table__), rows[start:start + 2000])
     return codes
+
+
+def event_checked_in(title: str, count: int) -> int:
+    """An event under way with `count` confirmed visitors (one in ten did not come): the rest checked in."""
+    from anticafe.door.models import CheckIn
+    from anticafe.registrations.models import Registration
+
+    event_id = _insert_event(title, now() - timedelta(minutes=30), capacity=count + 10)
+    _confirm(event_id, visitors(count + count // 10, offset=2000))
+
+    held = db.session.execute(select(Registration.id, Registration.user_id)
+                              .where(Registration.event_id == event_id).order_by(Registration.id)).all()
+    moment = now() - timedelta(minutes=40)
+    db.session.execute(insert(CheckIn.__table__), [
+        {"registration_id": rid, "event_id": event_id, "user_id": uid, "checked_in_at": moment + timedelta(seconds=n),
+         "walk_in": False} for n, (rid, uid) in enumerate(held[:count])])
+    db.session.commit()
+    return event_id
 
 
 def confirmed_tickets(count: int, title: str) -> list[str]:
@@ -220,7 +242,10 @@ def people_inside(count: int) -> None:
     """Start `count` timed visits through the visits domain, as staff would: regulars with accounts,
     every fifth a walk-in without one, every tenth paused; they came in over the last few hours."""
     from anticafe.visits import clock as visits_clock
+    from anticafe.visits.models import OPEN_STATUSES, Visit
 
+    if db.session.scalar(select(func.count()).select_from(Visit).where(Visit.status.in_(OPEN_STATUSES))) >= count:
+        return  # a database prepared before (`bench.profile` run again on it)
     staff = member("staff", 1)
     moment = now()
     for n, uid in enumerate(visitors(count, offset=1000)):

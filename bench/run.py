@@ -12,8 +12,8 @@ with the ceilings, and read the workers' peak memory. Then time the year's stati
 
 Production settings: ANTICAFE_ENV=production with a SECRET_KEY generated for the run, and
 RATELIMIT_ENABLED=false: every client comes from 127.0.0.1, so any per-address limit would measure the
-limiter instead of the app. VENUE_CAPACITY=400 (instead of 60) lets the guest-card scenario keep a
-couple of hundred people inside.
+limiter instead of the app. VENUE_CAPACITY=10000 (instead of 60) lets the guest-card scenario keep a
+couple of hundred people inside next to the board's 60 and the check-in scenarios' event guests.
 """
 
 import argparse
@@ -31,14 +31,12 @@ from datetime import datetime
 from pathlib import Path
 
 from .scenarios import SCENARIOS, WARMUP, Ctx, Scenario
-from .servers import ROOT, Databases, Gunicorn, databases, remove_folder
+from .servers import ROOT, VENUE_CAPACITY, Databases, Gunicorn, databases, remove_folder
 
 OUT = ROOT / "bench" / "out"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 CONCURRENCY = 8
 GROWTH_FACTORS = (0.1, 1.0, 10.0)
-#: The guest-card scenario keeps a couple of hundred people inside (see scenarios.CARD_REQUESTS).
-VENUE_CAPACITY = 400
 #: Sequential requests per figure of the growth curve.
 GROWTH_REQUESTS = 7
 
@@ -95,7 +93,7 @@ def prep_app(url: str, secret: str):
     from anticafe import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secret, "ENV_NAME": "production",
-                       "RATELIMIT_ENABLED": False})
+                       "RATELIMIT_ENABLED": False, "VENUE_CAPACITY": VENUE_CAPACITY})
 
 
 def available(app, scenario: Scenario) -> bool:

@@ -17,6 +17,10 @@ import psycopg
 from tests.pgserver import free_port, throwaway_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The guest-card scenario keeps a couple of hundred people inside (see scenarios.CARD_REQUESTS), next to
+#: the live board's 60 and the event guests the check-in scenarios let in (thousands of first scans to
+#: events going on now: with 400, and even 1000, the guest-card starts were refused `venue_full`).
+VENUE_CAPACITY = 10_000
 WORKERS = 2
 #: gunicorn's default worker: one request at a time per process (no keep-alive).
 WORKER_CLASS = "sync"
@@ -25,8 +29,9 @@ WORKER_CLASS = "sync"
 class Gunicorn:
     """A gunicorn master with WORKERS workers serving `target` on a free 127.0.0.1 port."""
 
-    def __init__(self, target: str, env: dict, log_path: Path, health: str = "/healthz"):
+    def __init__(self, target: str, env: dict, log_path: Path, health: str = "/healthz", workers: int = WORKERS):
         self.target, self.env, self.log_path, self.health = target, env, log_path, health
+        self.workers = workers
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -37,7 +42,7 @@ class Gunicorn:
     def start(self, timeout: float = 90.0) -> "Gunicorn":
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", WORKER_CLASS,
+            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--worker-class", WORKER_CLASS,
              "--bind", f"127.0.0.1:{self.port}", "--timeout", "120", "--graceful-timeout", "5",
              "--log-level", "warning", self.target],
             cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -47,7 +52,7 @@ class Gunicorn:
                 raise RuntimeError(f"gunicorn {self.target} exited: see {self.log_path}\n{self.tail()}")
             try:
                 with urllib.request.urlopen(self.url + self.health, timeout=10) as answer:
-                    if answer.status == 200 and len(self.worker_pids()) == WORKERS:
+                    if answer.status == 200 and len(self.worker_pids()) == self.workers:
                         return self
             except OSError:
                 pass

@@ -41,10 +41,8 @@ TEST_CONFIG = {
     "RATELIMIT_ENABLED": False,
     "MAIL_SERVER": "",
     "SERVER_NAME": None,
-    # Pages and figures made afresh on every request (test_stats_cache.py and test_month_cache.py turn
-    # their caches on).
-    "STATS_CACHE_SECONDS": 0,
-    "CALENDAR_CACHE_SECONDS": 0,
+    # The caches stay on: they are keyed by the database's data versions (anticafe/versions.py) and each
+    # test's database has its own URL, so no test sees another's entries or a stale one.
 }
 
 

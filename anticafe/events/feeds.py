@@ -1,7 +1,7 @@
-"""iCalendar feeds and fingerprints: the public and personal feeds, their versions (answered 304 when
-unchanged) and the month grid's fingerprint."""
+"""iCalendar feeds and fingerprints: the public and personal feeds and their versions (answered 304 when
+unchanged)."""
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -10,14 +10,12 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from sqlalchemy import bindparam, func, or_, select
 
-from .. import signals
+from .. import signals, versions
 from ..accounts.models import User
 from ..accounts.services import new_feed_token
 from ..db import utcnow
 from ..extensions import db
 from ..ical import CalendarItem
-from ..memo import Memo
-from ..timeutil import from_venue
 from ..urls import public_url
 from ..venue.models import Zone
 from .models import Event, EventStatus
@@ -96,32 +94,17 @@ def feed_events(category: str | None = None) -> list:
     return list(db.session.execute(stmt))
 
 
-#: The feed's version per category, kept `CALENDAR_CACHE_SECONDS` per worker: calendar apps poll the
-#: same feed over and over (most every few minutes or hours), so an edit reaching them that much later
-#: changes nothing for them, and a repeat request is answered 304 without touching the database.
-_feed_versions = Memo(size=16)
-
-
 def feed_version(category: str | None = None) -> str:
-    """Fingerprint /calendar.ics with one aggregate query: which events, their last change and sequences.
+    """Fingerprint /calendar.ics with one query: the feeds' data version and an aggregate of the window.
 
-    Any edit bumps `updated_at`; an event entering or leaving the window changes the count and the id
-    sum. (A renamed zone shows in feeds once one of its events changes.)
+    Every committed change to events, series or zones bumps the feeds' version (`anticafe.versions`),
+    on every worker and server; the aggregate sees events entering or leaving the window as time passes.
     """
-    seconds = current_app.config["CALENDAR_CACHE_SECONDS"]
-    key = (str(db.engine.url), category)
-    if seconds > 0:
-        found = _feed_versions.get(key)
-        if found is not None:
-            return found
     since = utcnow() - timedelta(days=RECENT_DAYS)
     # On the session's connection, past the ORM's statement handling (a third of this query's cost).
     row = db.session.connection().execute(_feed_version_statement(category is not None),
                                           {"since": since, "category": category}).one()
-    version = ":".join(str(value) for value in row)
-    if seconds > 0:
-        _feed_versions.put(key, version, seconds)
-    return version
+    return ":".join(str(value) for value in row)
 
 
 @cache
@@ -130,31 +113,9 @@ def _feed_version_statement(by_category: bool):
     conditions = [Event.published.is_(True), Event.starts_at >= bindparam("since", type_=Event.starts_at.type)]
     if by_category:
         conditions.append(Event.category == bindparam("category"))
-    return (select(func.count(Event.id), func.max(Event.updated_at), func.coalesce(func.sum(Event.sequence), 0),
-                   func.coalesce(func.sum(Event.id), 0)).where(*conditions))
-
-
-def grid_version(first: date, last: date, *, staff: bool) -> tuple:
-    """Fingerprint what a month grid of venue dates first..last shows, with one query on indexes.
-
-    The events starting in the range (which, their last edit) and the newest registration anywhere
-    (a new one changes the seats left). A cancelled registration does not change it: the grid's cache
-    time bounds how long its seat shows as taken.
-    """
-    start = from_venue(datetime.combine(first, datetime.min.time()))
-    end = from_venue(datetime.combine(last + timedelta(days=1), datetime.min.time()))
-    return tuple(db.session.connection().execute(_grid_version_statement(staff), {"start": start, "end": end}).one())
-
-
-@cache
-def _grid_version_statement(staff: bool):
-    # Built once, like the feed's: it runs on every month page.
-    in_range = [Event.starts_at >= bindparam("start", type_=Event.starts_at.type),
-                Event.starts_at < bindparam("end", type_=Event.starts_at.type)]
-    if not staff:
-        in_range.append(Event.published.is_(True))
-    return select(func.count(Event.id), func.max(Event.updated_at), func.coalesce(func.sum(Event.id), 0),
-                  *signals.answers(signals.seats_version, None)).where(*in_range)
+    return (select(versions.feeds_version_subquery(), func.count(Event.id), func.max(Event.updated_at),
+                   func.coalesce(func.sum(Event.sequence), 0), func.coalesce(func.sum(Event.id), 0))
+            .where(*conditions))
 
 
 def personal_events(user: User) -> list:

@@ -4,7 +4,7 @@ Every change of an event goes through `update_event()` (publishing, cancelling a
 included): it validates, bumps the iCalendar SEQUENCE, tells the registrants about a cancellation or
 a new time or place, and sends `signals.capacity_raised`. The seats and the people holding them
 belong to registrations, the check-ins to the door: this domain asks them through signals
-(`event_counts`, `event_people`, `held_events`, `seats_version`). Services flush; the view, API or
+(`event_counts`, `event_people`, `held_events`). Services flush; the view, API or
 CLI commits.
 """
 

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from .. import signals
+from .. import signals, versions
 from ..accounts.views import safe_next
 from ..auth import Access, require
 from ..db import utcnow
@@ -186,29 +186,24 @@ def _month_grid(grid: list[list[date]], first: date, filters: dict, today: date)
     """Render the month grid, or reuse the one rendered for the same question and data.
 
     The key holds everything the grid shows: the language, the month, the filters, whether drafts are
-    shown (staff), the viewer's birth date (the "not for your age" marks), today, and the version of
-    the events and registrations (`feeds.grid_version`), so that an edit or a new registration shows
-    at once; a cancelled registration frees its seat on the grid within `CALENDAR_CACHE_SECONDS`.
+    shown (staff), the viewer's birth date (the "not for your age" marks), today, and the calendar's
+    data version (`anticafe.versions`), bumped by every committed change to events, registrations and
+    zones: an edit, a new registration or a freed seat shows at once on every worker.
     """
     staff = _is_staff()
-    seconds = current_app.config["CALENDAR_CACHE_SECONDS"]
     birth = current_user.birth_date if current_user.is_authenticated else None
-    key = None
-    if seconds > 0:
-        version = feeds.grid_version(grid[0][0], grid[-1][-1], staff=staff)
-        key = (str(db.engine.url), str(get_locale()), first, filters["category"], filters["for_me"], staff, birth,
-               today, version)
-        found = _grids.get(key)
-        if found is not None:
-            return found
+    key = (str(db.engine.url), str(get_locale()), first, grid[0][0], grid[-1][-1], filters["category"],
+           filters["for_me"], staff, birth, today, versions.calendar_version())
+    found = _grids.get(key)
+    if found is not None:
+        return found
     events = listings.events_on_days(grid[0][0], grid[-1][-1], staff=staff, category=filters["category"],
                                      only=listings.CHIP_COLUMNS)
     items = _cards(events, filters)
     html = Markup(render_template("events/_month_grid.html", grid=grid, by_day=_by_day(items),
                                   chips=_chip_lines(items), day_labels=_day_labels([d for week in grid for d in week]),
                                   month_start=first, today=today))
-    if key is not None:
-        _grids.put(key, (html, bool(items)), seconds)
+    _grids.put(key, (html, bool(items)))
     return html, bool(items)
 
 

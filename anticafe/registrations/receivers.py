@@ -1,7 +1,7 @@
 """What registrations answer the events calendar: seats, the people holding them, and the events a
 person holds a place at (see `anticafe.signals`)."""
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
@@ -32,11 +32,6 @@ def held_events(user, **_):
                                                Registration.status == RegistrationStatus.CONFIRMED.value)
 
 
-def seats_version(_sender, **_):
-    """Answer `signals.seats_version`: the newest registration (a new one changes the seats left)."""
-    return select(func.max(Registration.id)).scalar_subquery()
-
-
 def connect() -> None:
     """Answer the events calendar, and move the waitlist up when an event's capacity is raised."""
     from .. import signals
@@ -44,5 +39,4 @@ def connect() -> None:
     signals.event_counts.connect(event_counts)
     signals.event_people.connect(event_people)
     signals.held_events.connect(held_events)
-    signals.seats_version.connect(seats_version)
     signals.capacity_raised.connect(services.promote_waitlist)

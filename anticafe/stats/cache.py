@@ -1,14 +1,12 @@
-"""A short-lived cache of the statistics' figures, in each worker process.
+"""The statistics' figures, kept in each worker process under the version of the data they count.
 
-A year of figures takes the database a second or two to count (two passes over a year of check-ins
-and timed visits), while the committee mostly looks at periods that are over, again and again. So
-`queries` keeps each result for `STATS_CACHE_SECONDS` (0 turns the cache off) under a key that holds:
+A year of figures takes the database a while to count, while the committee mostly looks at the same
+periods again and again. So `queries` keeps each result under a key that holds:
 
 - the question (which figures, the period and the comparison, the grouping);
-- the newest row of every table the figures read (check-ins, timed visits, registrations, events,
-  passes' uses) and the last edit of an event: a new check-in, visit or registration shows at once;
-- nothing else, so a correction of an existing row (an undone check-in, a visit paid later, a
-  cancelled registration) shows when the entry expires, at most `STATS_CACHE_SECONDS` later.
+- the statistics' data version (`anticafe.versions`), bumped in the same transaction as every change
+  to the rows the figures read (a check-in, a visit or its correction, a registration, an erasure):
+  no figure is ever older than the last commit, on any worker or server. There is no timer.
 
 A request with `Cache-Control: no-cache` (a browser's hard reload, the benchmark's growth curve)
 recomputes and refreshes the entry.
@@ -18,29 +16,19 @@ import copy
 from collections.abc import Callable
 from functools import wraps
 
-from flask import current_app, g, has_request_context, request
-from sqlalchemy import func, select
+from flask import has_request_context, request
 
-from ..door.models import CheckIn
-from ..events.models import Event
+from .. import versions
 from ..extensions import db
 from ..memo import Memo
-from ..passes.models import PassUse
-from ..registrations.models import Registration
-from ..visits.models import Visit
 
 #: Each entry is a few kilobytes of counts.
 _figures = Memo(size=64)
 
 
-def data_version() -> tuple:
-    """The newest row of each table the figures read, and the last event edit (one query, on indexes)."""
-    if "stats_data_version" not in g:
-        newest = [select(func.max(model.id)).scalar_subquery()
-                  for model in (CheckIn, Visit, Registration, Event, PassUse)]
-        row = db.session.execute(select(*newest, select(func.max(Event.updated_at)).scalar_subquery())).one()
-        g.stats_data_version = tuple(str(value) for value in row)
-    return g.stats_data_version
+def data_version() -> int:
+    """The statistics' data version (one primary-key read per request)."""
+    return versions.stats_version()
 
 
 def wants_fresh() -> bool:
@@ -53,9 +41,6 @@ def cached(compute: Callable) -> Callable:
 
     @wraps(compute)
     def wrapper(scope, *args, **kwargs):
-        seconds = current_app.config["STATS_CACHE_SECONDS"]
-        if seconds <= 0:
-            return compute(scope, *args, **kwargs)
         key = (compute.__name__, str(db.engine.url), scope.lo, scope.hi, scope.split, scope.event_ids,
                _frozen(args), _frozen(sorted(kwargs.items())), data_version())
         if not wants_fresh():
@@ -63,7 +48,7 @@ def cached(compute: Callable) -> Callable:
             if found is not None:
                 return copy.deepcopy(found)
         result = compute(scope, *args, **kwargs)
-        _figures.put(key, copy.deepcopy(result), seconds)
+        _figures.put(key, copy.deepcopy(result))
         return result
 
     return wrapper

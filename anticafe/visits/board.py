@@ -107,8 +107,34 @@ def list_visits(status: str | None = None, day: date | None = None, limit: int =
     return list(db.session.scalars(stmt.order_by(Visit.started_at.desc())))
 
 
-def board(now: datetime | None = None) -> dict:
-    """Return the live board: occupancy, the guests inside and the visits awaiting payment."""
+def board_row(visit: Visit, now: datetime, pricer: Pricer, curfew) -> dict:
+    """Return what one row of the board page shows of an open visit: `visit_json`'s fields of the row
+    only (the page never shows the bill's lines, which are the costly part to describe)."""
+    today = to_venue(now).date()
+    age = _age(visit, today)
+    live = pricer.live(visit, now)
+    return {
+        "id": visit.id,
+        "name": visit.display_name,
+        "guest_name": visit.guest_name,
+        "guest_category": visit.guest_category,
+        "category_label": category_label(visit.guest_category),
+        "paused": visit.status == VisitStatus.PAUSED,
+        "started_at": _iso(visit.started_at),
+        "minutes_so_far": int(active_time(visit, now).total_seconds() // 60),
+        "amount_so_far": pricing.money(live.amount),
+        "cap": pricing.money(live.cap) if live.cap is not None else None,
+        "capped": live.capped,
+        "minor": rules.is_minor(age),
+        "minor_after_curfew": rules.is_minor(age) and rules.after_curfew(to_venue(now), curfew),
+    }
+
+
+def board(now: datetime | None = None, page: bool = False) -> dict:
+    """Return the live board: occupancy, the guests inside and the visits awaiting payment.
+
+    With `page`, each guest inside is only the row the page shows (`board_row`); the API gives the
+    whole `visit_json`."""
     now = now or utcnow()
     pricer = Pricer()
     inside = sorted(list_visits("open"), key=lambda v: v.started_at)
@@ -126,7 +152,7 @@ def board(now: datetime | None = None) -> dict:
                       "capacity": place.capacity, "full": place.full},
         "curfew": curfew_text,
         "after_curfew": rules.after_curfew(to_venue(now), curfew),
-        "items": [visit_json(v, now, pricer) for v in inside],
+        "items": [board_row(v, now, pricer, curfew) if page else visit_json(v, now, pricer) for v in inside],
         "unpaid": [visit_json(v, now, pricer) for v in unpaid],
     }
 

@@ -18,6 +18,7 @@ from ..accounts.models import User
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..i18n import rubles
+from ..memo import Memo
 from ..payments import PaymentMethod
 from ..timeutil import venue_today
 from . import pricing
@@ -62,12 +63,17 @@ PROBLEM_MESSAGES = {
 
 
 def category_label(code: str | None) -> str:
-    """Return the display name of a guest category."""
+    """Return the display name of a guest category (said once per request: the board asks per guest)."""
     code = code or "standard"
-    if code in CATEGORY_LABELS:
-        return str(CATEGORY_LABELS[code])
-    row = db.session.get(GuestCategory, code)
-    return row.name if row is not None else code
+    said = g.setdefault("category_labels", {}) if has_app_context() else {}
+    key = (code, str(get_locale()))
+    if key not in said:
+        if code in CATEGORY_LABELS:
+            said[key] = str(CATEGORY_LABELS[code])
+        else:
+            row = db.session.get(GuestCategory, code)
+            said[key] = row.name if row is not None else code
+    return said[key]
 
 
 def method_label(method: str | None) -> str:
@@ -75,7 +81,16 @@ def method_label(method: str | None) -> str:
 
 
 def status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
+    return _said(STATUS_LABELS, status)
+
+
+def _said(labels: dict, code: str) -> str:
+    """Return `labels[code]` in the current language, said once per request and language."""
+    said = g.setdefault("visit_labels", {}) if has_app_context() else {}
+    key = (id(labels), code, str(get_locale()))
+    if key not in said:
+        said[key] = str(labels.get(code, code))
+    return said[key]
 
 
 def current_tariff() -> Tariff | None:
@@ -249,14 +264,26 @@ def _percent(value: Decimal | None) -> str:
 def breakdown_rows(lines: list[pricing.Line]) -> list[dict]:
     """Return a bill's lines as {"kind", "text", "amount", ...} for pages and JSON."""
     # The board describes the same few lines (tiers, cap, discount) for every guest: say each once per request.
+    # A line's text depends on the line and the language only (the catalogs do not change while the
+    # process runs), except a discount's, which names a guest category an admin may rename: those are
+    # said once per request, the others kept per process.
     texts = g.setdefault("bill_line_texts", {}) if has_app_context() else {}
     locale = str(get_locale())
     rows = []
     for line in lines:
-        if (line, locale) not in texts:
-            texts[line, locale] = describe_line(line)
-        rows.append({**line.to_dict(), "text": texts[line, locale]})
+        key = (line, locale)
+        text = texts.get(key) or (_line_texts.get(key) if line.kind != "discount" else None)
+        if text is None:
+            text = describe_line(line)
+            if line.kind != "discount":
+                _line_texts.put(key, text)
+        texts[key] = text
+        rows.append({**line.to_dict(), "text": text})
     return rows
+
+
+#: Texts of bill lines by (line, language): the board describes every guest's tiers on each poll.
+_line_texts = Memo(size=4096)
 
 
 def stored_lines(visit: Visit) -> list[pricing.Line]:

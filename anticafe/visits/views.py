@@ -4,14 +4,16 @@ the admin's tariff editor, and the prices on the home page."""
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from .. import codes, signals
+from .. import codes, signals, versions
 from ..accounts.access_log import log_search
 from ..accounts.models import User
 from ..auth import Access, require
@@ -19,6 +21,7 @@ from ..errors import DomainError, ValidationFailed, run_service, show_errors
 from ..extensions import db
 from ..i18n import rubles
 from ..inputs import clean_next, query_date
+from ..memo import Memo
 from ..templating import template_helpers
 from ..timeutil import from_venue, to_venue, venue_now, venue_today
 from ..venue import services as venue
@@ -69,8 +72,30 @@ def _back(default: str) -> str:
 # The live board
 
 
+#: The visit id the board's row texts hold in their links, replaced by each row's (as visits.js does).
+ROW_ID = "999999999"
+
+
+def board_row_texts() -> dict:
+    """Say the board row's labels, links and CSRF token once per page instead of once per guest."""
+    urls = {name: url_for(endpoint, visit_id=int(ROW_ID)) for name, endpoint in (
+        ("checkout", "visits.checkout"), ("resume", "visits.resume"), ("pause", "visits.pause"),
+        ("stop", "visits.stop"), ("api_resume", "visits_api.resume"), ("api_pause", "visits_api.pause"),
+        ("api_stop", "visits_api.stop"))}
+    return {
+        "id": ROW_ID, "urls": urls, "csrf": generate_csrf(),
+        "guest": _("Guest"), "walk_in": pgettext("guest", "walk-in"), "paused": _("paused"),
+        "under_16": _("under 16"), "curfew": _("curfew"), "since": _("Since"), "time": _("Time"),
+        "so_far": _("So far"), "cap_reached": _("cap reached"), "cap": _("cap %(cap)s", cap="{cap}"),
+        "minutes": _("%(minutes)s min", minutes="{minutes}"),
+        "hours": _("%(hours)s h %(minutes)s min", hours="{hours}", minutes="{minutes}"),
+        "resume": _("Resume"), "pause": _("Pause"), "stop": _("Stop"),
+        "stop_confirm": _("Stop the clock for %(name)s?", name="{name}"),
+    }
+
+
 def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
-    data = visits_board.board()
+    data = visits_board.board(page=True)
     query = request.args.get("q", "").strip()
     found = visits_board.find_people(query) if query else []
     if query:
@@ -82,7 +107,7 @@ def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
         walk_in.guest_category.data = "standard"
     show_override = data["occupancy"]["full"] or request.args.get("full") == "1"
     return render_template("visits/board.html", board=data, q=query, found=found, walk_in=walk_in,
-                           start_form=StartForm(formdata=None), categories=choices,
+                           start_form=StartForm(formdata=None), categories=choices, row=board_row_texts(),
                            show_override=show_override, today=venue_today()), status
 
 
@@ -474,22 +499,35 @@ def remove_holiday(day: str):
 CALCULATOR_ERROR = _l("Enter the minutes as a whole number from 0 to 1440 (a whole day).")
 
 
+#: The home page's prices by question, language and data version: every home page asks the same few
+#: questions (the tariff, its categories and holidays bump the statistics' version, `anticafe.versions`).
+_prices = Memo(size=64)
+
+
 def prices_section(app, **_) -> dict:
     """Home page: the current tariff in words, the categories and the calculator (works without JS)."""
+    minutes = request.args.get("minutes", "90")[:12]
+    category = request.args.get("category", "standard")[:40]
+    day = query_date(request.args.get("date"), venue_today())
+    key = (str(db.engine.url), str(get_locale()), minutes, category, day, versions.stats_version())
+    prices = _prices.get(key)
+    if prices is None:
+        prices = _prices_of(minutes, category, day)
+        _prices.put(key, prices)
+    return {"prices": dict(prices)}
+
+
+def _prices_of(minutes: str, category: str, day: date) -> dict:
     rules = tariffs.current_rules()
     choices = [(c.code, c.name) for c in tariffs.categories(rules)]
-    minutes = request.args.get("minutes", "90")[:12]
-    category = request.args.get("category", "standard")
-    day = query_date(request.args.get("date"), venue_today())
     words = tariffs.tariff_words(rules)
     if not (minutes.isdigit() and int(minutes) <= 24 * 60):
         # Say what is wrong instead of quietly pricing something else (the old price would mislead).
-        return {"prices": {"words": words, "categories": choices, "minutes": minutes, "category": category,
-                           "day": day, "quote": None, "lines": [], "error": CALCULATOR_ERROR}}
+        return {"words": words, "categories": choices, "minutes": minutes, "category": category,
+                "day": day, "quote": None, "lines": [], "error": CALCULATOR_ERROR}
     result = tariffs.quote_for(int(minutes), category, day)
-    return {"prices": {"words": words, "categories": choices, "minutes": minutes,
-                       "category": category, "day": day, "quote": result,
-                       "lines": tariffs.breakdown_rows(list(result.lines))}}
+    return {"words": words, "categories": choices, "minutes": minutes, "category": category, "day": day,
+            "quote": result, "lines": tariffs.breakdown_rows(list(result.lines))}
 
 
 template_helpers(bp, filters={"visit_time": visit_time}, visit_category_name=visit_category_name,

@@ -167,7 +167,7 @@ def test_month_page_queries_do_not_grow_with_events(client, make_event, make_use
         page(client, "/events/upcoming")
     finally:
         sa_event.remove(db.engine, "before_cursor_execute", listener)
-    assert len(statements) <= 6
+    assert len(statements) <= 7  # the month grid first reads the data version (anticafe/versions.py)
 
 
 # ------------------------------------------------------------------------------------------------

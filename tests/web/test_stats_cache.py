@@ -1,5 +1,5 @@
 """The statistics cache (anticafe/stats/cache.py): repeat questions are answered without counting again,
-new rows show at once, corrections when the entry expires or on a hard reload."""
+new rows and corrections of existing rows show at once (the data version), with no timer."""
 
 from datetime import date
 
@@ -8,7 +8,6 @@ from flask import current_app, g
 from sqlalchemy import select
 from stats_data import JANUARY, build_world
 
-from anticafe import memo
 from anticafe.codes import random_code
 from anticafe.door.models import CheckIn
 from anticafe.extensions import db
@@ -20,7 +19,6 @@ JANUARY_PERIOD = rules.Period(date(2025, 1, 1), date(2025, 1, 31))
 
 @pytest.fixture
 def cached_app(app):
-    app.config["STATS_CACHE_SECONDS"] = 60
     cache.clear()
     yield app
     cache.clear()
@@ -34,7 +32,7 @@ def world(cached_app):
 def _summary():
     # Each request has its own `g`, so it reads the data version anew; here the tests' app context
     # outlives the request, so forget the version as the end of a request would.
-    g.pop("stats_data_version", None)
+    g.pop("data_versions", None)
     with current_app.test_request_context():
         current, _ = services.summaries(JANUARY_PERIOD, compare=False)
         return current
@@ -61,26 +59,25 @@ def test_a_new_check_in_shows_at_once(world):
     assert _summary().checked_in == before.checked_in + 1
 
 
-def test_a_correction_shows_when_the_entry_expires_or_on_a_hard_reload(world, cached_app, monkeypatch):
+def test_a_correction_shows_at_once(world, cached_app):
     before = _summary()
     standing = db.session.scalar(select(CheckIn).where(CheckIn.event_id == world.events["e1"].id,
                                                        CheckIn.undone_at.is_(None)).limit(1))
     standing.undone_at = standing.checked_in_at
     db.session.commit()
-    assert _summary().checked_in == before.checked_in  # still the cached answer
-
-    g.pop("stats_data_version", None)
-    with cached_app.test_request_context(headers={"Cache-Control": "no-cache"}):
-        fresh, _ = services.summaries(JANUARY_PERIOD, compare=False)
-    assert fresh.checked_in == before.checked_in - 1
-
-    cache.clear()
     assert _summary().checked_in == before.checked_in - 1
-    clock = memo.time.monotonic()
-    monkeypatch.setattr(memo.time, "monotonic", lambda: clock + 61)
     standing.undone_at = None
     db.session.commit()
-    assert _summary().checked_in == before.checked_in  # expired: counted again
+    assert _summary().checked_in == before.checked_in
+
+
+def test_a_hard_reload_counts_again(world, cached_app, statements):
+    _summary()
+    counted = len(statements)
+    g.pop("data_versions", None)
+    with cached_app.test_request_context(headers={"Cache-Control": "no-cache"}):
+        services.summaries(JANUARY_PERIOD, compare=False)
+    assert len(statements) - counted >= 2
 
 
 def test_the_api_and_the_dashboard_use_the_cache(client, world, statements, make_user, auth):
@@ -96,11 +93,3 @@ def test_the_api_and_the_dashboard_use_the_cache(client, world, statements, make
     assert page.status_code == 200
     statistics = [s for s in statements[counted:] if "GROUP BY" in s.upper()]
     assert statistics == []
-
-
-def test_switched_off_it_counts_every_time(world, cached_app, statements):
-    cached_app.config["STATS_CACHE_SECONDS"] = 0
-    _summary()
-    counted = len(statements)
-    _summary()
-    assert len(statements) - counted >= 2

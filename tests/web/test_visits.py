@@ -1,5 +1,7 @@
 """Timed visits through the API and the pages: start, pause, stop, pay, correct, close the day, report."""
 
+import dataclasses
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -12,7 +14,7 @@ from anticafe.clock import set_clock
 from anticafe.db import utcnow
 from anticafe.extensions import db
 from anticafe.timeutil import to_venue, venue_now, venue_today
-from anticafe.visits import board, checkout, clock, door
+from anticafe.visits import board, checkout, clock, door, tariffs
 from anticafe.visits.models import Bill, Tariff, Visit, VisitCorrection
 
 TUESDAY = date(2025, 3, 4)
@@ -478,6 +480,20 @@ def test_home_shows_the_tariff_and_a_working_calculator(client):
     assert "192" in page and 'data-quote-url="/api/v1/tariff/quote"' in page
 
 
+def test_home_prices_follow_a_new_tariff_at_once(client, staff):
+    # The home page keeps its prices by the data version: a saved tariff shows on the next page.
+    def page():
+        return client.get("/?minutes=600&category=standard&date=2025-03-04",
+                          headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+    assert "555" not in page() and "600" in page()
+    rules = tariffs.current_rules()
+    tariffs.save_tariff(dataclasses.replace(rules, weekday=dataclasses.replace(rules.weekday, cap=Decimal(555))),
+                        staff=staff)
+    db.session.commit()
+    assert "555" in page()
+
+
 def test_me_has_the_card_and_its_qr_is_private(client, auth, make_user, token_for, staff):
     owner, other = make_user(), make_user()
     me = client.get("/api/v1/me", headers=token_for(owner)).json
@@ -559,3 +575,22 @@ def test_the_door_entry_points(app, staff, make_user, make_event):
     assert cancelled.status == "paid" and cancelled.amount == 0 and cancelled.corrections
     assert clock.open_visit_for(player) is None
     assert door.timed_check_in_undone(at_timed.id, staff=staff) is None
+
+
+def test_the_board_page_rows_carry_each_visits_links_and_figures(app, client, as_staff, staff, make_user):
+    # The page says the row's labels and links once and puts each row's id in them: every row must
+    # still point at its own visit, and show its own time and amount, as the API gives them.
+    first = visit_for(make_user(name="Анна Первая"), staff, utcnow() - timedelta(minutes=65, seconds=20))
+    second = visit_for(make_user(name="Борис Второй"), staff, utcnow() - timedelta(minutes=20, seconds=20))
+    page = client.get("/visits/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    rows = {int(chunk.split('"', 1)[0]): chunk for chunk in page.split('<tr data-visit-id="')[1:]}
+    assert set(rows) == {first.id, second.id, 999999999}  # the two guests and visits.js's row template
+    api = {item["id"]: item for item in client.get("/api/v1/visits/board").json["items"]}
+    for visit, name, minutes in ((first, "Анна Первая", r"1 h 0[56] min"), (second, "Борис Второй", r"2[01] min")):
+        row = rows[visit.id].split("</tr>", 1)[0]
+        assert name in row and re.search(rf'data-field="time">{minutes}<', row)
+        for link in (f"/visits/{visit.id}", f"/visits/{visit.id}/pause", f"/visits/{visit.id}/stop",
+                     f"/api/v1/visits/{visit.id}/pause", f"/api/v1/visits/{visit.id}/resume"):
+            assert f'"{link}"' in row
+        assert "999999999" not in row and 'name="csrf_token"' in row and ">Stop<" in row
+        assert api[visit.id]["amount_so_far"].split(".")[0] in row.replace("\u00a0", "").replace(",", "")
