@@ -21,14 +21,21 @@
   }
 
   // The header sticks to the top; whatever else sticks (the board's search, the door's answer) sits just
-  // below it, whatever height the header wraps to on this screen.
+  // below it, whatever height the header wraps to on this screen. Measured again whenever the header
+  // changes size: the web fonts arrive after the first measure and the menu then wraps to fewer rows,
+  // and a stale, taller figure would push the sticky search down over the content below it.
   var header = document.querySelector(".site-header");
   if (header) {
     var measure = function () {
       document.documentElement.style.setProperty("--header-height", header.offsetHeight + "px");
     };
     measure();
-    window.addEventListener("resize", measure);
+    if (window.ResizeObserver) {
+      new ResizeObserver(measure).observe(header);
+    } else {
+      window.addEventListener("resize", measure);
+      if (document.fonts && document.fonts.ready) document.fonts.ready.then(measure);
+    }
   }
 
   // Helper for pages that call the JSON API with the browser session.
