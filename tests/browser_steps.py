@@ -45,6 +45,23 @@ def go_to(page: Page, name: str) -> None:
     link.first.click()
 
 
+def widths(page: Page) -> tuple[int, int]:
+    """Return the page's (scrollWidth, clientWidth) once its stylesheets and web fonts are in.
+
+    A heading can be visible before the stylesheets of a page reached by a click have loaded, and a
+    layout measured then (unstyled, the menu in one long row) is far wider than the page ever shows.
+    """
+    page.wait_for_load_state("load")
+    return tuple(page.evaluate("""async () => { await document.fonts.ready;
+        return [document.documentElement.scrollWidth, document.documentElement.clientWidth]; }"""))
+
+
+def assert_fits(page: Page) -> None:
+    """No sideways scroll: the page is no wider than the screen."""
+    scroll, client = widths(page)
+    assert scroll <= client, f"{page.url} scrolls sideways: {scroll} px on a {client} px screen"
+
+
 def check_page(page: Page, name: str) -> list[dict]:
     """Run axe on the page (0 serious or critical violations), assert no sideways scroll on a phone,
     and keep a full-page screenshot as an artefact. Returns the minor violations for a look."""
@@ -55,6 +72,7 @@ def check_page(page: Page, name: str) -> list[dict]:
                                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))""")
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     width = page.viewport_size["width"] if page.viewport_size else 1280
+    widths(page)
     wide = page.evaluate("""() => ({sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth,
         out: [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >
              document.documentElement.clientWidth + 2).slice(0, 8).map(e => e.tagName + '.' + e.className)})""")

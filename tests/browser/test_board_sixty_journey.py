@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from browser_steps import app_today
+from browser_steps import app_today, assert_fits
 from conftest import venue_dt
 from playwright.sync_api import Page, expect
 
@@ -152,7 +152,7 @@ def fits_a_phone_and_passes_axe(page: Page) -> None:
     """No sideways scroll at 360 px, and no serious or critical axe-core finding."""
     width = page.viewport_size
     page.set_viewport_size({"width": 360, "height": PHONE["height"]})
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert_fits(page)
     page.add_script_tag(path="node_modules/axe-core/axe.min.js")
     assert page.evaluate(AXE) == []
     page.set_viewport_size(width)

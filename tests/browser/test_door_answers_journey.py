@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+from browser_steps import assert_fits
 from playwright.sync_api import Page, expect
 
 from anticafe.accounts.models import User
@@ -126,5 +127,4 @@ def test_every_door_answer_is_in_view(page: Page, live_server, show_qr):
     assert_answer_in_view(page, "Вход отмечен", "Марат Гайнуллин")
     shot(page, "4-walk-in")
 
-    wide = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert wide <= 0
+    assert_fits(page)

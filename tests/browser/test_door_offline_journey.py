@@ -3,7 +3,7 @@
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from browser_steps import log_in
+from browser_steps import assert_fits, log_in
 from playwright.sync_api import Browser, Page, expect
 from test_door_scanner import PASSWORD, WAIT, event_now, person, register
 
@@ -185,7 +185,7 @@ AXE = """async () => (await axe.run(document, {resultTypes: ['violations']})).vi
 
 def fits_and_passes_axe(page: Page) -> None:
     """No sideways scroll on a 360 px phone and no serious accessibility violation."""
-    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert_fits(page)
     # The answer's flash fades colours in for half a second: stop the camera (no new answer comes) and
     # judge the contrast once the last flash is over.
     if page.locator("#door-camera-status").count():

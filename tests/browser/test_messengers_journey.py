@@ -5,7 +5,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from browser_steps import log_in
+from browser_steps import assert_fits, log_in
 from fakemessengers import BOT_USERNAME, FakeMessengers
 from playwright.sync_api import Page, expect
 
@@ -63,7 +63,7 @@ def test_link_telegram_from_the_profile(page: Page, live_server, fake):
 
     page.goto(base + "/profile")
     expect(messengers.get_by_text("Telegram привязан")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_fits(page)
     messengers.get_by_role("button", name="Отвязать").click()
     expect(page.get_by_text("Отвязано: больше туда писать не будем.")).to_be_visible()
     expect(page.get_by_role("region", name="Мессенджеры").get_by_role("button", name="Получать в Telegram")) \
@@ -72,7 +72,7 @@ def test_link_telegram_from_the_profile(page: Page, live_server, fake):
     # The channels page (on a 360 px phone): choose where reminders go.
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(base + "/notifications/channels")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_fits(page)
     expect(page.get_by_role("heading", name="Каналы", exact=True)).to_be_visible()
     reminders = page.get_by_role("group", name="Напоминания перед мероприятиями и бронями")
     reminders.get_by_label("Telegram").uncheck()
@@ -104,7 +104,7 @@ def test_staff_announce_and_link_a_guest_on_a_phone(page: Page, live_server, fak
     page.get_by_role("button", name="Опубликовать анонс").click()
     expect(page.get_by_text("Опубликовано: Telegram-канал.")).to_be_visible()
     expect(page.locator("tr[data-announcement=vk]").get_by_text("ушло")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_fits(page)
     assert fake.sent("vk", "wall.post") and fake.sent("telegram", "sendMessage")
 
     page.goto(base + "/door")
@@ -114,4 +114,4 @@ def test_staff_announce_and_link_a_guest_on_a_phone(page: Page, live_server, fak
     page.get_by_role("button", name="Показать QR-коды для привязки").click()
     expect(page.get_by_role("img", name="QR-код: Telegram")).to_be_visible()
     expect(page.get_by_role("img", name="QR-код: ВКонтакте")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_fits(page)

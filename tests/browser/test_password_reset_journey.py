@@ -4,7 +4,7 @@ browser, remembered for a year, is logged out."""
 import re
 from datetime import date
 
-from browser_steps import log_in
+from browser_steps import assert_fits, log_in
 from playwright.sync_api import Browser, Page, expect
 
 from anticafe.accounts import services
@@ -14,8 +14,7 @@ from anticafe.notifications.services import deliver_pending
 
 def fits_a_phone_and_passes_axe(page: Page) -> None:
     """No sideways scroll at 360 px, and no serious or critical axe-core finding."""
-    wide = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
-    assert wide[0] <= wide[1], wide
+    assert_fits(page)
     page.add_script_tag(path="node_modules/axe-core/axe.min.js")
     found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ['violations']})).violations
         .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}))""")
