@@ -160,6 +160,10 @@ class FreshGClient(FlaskClient):
 def app(db_url, app_config):
     """The application on a fresh database, with an application context pushed."""
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": db_url, **app_config})
+    # Under `make test-clock` every app runs on the suite's clock unless the test sets its own: a test
+    # that left the settings read without it would quietly put the rest of the suite on the wall clock.
+    if os.environ.get("ANTICAFE_NOW") and "CLOCK_NOW" not in app_config:
+        assert app.config["CLOCK_NOW"] == os.environ["ANTICAFE_NOW"], "the settings lost ANTICAFE_NOW"
     app.test_client_class = FreshGClient
     with app.app_context():
         yield app

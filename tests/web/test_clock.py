@@ -36,7 +36,9 @@ def test_anticafe_now_in_the_environment_sets_the_clock(monkeypatch):
     try:
         assert importlib.reload(config).Config.CLOCK_NOW == "2026-12-31T23:30"
     finally:
-        monkeypatch.delenv("ANTICAFE_NOW")
+        # The environment as it was before this test (under `make test-clock` it holds the suite's own
+        # ANTICAFE_NOW), then the settings read from it again: every later test's app runs on that clock.
+        monkeypatch.undo()
         importlib.reload(config)
     assert clock.parse_moment("2026-12-31T23:30", "Asia/Yekaterinburg") == datetime(2026, 12, 31, 18, 30, tzinfo=UTC)
 

@@ -1,11 +1,12 @@
 """Offline scanning at the door, server side: the list a phone keeps, and uploads of scans decided offline."""
 
 import hashlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from anticafe.db import utcnow
 from anticafe.door import offline
 from anticafe.door.models import CheckIn, ScanLog
 from anticafe.extensions import db
@@ -15,7 +16,7 @@ RU = {"Accept-Language": "ru"}
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return utcnow()
 
 
 @pytest.fixture

@@ -7,14 +7,12 @@ versions of `anticafe.versions`, bumped in the change's own transaction; no time
 """
 
 import json
-import os
-import sys
 import urllib.request
 from datetime import timedelta
 
 import pytest
 from conftest import venue_dt
-from races import at_once, post_json
+from races import at_once, post_json, server_env
 from sqlalchemy import select
 from stats_data import JANUARY, build_world
 
@@ -36,12 +34,7 @@ REQUESTS = 12
 @pytest.fixture
 def server(app, db_url, tmp_path):
     """Serve the test's database with gunicorn, 3 sync workers."""
-    env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": app.config["SECRET_KEY"],
-           "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"], "RATELIMIT_ENABLED": "false",
-           "RATELIMIT_STORAGE_URI": "", "MAIL_SERVER": "", "PYTHONPATH": os.pathsep.join(sys.path)}
-    if app.config.get("CLOCK_NOW"):  # the server runs on the test's clock
-        moment = app.config["CLOCK_NOW"]
-        env["ANTICAFE_NOW"] = moment if isinstance(moment, str) else moment.isoformat()
+    env = server_env(app, db_url, RATELIMIT_ENABLED="false")
     with Gunicorn("wsgi:app", env, tmp_path / "gunicorn.log", workers=3) as running:
         assert len(running.worker_pids()) == 3
         yield running

@@ -4,12 +4,10 @@ The app trusts one proxy (TRUSTED_PROXIES=1), so the client's address comes from
 behind nginx. Each request may land on either worker; the counters live in the database.
 """
 
-import os
-import sys
 from collections import Counter
 
 import pytest
-from races import at_once, post_json
+from races import at_once, post_json, server_env
 
 from bench.servers import Gunicorn
 
@@ -19,10 +17,7 @@ pytestmark = pytest.mark.concurrency
 @pytest.fixture
 def gunicorn(app, db_url, tmp_path):
     """Serve the test's database with gunicorn (2 sync workers), trusting one proxy."""
-    env = {**os.environ, "DATABASE_URL": db_url, "SECRET_KEY": app.config["SECRET_KEY"],
-           "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"], "TRUSTED_PROXIES": "1",
-           "RATELIMIT_ENABLED": "true", "RATELIMIT_STORAGE_URI": "", "MAIL_SERVER": "",
-           "PYTHONPATH": os.pathsep.join(sys.path)}
+    env = server_env(app, db_url, TRUSTED_PROXIES="1", RATELIMIT_ENABLED="true")
     with Gunicorn("wsgi:app", env, tmp_path / "gunicorn.log") as server:
         assert len(server.worker_pids()) == 2
         yield server
