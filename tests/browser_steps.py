@@ -72,10 +72,10 @@ def check_page(page: Page, name: str) -> list[dict]:
                                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))}))""")
     serious = [v for v in violations if v["impact"] in ("serious", "critical")]
     width = page.viewport_size["width"] if page.viewport_size else 1280
-    widths(page)
-    wide = page.evaluate("""() => ({sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth,
+    wide = page.evaluate("""async () => { await document.fonts.ready;
+        return {sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth,
         out: [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >
-             document.documentElement.clientWidth + 2).slice(0, 8).map(e => e.tagName + '.' + e.className)})""")
+             document.documentElement.clientWidth + 2).slice(0, 8).map(e => e.tagName + '.' + e.className)}; }""")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     assert not serious, f"{name} ({page.url}): axe found {serious}"

@@ -7,6 +7,7 @@ row itself, so it has no deliveries; the others get one `Delivery` row per messa
 """
 
 import smtplib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from flask import current_app
@@ -48,22 +49,25 @@ def message_text(note: Notification, link: str | None, *, limit: int = 4000) -> 
     return text[:limit]
 
 
-class Channel:
+class Channel(ABC):
     """What a channel must do; see the module docstring."""
 
     name = ""
     label = _l("Channel")
 
+    @abstractmethod
     def enabled(self) -> bool:
-        raise NotImplementedError
+        """Whether the channel is set up on this server."""
 
+    @abstractmethod
     def address(self, user: User) -> str | None:
-        raise NotImplementedError
+        """Where this person gets the channel's messages, or None."""
 
+    @abstractmethod
     def send(self, note: Notification, address: str, link: str | None) -> None:
-        raise NotImplementedError
+        """Deliver one notification (raise to have the outbox retry or stop)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (optional: most channels keep no connection)
         """Release a connection kept between messages of one run."""
 
 
