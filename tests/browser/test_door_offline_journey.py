@@ -7,6 +7,7 @@ from browser_steps import assert_fits, log_in
 from playwright.sync_api import Browser, Page, expect
 from test_door_scanner import PASSWORD, WAIT, event_now, person, register
 
+from anticafe.db import utcnow
 from anticafe.door.models import CheckIn, ScanLog
 from anticafe.events.models import Event
 from anticafe.extensions import db
@@ -16,6 +17,11 @@ CAMERA_WAIT = 20_000
 
 CONTEXT = {"locale": "ru-RU", "timezone_id": "Asia/Yekaterinburg", "viewport": {"width": 360, "height": 740},
            "is_mobile": True, "has_touch": True}
+
+
+def browser_now(page: Page) -> datetime:
+    """The phone's own clock (the offline list's times are compared with it, not with the server's)."""
+    return datetime.fromtimestamp(page.evaluate("Date.now()") / 1000, UTC)
 
 
 def ready_offline(page: Page) -> None:
@@ -119,7 +125,9 @@ def test_scans_offline_keep_the_queue_across_a_reload_and_upload_later(page: Pag
         scanned = [e.scanned_at for e in entries]
         assert scanned == sorted(scanned)
         assert checkins[0].checked_in_at == scanned[0] < entries[0].at
-        assert datetime.now(UTC) - timedelta(minutes=5) < scanned[0] < datetime.now(UTC)
+        # The phone stamped the scan with its own clock: compare with the browser's clock, not the machine's.
+        phone_now = browser_now(page)
+        assert phone_now - timedelta(minutes=5) < scanned[0] < phone_now
         assert checkins[0].event_id == event_id
     assert not errors
 
@@ -200,7 +208,7 @@ def fits_and_passes_axe(page: Page) -> None:
 def test_old_list_warning_expired_session_and_deleted_list(browser: Browser, live_server, show_qr):
     with live_server.app.app_context():
         person("Денис Бариста", role="staff", email="denis@example.org", birth_date=date(2001, 9, 3))
-        start = datetime.now(UTC) - timedelta(minutes=30)
+        start = utcnow() - timedelta(minutes=30)
         event = Event(title="Квиз «Оренбуржье»", category="quiz", starts_at=start, ends_at=start + timedelta(hours=2),
                       published=True, status="scheduled", entry="free")
         db.session.add(event)
@@ -234,7 +242,7 @@ def test_old_list_warning_expired_session_and_deleted_list(browser: Browser, liv
 
     # After the event (and a few hours), the phone deletes the list.
     context.set_offline(True)
-    page.evaluate(SET_LISTS, ["keepUntil", (datetime.now(UTC) - timedelta(minutes=1)).isoformat()])
+    page.evaluate(SET_LISTS, ["keepUntil", (browser_now(page) - timedelta(minutes=1)).isoformat()])
     page.reload()
     expect(page.locator("#door-offline-refreshed")).to_have_text("Список ещё не загружен", timeout=WAIT)
     assert page.evaluate(SET_LISTS, ["keepUntil", "x"]) == 0
