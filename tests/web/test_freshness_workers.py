@@ -99,3 +99,27 @@ def test_a_corrected_visit_shows_in_the_statistics_at_once(server, make_user):
     correct_visit(visit, staff=staff, reason="Пришла на час позже", started_at=visit.started_at + timedelta(hours=1))
     db.session.commit()
     assert {json.loads(body)["visit_hours"] for body in everywhere(summary, bearer)} == {5.25}
+
+
+def test_two_servers_on_one_database_answer_alike(app, db_url, tmp_path, make_event, make_user):
+    """Two gunicorn instances (as two machines behind one proxy would run): a token made on one works on
+    the other, and a change committed through one shows on both at once, whatever each had kept."""
+    env = server_env(app, db_url, RATELIMIT_ENABLED="false")
+    event = make_event(title="Турнир по монополии", starts_at=utcnow() + timedelta(days=2))
+    make_user("staff", email="staff@example.org")
+    db.session.commit()
+    with (Gunicorn("wsgi:app", env, tmp_path / "one.log", workers=2) as one,
+          Gunicorn("wsgi:app", env, tmp_path / "two.log", workers=2) as two):
+        status, answer = post_json(f"{one.url}/api/v1/auth/token", {},
+                                   {"email": "staff@example.org", "password": "password123"})
+        assert status == 200
+        bearer = {"Authorization": f"Bearer {answer['token']}"}
+        assert all("STATUS:CONFIRMED" in body for url in (one.url, two.url)
+                   for body in everywhere(f"{url}/calendar.ics"))
+
+        # The cancellation goes through the second server's API, with the token the first one gave.
+        status, _ = post_json(f"{two.url}/api/v1/events/{event.id}/cancel", bearer, {"reason": "Нет зала"})
+        assert status == 200
+        for url in (one.url, two.url):
+            feeds = everywhere(f"{url}/calendar.ics")
+            assert all("STATUS:CANCELLED" in body and "STATUS:CONFIRMED" not in body for body in feeds)
