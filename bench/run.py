@@ -60,6 +60,9 @@ def options(argv=None) -> argparse.Namespace:
     parser.add_argument("--no-growth", action="store_true", help="skip the growth curve")
     parser.add_argument("--factors", default=os.environ.get("BENCH_FACTORS", ""),
                         help="growth-curve factors, e.g. 0.1,1,10 (default: 0.1,1,10; quick: 0.1,1)")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the other databases' runs of bench/out/results.json (measure one database at "
+                             "a time, then report them together)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write the Markdown report")
     parser.add_argument("--report-only", action="store_true",
                         help="only rewrite the Markdown report from the last run's bench/out/results.json")
@@ -304,10 +307,17 @@ def main(argv=None) -> int:
               "versions": versions(), "mode": "quick" if opts.quick else "full", "reps": opts.reps,
               "concurrency": CONCURRENCY, "seconds": opts.seconds, "requests": opts.requests, "warmup": WARMUP,
               "factors": list(opts.factors), "runs": {}}
+    backends = [b for b in opts.databases.split(",") if b]
+    if opts.merge and (OUT / "results.json").exists():
+        earlier = json.loads((OUT / "results.json").read_text())
+        report["runs"] = {b: run for b, run in earlier.get("runs", {}).items() if b not in backends}
+        report["factors"] = sorted(set(report["factors"]) | set(earlier.get("factors", [])))
     began = time.perf_counter()
     try:
-        for backend in [b for b in opts.databases.split(",") if b]:
+        for backend in backends:
             run_database(backend, opts, report, work)
+            report["runs"][backend]["started"] = report["started"]
+            report["runs"][backend]["load_before"] = report["machine"].get("load_before", [])
     finally:
         report["minutes"] = round((time.perf_counter() - began) / 60, 1)
         (OUT / "results.json").write_text(json.dumps(report, indent=1))
