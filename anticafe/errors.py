@@ -8,7 +8,7 @@ A busy or locked database is a 503 with `Retry-After`.
 
 import logging
 import re
-import uuid
+import secrets
 from typing import Any, NamedTuple
 
 from flask import current_app, g, has_request_context, jsonify, redirect, render_template, request, url_for
@@ -114,7 +114,7 @@ def request_id() -> str:
         return ""
     if "request_id" not in g:
         given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
+        g.request_id = given if _REQUEST_ID.match(given) else secrets.token_hex(8)
     return g.request_id
 
 

@@ -16,6 +16,7 @@ Row locks taken with `db.lock` (an `UPDATE ... SET id = id`) change nothing and 
 """
 
 import secrets
+from functools import lru_cache
 
 from flask import g, has_app_context
 from sqlalchemy import Integer, String, event, insert, inspect, select, update
@@ -146,12 +147,27 @@ def _bump(session):
     if session.in_nested_transaction():
         return  # a savepoint's release: the whole transaction's commit bumps, after every other lock
     session.flush()  # the commit's own flush comes after this hook; its changes count too
-    topics = topics_of(session.info.pop(_TOUCHED, ()))
+    touched = session.info.pop(_TOUCHED, None)
+    if not touched:
+        return
+    topics = _topics_of(frozenset(touched))
     if topics:
-        session.execute(update(DataVersion).where(DataVersion.name.in_(sorted(topics)))
-                        .values(number=DataVersion.number + 1).execution_options(synchronize_session=False))
+        # Straight to the connection: a Core UPDATE of a table, without the ORM's bulk-update machinery.
+        session.connection().execute(_bump_statement(topics))
         session.info.pop(_TOUCHED, None)
         forget()
+
+
+@lru_cache(maxsize=256)
+def _topics_of(tables: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(topics_of(tables)))
+
+
+@lru_cache(maxsize=16)
+def _bump_statement(topics: tuple[str, ...]):
+    """The bump of these topics, built once per process (every committed change runs one)."""
+    table = DataVersion.__table__
+    return update(table).where(table.c.name.in_(topics)).values(number=table.c.number + 1)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -26,7 +26,7 @@ from ..venue import services as venue
 from . import rules
 from .billing import Pricer, apply_quote, lock_visit, replace_segments
 from .models import OPEN_STATUSES, Tariff, Visit, VisitCorrection, VisitSegment, VisitStatus
-from .occupancy import occupancy
+from .occupancy import headcount
 from .tariffs import category_codes, ensure_tariff
 
 
@@ -81,8 +81,8 @@ def start_visit(*, user: User, staff: User | None, override_reason: str | None =
         raise _already_active(existing)
     now = at or utcnow()
     override_reason = (override_reason or "").strip() or None
-    inside = occupancy(now)
-    if inside.full and user.id not in inside.people_ids and override_reason is None:
+    inside = headcount(now, user.id)
+    if inside.full and not inside.counts_person and override_reason is None:
         raise DomainError("venue_full", _l("The café is full: %(people)s of %(capacity)s people are inside. "
                                            "Give a reason to let the guest in anyway.",
                                            people=inside.people, capacity=inside.capacity), status=409)
@@ -92,6 +92,7 @@ def start_visit(*, user: User, staff: User | None, override_reason: str | None =
                   started_at=now, started_by_id=staff.id if staff is not None else None, tariff_id=tariff.id,
                   registration_id=registration.id if registration is not None else None,
                   override_reason=override_reason if inside.full else None)
+    visit.user, visit.tariff = user, tariff  # what the answer shows, without loading them again
     visit.segments.append(VisitSegment(started_at=now))
     try:
         with db.session.begin_nested():
@@ -177,13 +178,16 @@ def stop_visit(visit: Visit, *, staff: User | None, at: datetime | None = None) 
     return visit
 
 
-def scan_card(card_code: str, *, staff: User | None, device: str | None = None) -> tuple[str, Visit]:
+def scan_card(card_code: str, *, staff: User | None, device: str | None = None,
+              user: User | None = None) -> tuple[str, Visit]:
     """Start the card owner's visit, or stop it if one is open: ("visit_started" | "visit_stopped", visit).
 
     A second scan right after the start (two phones, a double read) answers the running visit.
+    `user`: the card's owner when the caller has loaded them already.
     """
-    code = codes.normalize(card_code or "")
-    user = db.session.scalar(select(User).where(User.card_code == code)) if code else None
+    if user is None:
+        code = codes.normalize(card_code or "")
+        user = db.session.scalar(select(User).where(User.card_code == code)) if code else None
     if user is None:
         raise DomainError("unknown_card", _l("No guest card has this code."), status=404)
     visit = open_visit_for(user)

@@ -21,9 +21,10 @@ def card_scan_answer(code: str, *, staff: User | None, device: str | None = None
     None when the code is no guest card (the door then tries other handlers or says "unknown code").
     """
     normalized = codes.normalize(code or "")
-    if not normalized or db.session.scalar(select(User.id).where(User.card_code == normalized)) is None:
+    owner = db.session.scalar(select(User).where(User.card_code == normalized)) if normalized else None
+    if owner is None:
         return None
-    result, visit = scan_card(normalized, staff=staff, device=device)
+    result, visit = scan_card(normalized, staff=staff, device=device, user=owner)
     if result == "visit_started":
         message = gettext("Visit started: %(name)s, since %(time)s.", name=visit.display_name,
                           time=to_venue(visit.started_at).strftime("%H:%M"))

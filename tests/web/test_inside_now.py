@@ -12,7 +12,7 @@ from anticafe.door.models import CheckIn
 from anticafe.extensions import db
 from anticafe.registrations.models import Registration
 from anticafe.visits.models import Visit
-from anticafe.visits.occupancy import occupancy
+from anticafe.visits.occupancy import headcount, occupancy
 
 
 @pytest.fixture
@@ -52,6 +52,11 @@ def test_inside_now_counts_open_visits_and_checkins_of_free_events_not_over(app,
     # ended), nor the paid visit
     assert (inside.people, inside.visits, inside.event_guests) == (5, 3, 2)
     assert inside.people_ids == {alice.id, bob.id, carl.id, dana.id}
+    # The visit's start counts in one statement, by the same definition.
+    for person in (alice, bob, carl, dana, eve, fred, None):
+        count = headcount(utcnow(), person.id if person is not None else None)
+        assert count.people == inside.people
+        assert count.counts_person == (person is not None and person.id in inside.people_ids)
 
 
 def test_the_door_and_the_board_show_the_same_number(app, client, as_staff, make_event, make_user):
