@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from .. import codes, signals
@@ -109,11 +110,11 @@ def list_visits(status: str | None = None, day: date | None = None, limit: int =
     return list(db.session.scalars(stmt.order_by(Visit.started_at.desc())))
 
 
-def _board_visits() -> list:
-    """The open and unpaid visits in one statement, with exactly the columns a row of the board shows
-    (and, for a guest inside, one row per segment of active time to price it): no ORM objects."""
+@cache
+def _board_statements():
+    """The board's statements, built once per process (building a select costs more than running it)."""
     is_open = constant_in(Visit.status, OPEN_STATUSES)
-    return db.session.execute(
+    visits = (
         select(Visit.id, Visit.user_id, Visit.guest_name, User.name, User.birth_date, Visit.guest_category,
                Visit.status, Visit.started_at, Visit.ended_at, Visit.billed_minutes, Visit.amount,
                Visit.needs_review, Visit.tariff_id, Visit.day_kind,
@@ -123,14 +124,23 @@ def _board_visits() -> list:
         .where(constant_in(Visit.status, [*OPEN_STATUSES, VisitStatus.STOPPED.value]))
         # Ordered as the (status, started_at) index is, so that SQLite reads the few open and stopped
         # visits through it; unordered (or by id), it scans a year of closed visits.
-        .order_by(Visit.status, Visit.started_at)).all()
+        .order_by(Visit.status, Visit.started_at))
+    tariffs = select(Tariff.id, Tariff.rules).where(Tariff.id.in_(bindparam("ids", expanding=True)))
+    holidays = select(Holiday.day).where(Holiday.day.in_(bindparam("days", expanding=True)))
+    return visits, tariffs, holidays
+
+
+def _board_visits() -> list:
+    """The open and unpaid visits in one statement, with exactly the columns a row of the board shows
+    (and, for a guest inside, one row per segment of active time to price it): no ORM objects."""
+    return db.session.execute(_board_statements()[0]).all()
 
 
 def _tariff_rules(ids: set[int | None]) -> dict[int | None, pricing.TariffRules]:
     """The rules of these tariff versions (None: a visit without one is priced with the current tariff)."""
     stored = [i for i in ids if i is not None]
-    found = {row.id: pricing.TariffRules.from_dict(row.rules) for row in db.session.execute(
-        select(Tariff.id, Tariff.rules).where(Tariff.id.in_(stored)))} if stored else {}
+    found = {row.id: pricing.TariffRules.from_dict(row.rules)
+             for row in db.session.execute(_board_statements()[1], {"ids": stored})} if stored else {}
     missing = ids - set(found)
     if missing:
         current = current_rules()
@@ -139,57 +149,69 @@ def _tariff_rules(ids: set[int | None]) -> dict[int | None, pricing.TariffRules]
 
 
 def _holidays_among(days: set[date]) -> set[date]:
-    return set(db.session.scalars(select(Holiday.day).where(Holiday.day.in_(days)))) if days else set()
+    return set(db.session.scalars(_board_statements()[2], {"days": list(days)})) if days else set()
 
 
 def board_rows(now: datetime) -> tuple[list[dict], list[dict]]:
     """Return the board's rows: the guests inside (oldest first) with their running time and amount, and
     the visits awaiting payment (stopped first first). Each row is what the board shows, priced live by
-    `pricing.live_amount` from plain tuples: 3 statements for any number of guests."""
-    visits: dict[int, list] = {}
+    `pricing.live_amount` from plain tuples: 3 statements for any number of guests (a row's fields are
+    unpacked from the tuple once: reading a result row's fields by name costs more than the pricing)."""
+    visits: dict[int, tuple] = {}
     spans: dict[int, list[tuple[datetime, datetime]]] = {}
     for row in _board_visits():
-        if row.id not in visits:
-            visits[row.id] = row
-            spans[row.id] = []
-        if row.segment_start is not None:
-            end = row.segment_end
-            spans[row.id].append((row.segment_start, end if end is not None else max(now, row.segment_start)))
-    local = to_venue(now)
+        *fields, segment_start, segment_end = row
+        if fields[0] not in visits:
+            visits[fields[0]] = tuple(fields)
+            spans[fields[0]] = []
+        if segment_start is not None:
+            spans[fields[0]].append((segment_start, segment_end if segment_end is not None
+                                     else max(now, segment_start)))
+    tz = venue_tz()
+    local = now.astimezone(tz)
     today = local.date()
     late = rules.after_curfew(local, rules.parse_clock(current_app.config.get("MINORS_CURFEW", "22:00")))
-    open_visits = sorted((v for v in visits.values() if v.status in OPEN_STATUSES), key=lambda v: v.started_at)
-    start_days = {v.id: to_venue(v.started_at) for v in visits.values()}
-    tariffs = _tariff_rules({v.tariff_id for v in open_visits})
-    holidays = _holidays_among({start_days[v.id].date() for v in open_visits if not v.day_kind})
+    # (id, user_id, guest_name, name, birth_date, category, status, started_at, ended_at, billed_minutes,
+    #  amount, needs_review, tariff_id, day_kind), as `_board_statements` selects them
+    open_visits = sorted((v for v in visits.values() if v[6] in OPEN_STATUSES), key=lambda v: v[7])
+    starts = {v[0]: v[7].astimezone(tz) for v in visits.values()}
+    tariffs = _tariff_rules({v[12] for v in open_visits})
+    holidays = _holidays_among({starts[v[0]].date() for v in open_visits if not v[13]})
     labels: dict[str, str] = {}
+    said: dict[Decimal | None, str | None] = {None: None}  # amounts and caps repeat: format each once
+    paused_status = VisitStatus.PAUSED.value
 
-    def label(code: str) -> str:
+    def money(amount: Decimal | None) -> str | None:
+        if amount not in said:
+            said[amount] = pricing.money(amount)
+        return said[amount]
+
+    def person(visit_id, user_id, guest_name, name, code, status) -> dict:
         if code not in labels:
             labels[code] = category_label(code)
-        return labels[code]
-
-    def person(v) -> dict:
-        return {"id": v.id, "user_id": v.user_id, "name": v.guest_name or v.name or "—", "guest_name": v.guest_name,
-                "guest_category": v.guest_category, "category_label": label(v.guest_category),
-                "status": v.status, "started_at": start_days[v.id].isoformat()}
+        return {"id": visit_id, "user_id": user_id, "name": guest_name or name or "—", "guest_name": guest_name,
+                "guest_category": code, "category_label": labels[code], "status": status,
+                "started_at": starts[visit_id].isoformat()}
 
     inside = []
-    for v in open_visits:
-        active = pricing.active_time(spans[v.id])
-        day = start_days[v.id].date()
-        kind = pricing.DayKind(v.day_kind) if v.day_kind else pricing.day_kind(day, holidays & {day})
-        amount, cap, capped = pricing.live_amount(tariffs[v.tariff_id], active, day=kind, category=v.guest_category)
-        age = age_on(v.birth_date, today) if v.birth_date else None
-        minor = rules.is_minor(age)
-        inside.append({**person(v), "paused": v.status == VisitStatus.PAUSED,
-                       "minutes_so_far": int(active.total_seconds() // 60), "amount_so_far": pricing.money(amount),
-                       "cap": pricing.money(cap) if cap is not None else None,
-                       "capped": capped, "age": age, "minor": minor, "minor_after_curfew": minor and late})
-    unpaid = [{**person(v), "ended_at": _iso(v.ended_at), "billed_minutes": v.billed_minutes,
-               "amount": pricing.money(v.amount) if v.amount is not None else None, "needs_review": v.needs_review}
-              for v in sorted((v for v in visits.values() if v.status == VisitStatus.STOPPED),
-                              key=lambda v: v.ended_at or v.started_at)]
+    for visit_id, user_id, guest_name, name, birth_date, code, status, _, _, _, _, _, tariff_id, kind in open_visits:
+        active = pricing.active_time(spans[visit_id])
+        start = starts[visit_id]
+        day = pricing.DayKind(kind) if kind else pricing.day_kind(start.date(), holidays)
+        amount, cap, capped = pricing.live_amount(tariffs[tariff_id], active, day=day, category=code)
+        age = age_on(birth_date, today) if birth_date else None
+        minor = age is not None and rules.is_minor(age)
+        row = person(visit_id, user_id, guest_name, name, code, status)
+        row.update(paused=status == paused_status, minutes_so_far=int(active.total_seconds() // 60),
+                   amount_so_far=money(amount), cap=money(cap), capped=capped, age=age, minor=minor,
+                   minor_after_curfew=minor and late)
+        inside.append(row)
+    unpaid = []
+    for visit_id, user_id, guest_name, name, _, code, status, _, ended, billed, amount, review, _, _ in sorted(
+            (v for v in visits.values() if v[6] == VisitStatus.STOPPED.value), key=lambda v: v[8] or v[7]):
+        row = person(visit_id, user_id, guest_name, name, code, status)
+        row.update(ended_at=_iso(ended), billed_minutes=billed, amount=money(amount), needs_review=review)
+        unpaid.append(row)
     return inside, unpaid
 
 
