@@ -112,7 +112,8 @@ def list_visits(query: VisitsQuery):
 
 @endpoint(bp, "/visits/board", summary="The live board", access=Access.STAFF, response=BoardOut)
 def board():
-    """Return who is inside (with running amounts), who awaits payment, and the occupancy."""
+    """Return who is inside (with running time and amounts), who awaits payment, and the occupancy: each
+    guest a lean row of what the board shows. A visit's bill lines and corrections: `GET /visits/{id}`."""
     return visits_board.board()
 
 

@@ -5,25 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import selectinload
 
 from .. import codes, signals
 from ..accounts import services as accounts
 from ..accounts.models import User
+from ..accounts.rules import age_on
 from ..db import constant_in, utcnow
 from ..extensions import db
 from ..payments import NOTHING_DUE, PaymentMethod
 from ..timeutil import to_venue, venue_tz
 from ..urls import public_url
+from ..venue import rules as venue_rules
 from ..venue import services as venue
 from . import pricing, rules
 from .billing import Pricer, active_time
-from .models import OPEN_STATUSES, Visit, VisitCorrection, VisitStatus
+from .models import OPEN_STATUSES, Holiday, Tariff, Visit, VisitCorrection, VisitSegment, VisitStatus
 from .occupancy import occupancy
-from .tariffs import breakdown_rows, category_label, status_label, stored_lines
+from .tariffs import breakdown_rows, category_label, current_rules, status_label, stored_lines
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -107,53 +110,131 @@ def list_visits(status: str | None = None, day: date | None = None, limit: int =
     return list(db.session.scalars(stmt.order_by(Visit.started_at.desc())))
 
 
-def board_row(visit: Visit, now: datetime, pricer: Pricer, curfew) -> dict:
-    """Return what one row of the board page shows of an open visit: `visit_json`'s fields of the row
-    only (the page never shows the bill's lines, which are the costly part to describe)."""
-    today = to_venue(now).date()
-    age = _age(visit, today)
-    live = pricer.live(visit, now)
-    return {
-        "id": visit.id,
-        "name": visit.display_name,
-        "guest_name": visit.guest_name,
-        "guest_category": visit.guest_category,
-        "category_label": category_label(visit.guest_category),
-        "paused": visit.status == VisitStatus.PAUSED,
-        "started_at": _iso(visit.started_at),
-        "minutes_so_far": int(active_time(visit, now).total_seconds() // 60),
-        "amount_so_far": pricing.money(live.amount),
-        "cap": pricing.money(live.cap) if live.cap is not None else None,
-        "capped": live.capped,
-        "minor": rules.is_minor(age),
-        "minor_after_curfew": rules.is_minor(age) and rules.after_curfew(to_venue(now), curfew),
-    }
+@cache
+def _board_statements():
+    """The board's statements, built once per process (building a select costs more than running it)."""
+    is_open = constant_in(Visit.status, OPEN_STATUSES)
+    visits = (
+        select(Visit.id, Visit.user_id, Visit.guest_name, User.name, User.birth_date, Visit.guest_category,
+               Visit.status, Visit.started_at, Visit.ended_at, Visit.billed_minutes, Visit.amount,
+               Visit.needs_review, Visit.tariff_id, Visit.day_kind,
+               VisitSegment.started_at.label("segment_start"), VisitSegment.ended_at.label("segment_end"))
+        .outerjoin(User, User.id == Visit.user_id)
+        .outerjoin(VisitSegment, and_(VisitSegment.visit_id == Visit.id, is_open))
+        .where(constant_in(Visit.status, [*OPEN_STATUSES, VisitStatus.STOPPED.value]))
+        # Ordered as the (status, started_at) index is, so that SQLite reads the few open and stopped
+        # visits through it; unordered (or by id), it scans a year of closed visits.
+        .order_by(Visit.status, Visit.started_at))
+    tariffs = select(Tariff.id, Tariff.rules).where(Tariff.id.in_(bindparam("ids", expanding=True)))
+    holidays = select(Holiday.day).where(Holiday.day.in_(bindparam("days", expanding=True)))
+    return visits, tariffs, holidays
 
 
-def board(now: datetime | None = None, page: bool = False) -> dict:
-    """Return the live board: occupancy, the guests inside and the visits awaiting payment.
+def _board_visits() -> list:
+    """The open and unpaid visits in one statement, with exactly the columns a row of the board shows
+    (and, for a guest inside, one row per segment of active time to price it): no ORM objects."""
+    return db.session.execute(_board_statements()[0]).all()
 
-    With `page`, each guest inside is only the row the page shows (`board_row`); the API gives the
-    whole `visit_json`."""
+
+def _tariff_rules(ids: set[int | None]) -> dict[int | None, pricing.TariffRules]:
+    """The rules of these tariff versions (None: a visit without one is priced with the current tariff)."""
+    stored = [i for i in ids if i is not None]
+    found = {row.id: pricing.TariffRules.from_dict(row.rules)
+             for row in db.session.execute(_board_statements()[1], {"ids": stored})} if stored else {}
+    missing = ids - set(found)
+    if missing:
+        current = current_rules()
+        found.update(dict.fromkeys(missing, current))
+    return found
+
+
+def _holidays_among(days: set[date]) -> set[date]:
+    return set(db.session.scalars(_board_statements()[2], {"days": list(days)})) if days else set()
+
+
+def board_rows(now: datetime) -> tuple[list[dict], list[dict]]:
+    """Return the board's rows: the guests inside (oldest first) with their running time and amount, and
+    the visits awaiting payment (stopped first first). Each row is what the board shows, priced live by
+    `pricing.live_amount` from plain tuples: 3 statements for any number of guests (a row's fields are
+    unpacked from the tuple once: reading a result row's fields by name costs more than the pricing)."""
+    visits: dict[int, tuple] = {}
+    spans: dict[int, list[tuple[datetime, datetime]]] = {}
+    for row in _board_visits():
+        *fields, segment_start, segment_end = row
+        if fields[0] not in visits:
+            visits[fields[0]] = tuple(fields)
+            spans[fields[0]] = []
+        if segment_start is not None:
+            spans[fields[0]].append((segment_start, segment_end if segment_end is not None
+                                     else max(now, segment_start)))
+    tz = venue_tz()
+    local = now.astimezone(tz)
+    today = local.date()
+    late = rules.after_curfew(local, rules.parse_clock(current_app.config.get("MINORS_CURFEW", "22:00")))
+    # (id, user_id, guest_name, name, birth_date, category, status, started_at, ended_at, billed_minutes,
+    #  amount, needs_review, tariff_id, day_kind), as `_board_statements` selects them
+    open_visits = sorted((v for v in visits.values() if v[6] in OPEN_STATUSES), key=lambda v: v[7])
+    starts = {v[0]: v[7].astimezone(tz) for v in visits.values()}
+    tariffs = _tariff_rules({v[12] for v in open_visits})
+    holidays = _holidays_among({starts[v[0]].date() for v in open_visits if not v[13]})
+    labels: dict[str, str] = {}
+    said: dict[Decimal | None, str | None] = {None: None}  # amounts and caps repeat: format each once
+    paused_status = VisitStatus.PAUSED.value
+
+    def money(amount: Decimal | None) -> str | None:
+        if amount not in said:
+            said[amount] = pricing.money(amount)
+        return said[amount]
+
+    def person(visit_id, user_id, guest_name, name, code, status) -> dict:
+        if code not in labels:
+            labels[code] = category_label(code)
+        return {"id": visit_id, "user_id": user_id, "name": guest_name or name or "—", "guest_name": guest_name,
+                "guest_category": code, "category_label": labels[code], "status": status,
+                "started_at": starts[visit_id].isoformat()}
+
+    inside = []
+    for visit_id, user_id, guest_name, name, birth_date, code, status, _, _, _, _, _, tariff_id, kind in open_visits:
+        active = pricing.active_time(spans[visit_id])
+        start = starts[visit_id]
+        day = pricing.DayKind(kind) if kind else pricing.day_kind(start.date(), holidays)
+        amount, cap, capped = pricing.live_amount(tariffs[tariff_id], active, day=day, category=code)
+        age = age_on(birth_date, today) if birth_date else None
+        minor = age is not None and rules.is_minor(age)
+        row = person(visit_id, user_id, guest_name, name, code, status)
+        row.update(paused=status == paused_status, minutes_so_far=int(active.total_seconds() // 60),
+                   amount_so_far=money(amount), cap=money(cap), capped=capped, age=age, minor=minor,
+                   minor_after_curfew=minor and late)
+        inside.append(row)
+    unpaid = []
+    for visit_id, user_id, guest_name, name, _, code, status, _, ended, billed, amount, review, _, _ in sorted(
+            (v for v in visits.values() if v[6] == VisitStatus.STOPPED.value), key=lambda v: v[8] or v[7]):
+        row = person(visit_id, user_id, guest_name, name, code, status)
+        row.update(ended_at=_iso(ended), billed_minutes=billed, amount=money(amount), needs_review=review)
+        unpaid.append(row)
+    return inside, unpaid
+
+
+def board(now: datetime | None = None) -> dict:
+    """Return the live board: occupancy, the guests inside and the visits awaiting payment, each a lean
+    row of what the board shows (a visit's bill lines and history: `GET /api/v1/visits/{id}`)."""
     now = now or utcnow()
-    pricer = Pricer()
-    inside = sorted(list_visits("open"), key=lambda v: v.started_at)
-    unpaid = sorted(list_visits(VisitStatus.STOPPED.value), key=lambda v: v.ended_at or v.started_at)
-    place = occupancy(now)
+    inside, unpaid = board_rows(now)
+    place = occupancy(now, open_user_ids=[row["user_id"] for row in inside])
     curfew_text = current_app.config.get("MINORS_CURFEW", "22:00")
-    curfew = rules.parse_clock(curfew_text)
     local = to_venue(now)
-    hours = venue.hours_on(local.date())
+    week = venue.weekly_hours()
+    hours = venue_rules.hours_on(week, local.date())
     return {
         "now": _iso(now),
-        "closed_now": not venue.is_open_at(local.replace(tzinfo=None)),
+        "closed_now": not venue_rules.is_open_at(week, local.replace(tzinfo=None)),
         "hours_today": f"{hours.opens:%H:%M}–{hours.closes:%H:%M}" if hours.is_open_day else None,
         "occupancy": {"people": place.people, "visits": place.visits, "event_guests": place.event_guests,
                       "capacity": place.capacity, "full": place.full},
         "curfew": curfew_text,
-        "after_curfew": rules.after_curfew(to_venue(now), curfew),
-        "items": [board_row(v, now, pricer, curfew) if page else visit_json(v, now, pricer) for v in inside],
-        "unpaid": [visit_json(v, now, pricer) for v in unpaid],
+        "after_curfew": rules.after_curfew(local, rules.parse_clock(curfew_text)),
+        "items": inside,
+        "unpaid": unpaid,
     }
 
 

@@ -53,17 +53,21 @@ def _guest_conditions(now: datetime) -> tuple:
             Event.status == EventStatus.SCHEDULED.value, Event.ends_at > now)
 
 
-def occupancy(now: datetime | None = None) -> Occupancy:
-    """Count the people inside now (see the module's definition) against `VENUE_CAPACITY`."""
+def occupancy(now: datetime | None = None, open_user_ids: list[int | None] | None = None) -> Occupancy:
+    """Count the people inside now (see the module's definition) against `VENUE_CAPACITY`.
+
+    `open_user_ids`: the people of every open visit (None for one without), when the caller has just
+    read them (the live board), in the same transaction."""
     now = now or utcnow()
     is_open = constant_in(Visit.status, OPEN_STATUSES)
-    open_rows = db.session.execute(select(Visit.id, Visit.user_id).where(is_open)).all()
-    visit_people = {row.user_id for row in open_rows if row.user_id is not None}
+    if open_user_ids is None:
+        open_user_ids = list(db.session.scalars(select(Visit.user_id).where(is_open)))
+    visit_people = {user_id for user_id in open_user_ids if user_id is not None}
     open_users = select(Visit.user_id).where(is_open, Visit.user_id.is_not(None))
     guests = set(db.session.scalars(
         select(CheckIn.user_id).distinct().join(Event, Event.id == CheckIn.event_id).where(
             *_guest_conditions(now), CheckIn.user_id.not_in(open_users))))
-    return Occupancy(visits=len(open_rows), event_guests=len(guests),
+    return Occupancy(visits=len(open_user_ids), event_guests=len(guests),
                      capacity=int(current_app.config["VENUE_CAPACITY"]), people_ids=visit_people | guests)
 
 

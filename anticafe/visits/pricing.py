@@ -337,6 +337,34 @@ def quote_active(rules: TariffRules, active: timedelta, *, day: DayKind, categor
     return result(charge, rounded, capped, used)
 
 
+def live_amount(rules: TariffRules, active: timedelta, *, day: DayKind,
+                category: str = "standard") -> tuple[Decimal, Decimal | None, bool]:
+    """Return `(amount, cap, capped)` of `quote_active` without prepaid time and without the bill's lines.
+
+    The same steps as `quote_active`, plain arithmetic: the live board prices every guest inside on
+    every poll and shows only the amount and the cap (`test_pricing` checks the two agree)."""
+    variant = rules.variant(day)
+    if active <= timedelta(minutes=rules.grace_minutes):
+        return Decimal("0.00"), variant.cap, False
+    minutes = billed_minutes(rules, active)
+    tiers = variant.tiers
+    charge = Decimal(0)
+    for index, tier in enumerate(tiers):
+        last = tiers[index + 1].first_minute - 1 if index + 1 < len(tiers) else minutes
+        if last > minutes:
+            last = minutes
+        if last >= tier.first_minute:
+            charge += tier.rate * (last - tier.first_minute + 1)
+    if 0 < charge < rules.minimum_charge:
+        charge = rules.minimum_charge
+    capped = variant.cap is not None and charge > variant.cap
+    due = variant.cap if capped else charge
+    percent = rules.discount(category)
+    if percent and due:
+        due -= due * percent / HUNDRED
+    return due.quantize(ONE_RUBLE, rounding=ROUND_HALF_UP).quantize(Decimal("0.01")), variant.cap, capped
+
+
 def parse_decimal(text) -> Decimal | None:
     """Read a user-typed number ("2,5" too); None if it is not one."""
     if text is None:

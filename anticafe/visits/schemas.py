@@ -115,15 +115,56 @@ class OccupancyOut(BaseModel):
     full: bool
 
 
+class BoardRowOut(BaseModel):
+    """A guest inside as the live board shows them: `VisitOut`'s fields of the row, priced as if the visit
+    stopped now. The visit's bill lines, segments and history: `GET /api/v1/visits/{id}`."""
+
+    id: int
+    user_id: int | None
+    name: str
+    guest_name: str | None = Field(description="set for a walk-in guest without an account")
+    guest_category: str
+    category_label: str
+    status: Literal["active", "paused"]
+    paused: bool
+    started_at: str
+    minutes_so_far: int = Field(description="active minutes so far (pauses excluded)")
+    amount_so_far: str = Field(description="what the visit costs if stopped now")
+    cap: str | None = Field(description="the most the visit can cost before the category's discount")
+    capped: bool
+    age: int | None
+    minor: bool
+    minor_after_curfew: bool
+
+
+class BoardUnpaidOut(BaseModel):
+    """A stopped visit awaiting payment, as the live board lists it."""
+
+    id: int
+    user_id: int | None
+    name: str
+    guest_name: str | None
+    guest_category: str
+    category_label: str
+    status: Literal["stopped"]
+    started_at: str
+    ended_at: str | None
+    billed_minutes: int | None
+    amount: str | None
+    needs_review: bool = Field(description="closed by the end of the day: worth a check before payment")
+
+
 class BoardOut(BaseModel):
+    """The live board (the staff page polls it): lean rows, not whole visits."""
+
     now: str
     closed_now: bool = Field(description="the café is closed now: a visit may still start, after a warning")
     hours_today: str | None = Field(description='today\'s opening hours, "10:00–23:00"; None on a closed day')
     occupancy: OccupancyOut
     curfew: str
     after_curfew: bool
-    items: list[VisitOut]
-    unpaid: list[VisitOut]
+    items: list[BoardRowOut] = Field(description="the guests inside, oldest visit first")
+    unpaid: list[BoardUnpaidOut] = Field(description="the visits awaiting payment, stopped first first")
 
 
 class PayIn(BaseModel):

@@ -1,6 +1,7 @@
 """Pages: the live board, checkout, corrections, receipts, the shift report, "My card", "My visits",
 the admin's tariff editor, and the prices on the home page."""
 
+import re
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -38,7 +40,7 @@ from .forms import (
     TariffForm,
     WalkInForm,
 )
-from .models import Bill, Visit, VisitStatus
+from .models import Bill, GuestCategory, Visit, VisitStatus
 
 bp = Blueprint("visits", __name__)
 
@@ -61,7 +63,11 @@ def visit_status_name(status: str) -> str:
 
 
 def category_choices() -> list[tuple[str, str]]:
-    return [(c.code, c.name) for c in tariffs.categories()]
+    """The guest categories to choose from, (code, name): the built-in ones, then the admin's (one query)."""
+    added = db.session.execute(select(GuestCategory.code, GuestCategory.name)
+                               .order_by(GuestCategory.created_at, GuestCategory.code))
+    return [*((code, str(tariffs.CATEGORY_LABELS[code])) for code in pricing.BUILTIN_CATEGORIES),
+            *((code, name) for code, name in added)]
 
 
 def _back(default: str) -> str:
@@ -72,30 +78,134 @@ def _back(default: str) -> str:
 # The live board
 
 
-#: The visit id the board's row texts hold in their links, replaced by each row's (as visits.js does).
+#: The visit id the board's row template holds in its links, replaced by each row's (as visits.js does).
 ROW_ID = "999999999"
 
+#: One row of the live board. Every element is always there and toggled with `hidden`, so that visits.js
+#: redraws rows from the API with a clone of the same markup (the page's `#board-row-template`).
+#: `{{name}}` is a text said once per page; `[name]` a value of the row (both escaped).
+_ROW_MARKUP = """<tr data-visit-id="[id]" class="[row_class]">
+  <td data-label="{{guest}}">
+    <a href="{{checkout}}" data-field="name">[name]</a>
+    <span class="badge[walk_in_hidden]" data-field="walk-in">{{walk_in}}</span>
+    <span class="badge warn[paused_hidden]" data-field="paused">{{paused}}</span>
+    <span class="badge[minor_class]" data-field="minor">{{under_16}}<span data-field="curfew"[curfew_class]>
+      · {{curfew}}</span></span>
+    <small class="muted[category_hidden]" data-field="category">[category_label]</small>
+  </td>
+  <td data-label="{{since}}" data-field="since">[since]</td>
+  <td data-label="{{time}}" data-field="time">[time]</td>
+  <td data-label="{{so_far}}"><span class="amount-cell"><strong data-field="amount">[amount]</strong>
+    <small class="muted cap-note" data-field="cap">[cap]</small></span>
+  </td>
+  <td class="row-actions">
+    <form method="post" action="{{resume}}" class="inline-form[resume_hidden]" data-action="resume"
+          data-api="{{api_resume}}">
+      <input type="hidden" name="csrf_token" value="{{csrf}}">
+      <button type="submit" class="secondary outline">{{resume_label}}</button>
+    </form>
+    <form method="post" action="{{pause}}" class="inline-form[pause_hidden]" data-action="pause"
+          data-api="{{api_pause}}">
+      <input type="hidden" name="csrf_token" value="{{csrf}}">
+      <button type="submit" class="secondary outline">{{pause_label}}</button>
+    </form>
+    <form method="post" action="{{stop}}" class="inline-form" data-action="stop" data-confirm="{{stop_confirm}}"
+          data-api="{{api_stop}}" data-then="{{checkout}}">
+      <input type="hidden" name="csrf_token" value="{{csrf}}">
+      <button type="submit">{{stop_label}}</button>
+    </form>
+  </td>
+</tr>"""
 
-def board_row_texts() -> dict:
-    """Say the board row's labels, links and CSRF token once per page instead of once per guest."""
-    urls = {name: url_for(endpoint, visit_id=int(ROW_ID)) for name, endpoint in (
-        ("checkout", "visits.checkout"), ("resume", "visits.resume"), ("pause", "visits.pause"),
-        ("stop", "visits.stop"), ("api_resume", "visits_api.resume"), ("api_pause", "visits_api.pause"),
-        ("api_stop", "visits_api.stop"))}
-    return {
-        "id": ROW_ID, "urls": urls, "csrf": generate_csrf(),
-        "guest": _("Guest"), "walk_in": pgettext("guest", "walk-in"), "paused": _("paused"),
-        "under_16": _("under 16"), "curfew": _("curfew"), "since": _("Since"), "time": _("Time"),
-        "so_far": _("So far"), "cap_reached": _("cap reached"), "cap": _("cap %(cap)s", cap="{cap}"),
-        "minutes": _("%(minutes)s min", minutes="{minutes}"),
-        "hours": _("%(hours)s h %(minutes)s min", hours="{hours}", minutes="{minutes}"),
-        "resume": _("Resume"), "pause": _("Pause"), "stop": _("Stop"),
-        "stop_confirm": _("Stop the clock for %(name)s?", name="{name}"),
-    }
+_PIECE = re.compile(r"\{\{(\w+)\}\}|\[(\w+)\]")
+_HIDDEN = " hidden"
+
+
+class BoardRows:
+    """The board's rows as HTML, the texts, links and CSRF token said once per page instead of once per
+    guest (a Jinja macro per row cost more than the rest of the page): the markup is cut once per page
+    into constant pieces and the row's values, and a row is one join of them."""
+
+    def __init__(self):
+        urls = {name: url_for(endpoint, visit_id=int(ROW_ID)) for name, endpoint in (
+            ("checkout", "visits.checkout"), ("resume", "visits.resume"), ("pause", "visits.pause"),
+            ("stop", "visits.stop"), ("api_resume", "visits_api.resume"), ("api_pause", "visits_api.pause"),
+            ("api_stop", "visits_api.stop"))}
+        texts = {
+            **urls, "csrf": generate_csrf(),
+            "guest": _("Guest"), "walk_in": pgettext("guest", "walk-in"), "paused": _("paused"),
+            "under_16": _("under 16"), "curfew": _("curfew"), "since": _("Since"), "time": _("Time"),
+            "so_far": _("So far"), "resume_label": _("Resume"), "pause_label": _("Pause"), "stop_label": _("Stop"),
+            "stop_confirm": _("Stop the clock for %(name)s?", name="{name}"),
+        }
+        self.cap_reached = str(escape(_("cap reached")))
+        self.cap = _("cap %(cap)s", cap="{cap}")
+        self.minutes = _("%(minutes)s min", minutes="{minutes}")
+        self.hours = _("%(hours)s h %(minutes)s min", hours="{hours}", minutes="{minutes}")
+        self.amounts: dict[str, str] = {}
+        # Constant pieces and the names of the row's values, alternately; a link's id is a value too.
+        self.pieces: list[str] = [""]
+        position = 0
+        for found in _PIECE.finditer(_ROW_MARKUP):
+            self.pieces[-1] += _ROW_MARKUP[position:found.start()]
+            position = found.end()
+            if found.group(1):
+                parts = str(escape(texts[found.group(1)])).split(ROW_ID)
+                self.pieces[-1] += parts[0]
+                for part in parts[1:]:
+                    self.pieces += ["id", part]
+            else:
+                self.pieces += [found.group(2), ""]
+        self.pieces[-1] += _ROW_MARKUP[position:]
+        self.template = Markup(self.row({"id": int(ROW_ID), "name": "", "guest_name": None, "paused": False,
+                                         "minor": False, "minor_after_curfew": False, "guest_category": "standard",
+                                         "category_label": "", "started_at": None, "minutes_so_far": 0,
+                                         "amount_so_far": "0.00", "capped": False, "cap": None}))
+
+    def duration(self, minutes: int) -> str:
+        if minutes < 60:
+            return self.minutes.replace("{minutes}", str(minutes))
+        return self.hours.replace("{hours}", str(minutes // 60)).replace("{minutes}", f"{minutes % 60:02d}")
+
+    def money(self, amount: str) -> str:
+        if amount not in self.amounts:
+            self.amounts[amount] = rubles(amount)
+        return self.amounts[amount]
+
+    def row(self, item: dict) -> str:
+        paused, minor, late = item["paused"], item["minor"], item["minor_after_curfew"]
+        if item["capped"]:
+            cap = self.cap_reached
+        elif item["cap"]:
+            cap = str(escape(self.cap.replace("{cap}", self.money(item["cap"]))))
+        else:
+            cap = ""
+        values = {
+            "id": str(item["id"]),
+            "row_class": ("is-paused" if paused else "") + (" is-curfew" if late else ""),
+            "name": str(escape(item["name"])),
+            "walk_in_hidden": "" if item["guest_name"] else _HIDDEN,
+            "paused_hidden": "" if paused else _HIDDEN,
+            "minor_class": (" bad" if late else "") + ("" if minor else _HIDDEN),
+            "curfew_class": "" if late else ' class="hidden"',
+            "category_hidden": _HIDDEN if item["guest_category"] == "standard" else "",
+            "category_label": str(escape(item["category_label"])),
+            "since": item["started_at"][11:16] if item["started_at"] else "—",
+            "time": str(escape(self.duration(item["minutes_so_far"]))),
+            "amount": str(escape(self.money(item["amount_so_far"]))),
+            "cap": cap,
+            "resume_hidden": "" if paused else _HIDDEN,
+            "pause_hidden": _HIDDEN if paused else "",
+        }
+        pieces = self.pieces
+        return "".join([piece if n % 2 == 0 else values[piece] for n, piece in enumerate(pieces)])
+
+    def html(self, items: list[dict]) -> Markup:
+        return Markup("\n".join([self.row(item) for item in items]))
 
 
 def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
-    data = visits_board.board(page=True)
+    data = visits_board.board()
     query = request.args.get("q", "").strip()
     found = visits_board.find_people(query) if query else []
     if query:
@@ -106,8 +216,9 @@ def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
     if not walk_in.guest_category.data:
         walk_in.guest_category.data = "standard"
     show_override = data["occupancy"]["full"] or request.args.get("full") == "1"
+    rows = BoardRows()
     return render_template("visits/board.html", board=data, q=query, found=found, walk_in=walk_in,
-                           start_form=StartForm(formdata=None), categories=choices, row=board_row_texts(),
+                           categories=choices, rows_html=rows.html(data["items"]), row_template=rows.template,
                            show_override=show_override, today=venue_today()), status
 
 

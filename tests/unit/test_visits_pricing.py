@@ -244,3 +244,42 @@ def test_the_sum_over_segments_is_priced_as_the_total_active_time(rules, segment
 def test_the_lines_add_up_to_the_amount(rules, active, day, category):
     result = pricing.quote_active(rules, active, day=day, category=category)
     assert sum((line.amount for line in result.lines), Decimal(0)) == result.amount
+
+
+# The live board prices every guest inside with `live_amount`: plain arithmetic, no bill lines. It
+# must say what `quote_active` says, whatever the tariff.
+_rates = st.integers(min_value=0, max_value=1000).map(lambda n: Decimal(n) / 4)
+
+
+@st.composite
+def _any_rules(draw):
+    def variant():
+        starts = sorted(draw(st.sets(st.integers(min_value=2, max_value=600), max_size=3)))
+        tiers = tuple(Tier(first, draw(_rates)) for first in [1, *starts])
+        cap = draw(st.one_of(st.none(), st.integers(min_value=1, max_value=2000).map(Decimal)))
+        return Variant(tiers, cap)
+
+    return pricing.TariffRules(
+        weekday=variant(), weekend=variant(), unit_minutes=draw(st.integers(min_value=1, max_value=60)),
+        grace_minutes=draw(st.integers(min_value=0, max_value=60)),
+        minimum_charge=Decimal(draw(st.integers(min_value=0, max_value=500))),
+        discounts={"standard": Decimal(0), "student": Decimal(draw(st.integers(min_value=0, max_value=100))),
+                   "odd": Decimal("12.5")})
+
+
+@settings(max_examples=400, deadline=None)
+@given(rules=_any_rules(), seconds=st.integers(min_value=0, max_value=24 * 3600),
+       day=st.sampled_from([WEEKDAY, WEEKEND]), category=st.sampled_from(["standard", "student", "odd", "unknown"]))
+def test_live_amount_says_what_the_full_quote_says(rules, seconds, day, category):
+    active = timedelta(seconds=seconds)
+    full = pricing.quote_active(rules, active, day=day, category=category)
+    assert pricing.live_amount(rules, active, day=day, category=category) == (full.amount, full.cap, full.capped)
+    assert str(pricing.live_amount(rules, active, day=day, category=category)[0]) == str(full.amount)
+
+
+@pytest.mark.parametrize("minutes", [0, 4, 5, 6, 59, 60, 61, 200, 299, 300, 301, 1440])
+@pytest.mark.parametrize("category", ["standard", "schoolchild"])
+def test_live_amount_of_the_default_tariff(minutes, category):
+    active = timedelta(minutes=minutes, seconds=1 if minutes else 0)
+    full = pricing.quote_active(RULES, active, day=WEEKEND, category=category)
+    assert pricing.live_amount(RULES, active, day=WEEKEND, category=category) == (full.amount, full.cap, full.capped)

@@ -16,6 +16,7 @@ from anticafe.extensions import db
 from anticafe.timeutil import to_venue, venue_now, venue_today
 from anticafe.visits import board, checkout, clock, door, tariffs
 from anticafe.visits.models import Bill, Tariff, Visit, VisitCorrection
+from anticafe.visits.schemas import BoardRowOut, BoardUnpaidOut
 
 TUESDAY = date(2025, 3, 4)
 SATURDAY = date(2025, 3, 8)
@@ -594,3 +595,43 @@ def test_the_board_page_rows_carry_each_visits_links_and_figures(app, client, as
             assert f'"{link}"' in row
         assert "999999999" not in row and 'name="csrf_token"' in row and ">Stop<" in row
         assert api[visit.id]["amount_so_far"].split(".")[0] in row.replace("\u00a0", "").replace(",", "")
+
+
+def test_the_lean_board_rows_are_priced_as_the_visits_own_answer_says(app, client, as_staff, staff, make_user):
+    # The board answers rows of what it shows, priced from plain tuples (`pricing.live_amount`); a
+    # visit's own endpoint prices it through the whole quote. At the test clock they must agree, for a
+    # visit with a pause, a student's discount, one past the cap and a walk-in.
+    now = utcnow()
+    paused = visit_for(make_user(name="Пауза Павлова"), staff, now - timedelta(minutes=95), pauses=[(20, 15)])
+    student = make_user(name="Сева Студент", guest_category="student")
+    discounted = visit_for(student, staff, now - timedelta(minutes=70, seconds=30))
+    long_stay = visit_for(make_user(name="Долго Сидящий"), staff, now - timedelta(hours=7))
+    stopped = visit_for(make_user(name="Ушедший Уже"), staff, now - timedelta(minutes=40),
+                        end=now - timedelta(minutes=5))
+    client.post("/visits/walk-in", data={"name": "Гость Без Аккаунта", "phone": "", "guest_category": "standard"})
+    board = client.get("/api/v1/visits/board").json
+    rows = {row["id"]: row for row in board["items"]}
+    assert set(rows) >= {paused.id, discounted.id, long_stay.id} and len(rows) == 4
+    for visit_id, row in rows.items():
+        full = client.get(f"/api/v1/visits/{visit_id}").json
+        for key in ("name", "guest_name", "guest_category", "category_label", "status", "paused", "started_at",
+                    "minutes_so_far", "amount_so_far", "cap", "capped", "age", "minor", "minor_after_curfew",
+                    "user_id"):
+            assert row[key] == full[key], (key, row, full)
+        assert set(row) == set(BoardRowOut.model_fields)  # lean: no bill lines, no segments
+    assert rows[long_stay.id]["capped"] is True and rows[discounted.id]["category_label"]
+    assert rows[paused.id]["minutes_so_far"] == 80
+    [unpaid] = board["unpaid"]
+    full = client.get(f"/api/v1/visits/{stopped.id}").json
+    assert unpaid["id"] == stopped.id and set(unpaid) == set(BoardUnpaidOut.model_fields)
+    for key in ("name", "ended_at", "amount", "billed_minutes", "needs_review", "status"):
+        assert unpaid[key] == full[key]
+    assert board["occupancy"]["visits"] == 4
+
+
+def test_the_empty_board(client, as_staff):
+    board = client.get("/api/v1/visits/board").json
+    assert board["items"] == [] and board["unpaid"] == [] and board["occupancy"]["people"] == 0
+    page = client.get("/visits/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert page.count('<tr data-visit-id="') == 1  # only visits.js's row template
+    assert "Nobody is inside right now." in page and "Everyone has paid." in page
