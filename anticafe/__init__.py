@@ -63,6 +63,7 @@ COMMANDS = [
     "anticafe.backup:restore_command",
     "anticafe.messengers.cli:bot",
     "anticafe.voice.cli:prompt_feedback",
+    "anticafe.stats.aggregate:stats_cli",
 ]
 
 #: Modules that define models; imported so that the metadata (and Alembic) sees every table.

@@ -30,6 +30,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", action="store_true", help="migrate and seed the (empty) database first")
     parser.add_argument("--tree", action="store_true", help="profile with pyinstrument and print the call tree "
                         "(the timings then include the profiler's overhead)")
+    parser.add_argument("--fresh", action="store_true", help="send `Cache-Control: no-cache` (statistics counted "
+                        "afresh, as the growth curve measures them)")
     parser.add_argument("--html", help="with --tree: also write pyinstrument's HTML report here")
     opts = parser.parse_args(argv)
     from pyinstrument import Profiler
@@ -58,6 +60,9 @@ def main(argv=None) -> int:
     if job.get("cycle"):
         items = (items * (opts.n // max(len(items), 1) + 1))[:opts.n]
     items = items[:opts.n]
+    if opts.fresh:
+        items = [(method, path, {**headers, "Cache-Control": "no-cache"}, body)
+                 for method, path, headers, body in items]
     queries = [0]
 
     @event.listens_for(engine, "before_cursor_execute")

@@ -21,6 +21,7 @@ from flask import has_request_context, request
 from .. import versions
 from ..extensions import db
 from ..memo import Memo
+from . import aggregate
 
 #: Each entry is a few kilobytes of counts.
 _figures = Memo(size=64)
@@ -42,7 +43,7 @@ def cached(compute: Callable) -> Callable:
     @wraps(compute)
     def wrapper(scope, *args, **kwargs):
         key = (compute.__name__, str(db.engine.url), scope.lo, scope.hi, scope.split, scope.event_ids,
-               _frozen(args), _frozen(sorted(kwargs.items())), data_version())
+               _frozen(args), _frozen(sorted(kwargs.items())), data_version(), aggregate.source())
         if not wants_fresh():
             found = _figures.get(key)
             if found is not None:

@@ -45,6 +45,24 @@ def int_constant(value: int):
     return literal_column(str(int(value)), BigInteger)
 
 
+def epoch_of(dialect: str, column) -> ColumnElement:
+    """Unix time of a naive UTC column in whole seconds (truncated, the same on both databases)."""
+    if dialect == "sqlite":
+        if SQLITE_HAS_UNIXEPOCH:
+            return func.unixepoch(column, type_=BigInteger)
+        return cast(func.strftime(text_constant("%s"), column), BigInteger)
+    # date_part() is double precision, much cheaper than EXTRACT's numeric; a double holds these
+    # timestamps to the microsecond, so floor() drops the fraction exactly, as SQLite does.
+    return cast(func.floor(func.date_part(text_constant("epoch"), column)), BigInteger)
+
+
+def birth_number_of(dialect: str, birth_date) -> ColumnElement:
+    """YYYYMMDD of a DATE column as an integer (NULL stays NULL)."""
+    if dialect == "sqlite":
+        return cast(func.replace(birth_date, text_constant("-"), text_constant("")), BigInteger)
+    return cast(func.to_char(birth_date, text_constant("YYYYMMDD")), BigInteger)
+
+
 def _binary_case(value, bounds: list[tuple[int, ColumnElement]], last: ColumnElement) -> ColumnElement:
     """CASE picking the first (bound, result) with value < bound, else `last`, as a binary search."""
     if not bounds:
@@ -91,22 +109,27 @@ class LocalTime:
 
     def epoch(self, column) -> ColumnElement:
         """Unix time of a naive UTC column in whole seconds (truncated, the same on both databases)."""
-        if self.sqlite:
-            if SQLITE_HAS_UNIXEPOCH:
-                return func.unixepoch(column, type_=BigInteger)
-            return cast(func.strftime(text_constant("%s"), column), BigInteger)
-        # date_part() is double precision, much cheaper than EXTRACT's numeric; a double holds these
-        # timestamps to the microsecond, so floor() drops the fraction exactly, as SQLite does.
-        return cast(func.floor(func.date_part(text_constant("epoch"), column)), BigInteger)
+        return epoch_of(self.dialect, column)
 
     def seconds(self, column) -> ColumnElement:
         """Local seconds of `column`: from the venue's midnight starting the first day."""
-        utc = self._utc_seconds(column)
+        return self._shifted(self._utc_seconds(column), lambda until: column < until)
+
+    def seconds_from_epoch(self, epoch) -> ColumnElement:
+        """Local seconds of an integer column holding UTC epoch seconds (the pre-aggregated facts)."""
+        utc = epoch - int_constant(int(self.origin.timestamp()))
+        return self._shifted(utc, lambda until: epoch < int_constant(int(until.timestamp())))
+
+    def epoch_bound(self, moment) -> ColumnElement:
+        """A whole-second UTC moment as epoch seconds (period bounds are whole seconds)."""
+        return int_constant(int(moment.timestamp()))
+
+    def _shifted(self, utc, before) -> ColumnElement:
         *changes, (_, last) = self.segments
         base = self.segments[0][1]
         if not changes:
             return utc
-        shift = case(*[(column < until, int_constant((minutes - base) * 60)) for until, minutes in changes],
+        shift = case(*[(before(until), int_constant((minutes - base) * 60)) for until, minutes in changes],
                      else_=int_constant((last - base) * 60))
         return utc + shift
 
@@ -156,9 +179,7 @@ class LocalTime:
 
     def birth_number(self, birth_date) -> ColumnElement:
         """YYYYMMDD of a DATE column as an integer (NULL stays NULL)."""
-        if self.sqlite:
-            return cast(func.replace(birth_date, text_constant("-"), text_constant("")), BigInteger)
-        return cast(func.to_char(birth_date, text_constant("YYYYMMDD")), BigInteger)
+        return birth_number_of(self.dialect, birth_date)
 
     # -- ages ---------------------------------------------------------------------------------------
 

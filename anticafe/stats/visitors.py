@@ -4,6 +4,7 @@ stays, free time, ages, the hours people are here). Built from the building bloc
 from dataclasses import dataclass, field
 
 from sqlalchemy import (
+    and_,
     case,
     distinct,
     func,
@@ -21,8 +22,9 @@ from ..door.models import CheckIn
 from ..events.models import Entry, Event
 from ..passes.models import Pass, PassKind, PassUse
 from ..visits.models import Visit
-from . import rules
+from . import aggregate, rules
 from .cache import cached
+from .models import PresenceFact
 from .queries import (
     FREE_TIME,
     Branches,
@@ -99,6 +101,40 @@ def visit_seconds(scope: Scope, visit=Visit):
 
 def _presence_facts(scope: Scope, *, ages: bool, stays: bool):
     """The materialized CTE: one row per standing check-in at a held event and per timed visit.
+
+    Read from the pre-aggregated facts (`aggregate`), or counted from the raw rows in `reference()`.
+    """
+    if aggregate.use_facts():
+        return _facts_from_table(scope, ages=ages, stays=stays)
+    return _raw_presence_facts(scope, ages=ages, stays=stays)
+
+
+def _facts_from_table(scope: Scope, *, ages: bool, stays: bool):
+    """The presence CTE over `stats_presence`: the same columns as `_raw_presence_facts`, from integers."""
+    lt = scope.local
+    f = PresenceFact.__table__.c
+    secs = lt.seconds_from_epoch(f.at)
+    cur = (int_constant(1) if scope.split is None
+           else case((f.at >= lt.epoch_bound(scope.split), int_constant(1)), else_=int_constant(0)))
+    cols = [f.kind.label("kind"), f.user_id.label("user_id"), cur.label("cur"), secs.label("secs"),
+            f.seconds.label("seconds"), f.free_subsidised.label("free_subsidised"), f.free_pass.label("free_pass")]
+    if ages:
+        computed = (lt.date_number(secs) - f.birth) // int_constant(10000)
+        cols.append(case((f.band_age.is_not(None), f.band_age), else_=computed).label("age"))
+    if stays:
+        cols += [f.stays.label("stays"), lt.seconds_from_epoch(f.stay_start).label("stay_start"),
+                 lt.seconds_from_epoch(f.stay_end).label("stay_end")]
+    in_range = and_(f.at >= lt.epoch_bound(scope.lo), f.at < lt.epoch_bound(scope.hi))
+    if scope.event_ids is not None:
+        checkins = and_(f.kind == text_constant("c"), f.event_id.in_(scope.event_ids))
+    else:
+        checkins = and_(f.kind == text_constant("c"), f.held == int_constant(1), in_range)
+    visits = and_(f.kind == text_constant("v"), in_range)
+    return _cte(select(*cols).where(or_(checkins, visits)), "presence")
+
+
+def _raw_presence_facts(scope: Scope, *, ages: bool, stays: bool):
+    """The presence CTE counted from the raw rows (the reference the facts are tested against).
 
     Each row keeps plain integers (local seconds, the person's age that day, seconds of time paid),
     so that the branches derive their buckets with integer arithmetic, reading each timestamp once.
@@ -179,6 +215,8 @@ def presence_figures(scope: Scope, *, series: str | None = None, ages: bool = Fa
     Check-ins at timed events count in the heatmap through the timed visit their check-in starts.
     """
     lt = scope.local
+    if aggregate.use_facts():
+        aggregate.bring_up_to_date()
     pf = _presence_facts(scope, ages=ages, stays=heat)
     is_visit = pf.c.kind == "v"
     visit_values = {"visits": _count_if(is_visit), "seconds": _sum(pf.c.seconds)}
@@ -241,6 +279,13 @@ def presence_figures(scope: Scope, *, series: str | None = None, ages: bool = Fa
 
 def _came_before(scope: Scope, persons):
     """Whether the person had come before the start of their period (a held event or a timed visit)."""
+    if aggregate.use_facts():
+        lt = scope.local
+        f = aliased(PresenceFact)
+        since = (lt.epoch_bound(scope.lo) if scope.split is None else
+                 case((persons.c.cur == 1, lt.epoch_bound(scope.split)), else_=lt.epoch_bound(scope.lo)))
+        return (select(1).where(f.user_id == persons.c.user_id, f.at < since, f.held == int_constant(1))
+                .exists())
     if scope.split is not None:
         since = case((persons.c.cur == 1, literal(scope.split, UTCDateTime())),
                      else_=literal(scope.lo, UTCDateTime()))

@@ -1,0 +1,351 @@
+"""Pre-aggregated presence facts: what the committee's people figures read, kept up to date by marks.
+
+`stats_presence` holds one row per standing check-in and per timed visit with every value the
+presence figures read as a plain integer (see `models.PresenceFact`), so that a year's dashboard
+reads one indexed integer table instead of joining check-ins, events, people and the passes' ledger
+and parsing their timestamps. The rows are a pure function of the raw rows (`fact_selects`), and:
+
+- **every write marks what it changed, in its own transaction.** A session hook in this module (one
+  mechanism, not a call in each service) sees each flush and each bulk UPDATE/DELETE through the
+  session: a check-in, a visit, a pass use, an event's status or times, a person's birth date. It
+  writes one row per changed source into `stats_stale` (one multi-row INSERT per flush that changed
+  something the statistics read; a bulk UPDATE marks the rows it is about to change with one
+  `INSERT ... SELECT` over the same WHERE). Changes to columns the statistics do not read (a visit's
+  note, a check-in's override reason) mark nothing. A rolled-back transaction takes its marks with it.
+- **the reader brings the facts up to date before it counts** (`bring_up_to_date`), in its own
+  transaction: it locks `stats_aggregate_lock` (serialising refreshes on both databases), reads the
+  marks, deletes and re-inserts the facts of the marked sources from the raw rows, deletes exactly
+  the marks it read, and commits. A mark is committed with its change, so whatever a refresh sees
+  marked it also sees changed; a mark committed after the read stays for the next refresh.
+- a transaction that has itself marked something and not committed yet counts from the raw rows
+  (the facts cannot hold its own uncommitted changes).
+
+`flask stats rebuild` (and `seed-scale`, the demo seed, migration 0025) count every fact afresh.
+`reference()` makes the statistics count from the raw rows (the definition the tests compare with).
+"""
+
+from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import and_, case, delete, event, exists, func, insert, literal, select, union_all, update
+from sqlalchemy.orm import Session
+
+from ..accounts.models import User
+from ..door.models import CheckIn
+from ..events.models import Entry, Event, EventStatus
+from ..extensions import db
+from ..passes.models import Pass, PassKind, PassUse
+from ..visits.models import Visit
+from . import rules
+from .models import AggregateLock, PresenceFact, StaleFact
+from .sql import birth_number_of, epoch_of, int_constant, text_constant
+
+_reference: ContextVar[bool] = ContextVar("stats_reference", default=False)
+_MARKED = "anticafe_stats_marked"
+#: Ids per IN list.
+_CHUNK = 500
+
+#: The columns the facts read, per source table: a change to any other column marks nothing.
+WATCHED = {
+    CheckIn.__tablename__: ("c", "id", {"event_id", "user_id", "undone_at", "checked_in_at", "age_band"}),
+    Visit.__tablename__: ("v", "id", {"user_id", "started_at", "ended_at", "billed_minutes", "payment_method",
+                                      "age_band"}),
+    PassUse.__tablename__: ("v", "visit_id", {"visit_id", "pass_id", "minutes", "reversed_at"}),
+    Pass.__tablename__: ("p", "id", {"kind"}),
+    Event.__tablename__: ("e", "id", {"status", "published", "starts_at", "ends_at", "entry"}),
+    User.__tablename__: ("u", "id", {"birth_date"}),
+}
+#: Marks of rows inserted in bulk: every row of the table beyond an id.
+_INSERTED = {CheckIn.__tablename__: "C", Visit.__tablename__: "V", PassUse.__tablename__: "U"}
+_MODELS = {model.__tablename__: model for model in (CheckIn, Visit, PassUse, Pass, Event, User)}
+
+
+# ------------------------------------------------------------------------------------------------
+# The facts, from the raw rows
+
+
+def _band_age(band):
+    """The first age of the age group kept on a row at erasure, else NULL."""
+    return case(*[(band == text_constant(group.key), int_constant(rules.band_age(group.key)))
+                  for group in rules.AGE_GROUPS], else_=literal(None))
+
+
+def fact_selects(dialect: str, *, checkin_ids=None, visit_ids=None, after: dict | None = None):
+    """SELECTs of the fact rows of check-ins and visits (all of them, those of the given ids, or, with
+    `after={"c": id}` / `{"v": id}`, those with a greater id)."""
+    after = after or {}
+
+    def epoch(column):
+        return epoch_of(dialect, column)
+
+    zero = int_constant(0)
+    held = and_(Event.status == EventStatus.SCHEDULED.value, Event.published.is_(True))
+    checkins = (select(text_constant("c").label("kind"), CheckIn.id.label("source_id"),
+                       CheckIn.event_id.label("event_id"), CheckIn.user_id.label("user_id"),
+                       case((held, 1), else_=0).label("held"), epoch(Event.starts_at).label("at"),
+                       case((Event.entry == Entry.FREE.value, 1), else_=0).label("stays"),
+                       epoch(CheckIn.checked_in_at).label("stay_start"), epoch(Event.ends_at).label("stay_end"),
+                       zero.label("seconds"), zero.label("free_subsidised"), zero.label("free_pass"),
+                       birth_number_of(dialect, User.birth_date).label("birth"),
+                       _band_age(CheckIn.age_band).label("band_age"))
+                .select_from(CheckIn).join(Event, Event.id == CheckIn.event_id)
+                .join(User, User.id == CheckIn.user_id)
+                .where(CheckIn.undone_at.is_(None)))
+    if checkin_ids is not None:
+        checkins = checkins.where(CheckIn.id.in_(checkin_ids))
+    if "c" in after:
+        checkins = checkins.where(CheckIn.id > after["c"])
+    allowance = Pass.kind == PassKind.ALLOWANCE.value
+    uses = (select(PassUse.visit_id.label("visit_id"),
+                   func.sum(case((allowance, PassUse.minutes), else_=0)).label("allowance"),
+                   func.sum(case((allowance, 0), else_=PassUse.minutes)).label("prepaid"))
+            .join(Pass, Pass.id == PassUse.pass_id).where(PassUse.reversed_at.is_(None)))
+    if visit_ids is not None:
+        uses = uses.where(PassUse.visit_id.in_(visit_ids))
+    if "v" in after:
+        uses = uses.where(PassUse.visit_id > after["v"])
+    uses = uses.group_by(PassUse.visit_id).subquery("pass_minutes")
+    seconds = case((Visit.billed_minutes.is_not(None), Visit.billed_minutes * 60),
+                   (Visit.ended_at.is_not(None), epoch(Visit.ended_at) - epoch(Visit.started_at)), else_=0)
+    till = case((Visit.payment_method == "subsidised", seconds), else_=0)
+    visits = (select(text_constant("v").label("kind"), Visit.id.label("source_id"), literal(None).label("event_id"),
+                     Visit.user_id.label("user_id"), int_constant(1).label("held"),
+                     epoch(Visit.started_at).label("at"), int_constant(1).label("stays"),
+                     epoch(Visit.started_at).label("stay_start"), epoch(Visit.ended_at).label("stay_end"),
+                     seconds.label("seconds"),
+                     (till + func.coalesce(uses.c.allowance, 0) * 60).label("free_subsidised"),
+                     (func.coalesce(uses.c.prepaid, 0) * 60).label("free_pass"),
+                     birth_number_of(dialect, User.birth_date).label("birth"),
+                     _band_age(Visit.age_band).label("band_age"))
+              .select_from(Visit).outerjoin(uses, uses.c.visit_id == Visit.id)
+              .outerjoin(User, User.id == Visit.user_id))
+    if visit_ids is not None:
+        visits = visits.where(Visit.id.in_(visit_ids))
+    if "v" in after:
+        visits = visits.where(Visit.id > after["v"])
+    return checkins, visits
+
+
+_FACT_COLUMNS = ("kind", "source_id", "event_id", "user_id", "held", "at", "stays", "stay_start", "stay_end",
+                 "seconds", "free_subsidised", "free_pass", "birth", "band_age")
+
+
+def _insert_facts(connection, statement) -> None:
+    table = PresenceFact.__table__
+    connection.execute(insert(table).from_select([table.c[name] for name in _FACT_COLUMNS], statement))
+
+
+def rebuild(connection) -> None:
+    """Count every fact afresh from the raw rows (in the caller's transaction); clear every mark."""
+    dialect = connection.dialect.name
+    connection.execute(delete(PresenceFact.__table__))
+    checkins, visits = fact_selects(dialect)
+    _insert_facts(connection, union_all(checkins, visits))
+    connection.execute(delete(StaleFact.__table__))
+
+
+def _chunks(ids: Iterable[int]):
+    ids = sorted(set(ids))
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start:start + _CHUNK]
+
+
+def _recount(connection, marks: list[tuple[str, int]]) -> None:
+    """Count again the facts of the marked sources (see the module's docstring)."""
+    dialect = connection.dialect.name
+    wanted: dict[str, set[int]] = {}
+    for kind, ref in marks:
+        wanted.setdefault(kind, set()).add(ref)
+    checkin_ids = set(wanted.get("c", ()))
+    visit_ids = set(wanted.get("v", ()))
+    facts = PresenceFact.__table__
+    for chunk in _chunks(wanted.get("e", ())):
+        checkin_ids.update(connection.scalars(select(CheckIn.id).where(CheckIn.event_id.in_(chunk))))
+        checkin_ids.update(connection.scalars(select(facts.c.source_id).where(facts.c.kind == "c",
+                                                                              facts.c.event_id.in_(chunk))))
+    for chunk in _chunks(wanted.get("u", ())):
+        checkin_ids.update(connection.scalars(select(CheckIn.id).where(CheckIn.user_id.in_(chunk))))
+        visit_ids.update(connection.scalars(select(Visit.id).where(Visit.user_id.in_(chunk))))
+        for kind, ids in (("c", checkin_ids), ("v", visit_ids)):
+            ids.update(connection.scalars(select(facts.c.source_id).where(facts.c.kind == kind,
+                                                                          facts.c.user_id.in_(chunk))))
+    if "U" in wanted:  # pass uses inserted in bulk: the visits they pay
+        visit_ids.update(connection.scalars(select(PassUse.visit_id).where(PassUse.id > min(wanted["U"]),
+                                                                           PassUse.visit_id.is_not(None))))
+    for kind in ("c", "v"):
+        if kind.upper() in wanted:  # rows inserted in bulk, beyond the newest id at the time
+            after = min(wanted[kind.upper()])
+            connection.execute(delete(facts).where(facts.c.kind == kind, facts.c.source_id > after))
+            checkins, visits = fact_selects(dialect, **{"checkin_ids" if kind == "c" else "visit_ids": None},
+                                            after={kind: after})
+            _insert_facts(connection, checkins if kind == "c" else visits)
+            ids = checkin_ids if kind == "c" else visit_ids
+            ids.difference_update({i for i in ids if i > after})
+    for chunk in _chunks(wanted.get("p", ())):
+        visit_ids.update(connection.scalars(select(PassUse.visit_id).where(PassUse.pass_id.in_(chunk))))
+    for kind, ids in (("c", checkin_ids), ("v", visit_ids)):
+        for chunk in _chunks(ids):
+            connection.execute(delete(facts).where(facts.c.kind == kind, facts.c.source_id.in_(chunk)))
+            checkins, visits = fact_selects(dialect, **{"checkin_ids" if kind == "c" else "visit_ids": chunk})
+            _insert_facts(connection, checkins if kind == "c" else visits)
+
+
+def bring_up_to_date() -> None:
+    """Count again the facts of every source marked since the last refresh, in a transaction of its own.
+
+    Costs one indexed read when nothing is marked.
+    """
+    if not db.session.execute(select(exists().select_from(StaleFact))).scalar():
+        return
+    with db.engine.begin() as connection:
+        connection.execute(update(AggregateLock).where(AggregateLock.id == 1).values(id=AggregateLock.id))
+        stale = StaleFact.__table__
+        rows = connection.execute(select(stale.c.id, stale.c.kind, stale.c.ref_id)).all()
+        if not rows:
+            return
+        if any(kind == "*" for _, kind, _ in rows):  # "count everything" (a restore, an operator)
+            rebuild(connection)
+            return
+        _recount(connection, [(kind, ref) for _, kind, ref in rows])
+        for chunk in _chunks(row_id for row_id, _, _ in rows):
+            connection.execute(delete(stale).where(stale.c.id.in_(chunk)))
+
+
+# ------------------------------------------------------------------------------------------------
+# Which figures to read
+
+
+@contextmanager
+def reference():
+    """Count from the raw rows (the definition of every figure) inside the block."""
+    token = _reference.set(True)
+    try:
+        yield
+    finally:
+        _reference.reset(token)
+
+
+def use_facts() -> bool:
+    """Whether the statistics read the facts: not in `reference()`, and not inside a transaction that
+    changed something the facts hold and has not committed it."""
+    return not _reference.get() and not db.session.info.get(_MARKED)
+
+
+def source() -> str:
+    """"facts" or "raw": part of the statistics cache's key."""
+    return "facts" if use_facts() else "raw"
+
+
+# ------------------------------------------------------------------------------------------------
+# The marks, written by the session in the transaction of each change
+
+
+def _changed(instance, columns: set[str]) -> bool:
+    state = db.inspect(instance)
+    return any(state.attrs[name].history.has_changes() for name in columns if name in state.attrs)
+
+
+def _marks_of(session: Session, instance, *, whole: bool) -> list[tuple[str, int]]:
+    table = getattr(type(instance), "__tablename__", None)
+    watched = WATCHED.get(table)
+    if watched is None:
+        return []
+    kind, key, columns = watched
+    if not whole and not _changed(instance, columns):
+        return []
+    if table == PassUse.__tablename__:
+        visits = {instance.visit_id, *db.inspect(instance).attrs.visit_id.history.deleted}
+        return [("v", visit) for visit in visits if visit is not None]
+    if kind in ("e", "u", "p") and instance in session.new:
+        return []  # a new event, person or pass has no facts yet
+    value = getattr(instance, key)
+    return [] if value is None else [(kind, value)]
+
+
+def _write(session: Session, marks) -> None:
+    marks = sorted(set(marks))
+    if not marks:
+        return
+    session.connection().execute(insert(StaleFact.__table__), [{"kind": k, "ref_id": r} for k, r in marks])
+    session.info[_MARKED] = True
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session, flush_context):
+    # session.new, dirty and deleted still hold the flush's instances here (with their new ids).
+    marks = []
+    for instance in (*session.new, *session.deleted):
+        marks += _marks_of(session, instance, whole=True)
+    for instance in session.dirty:
+        marks += _marks_of(session, instance, whole=False)
+    _write(session, marks)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bulk_change(state):
+    if not (state.is_insert or state.is_update or state.is_delete) or state.execution_options.get("row_lock"):
+        return
+    table = getattr(state.statement, "table", None)
+    watched = WATCHED.get(getattr(table, "name", None))
+    if watched is None:
+        return
+    kind, key, columns = watched
+    stale = StaleFact.__table__
+    if state.is_insert:
+        kind = _INSERTED.get(table.name)
+        if kind is None:
+            return  # new events, people and passes have no facts yet
+        # New rows have no ids yet: mark "every row after the newest id now" (a sequence only grows, so
+        # the new rows, and rows other transactions are inserting, all lie beyond it).
+        model = _MODELS[table.name]
+        newest = select(text_constant(kind), func.coalesce(func.max(model.id), 0)).select_from(model)
+        state.session.connection().execute(insert(stale).from_select([stale.c.kind, stale.c.ref_id], newest))
+        state.session.info[_MARKED] = True
+        return
+    if state.is_update:
+        values = getattr(state.statement, "_values", None) or {}
+        names = {getattr(column, "key", getattr(column, "name", str(column))) for column in values}
+        if values and not names & columns:
+            return
+    model = _MODELS[table.name]
+    chosen = select(text_constant(kind), getattr(model, key)).select_from(model.__table__)
+    if state.statement.whereclause is not None:
+        chosen = chosen.where(state.statement.whereclause)
+    if key != "id":
+        chosen = chosen.where(getattr(model, key).is_not(None))
+    state.session.connection().execute(insert(stale).from_select([stale.c.kind, stale.c.ref_id], chosen))
+    state.session.info[_MARKED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session):
+    session.info.pop(_MARKED, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session, previous_transaction):
+    if previous_transaction.parent is None:  # a savepoint's rollback keeps the flag: raw counts stay right
+        session.info.pop(_MARKED, None)
+
+
+# ------------------------------------------------------------------------------------------------
+# Operators
+
+
+@click.group("stats", help="The committee's statistics.")
+def stats_cli():
+    pass
+
+
+@stats_cli.command("rebuild")
+@with_appcontext
+def rebuild_command():
+    """Count every pre-aggregated fact afresh from the raw rows."""
+    with db.engine.begin() as connection:
+        connection.execute(update(AggregateLock).where(AggregateLock.id == 1).values(id=AggregateLock.id))
+        rebuild(connection)
+        count = connection.execute(select(func.count()).select_from(PresenceFact)).scalar()
+    click.echo(f"statistics: {count} presence facts counted afresh")

@@ -1,0 +1,199 @@
+"""The pre-aggregated presence facts equal the figures counted from the raw rows, after every kind of write.
+
+The raw-row counting (`aggregate.reference()`) is the definition; the facts must give the same figures
+for every dashboard table and API answer, and, after any write, the facts brought up to date by their
+marks must be the very rows a rebuild from scratch makes.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from flask import current_app
+from sqlalchemy import select, update
+from stats_data import build_world
+
+from anticafe.accounts.models import User
+from anticafe.door import services as door
+from anticafe.door.models import CheckIn
+from anticafe.events import services as events
+from anticafe.events.models import Event
+from anticafe.extensions import db
+from anticafe.passes.models import Pass, PassType, PassUse
+from anticafe.privacy import services as privacy
+from anticafe.stats import aggregate, cache, queries, reports, rules, services, visitors
+from anticafe.stats.models import PresenceFact, StaleFact
+from anticafe.visits import checkout
+from anticafe.visits.models import Visit
+
+JANUARY = rules.Period(date(2025, 1, 1), date(2025, 1, 31))
+WINTER = rules.Period(date(2024, 12, 1), date(2025, 2, 28))
+WEEK = rules.Period(date(2025, 1, 6), date(2025, 1, 12))
+
+
+@pytest.fixture
+def world(app):
+    return build_world(db.session)
+
+
+def _figures() -> dict:
+    """Every figure the dashboard, the report and the API show, for a few periods and every event."""
+    found = {}
+    with current_app.test_request_context():
+        _fill(found)
+    return found
+
+
+def _fill(found: dict) -> None:
+    for name, period in (("january", JANUARY), ("winter", WINTER), ("week", WEEK)):
+        dashboard = reports.build_dashboard(period)
+        found[name] = {table: table_.rows for table, table_ in dashboard.tables.items()}
+        found[name]["summaries"] = services.summaries(period)
+        found[name]["presence"] = visitors.presence_figures(queries.scope_for(period, compare=True), series="week",
+                                                            ages=True, heat=True, frequency=True)
+        for group_by in services.GROUP_BY:
+            found[name][group_by] = services.attendance_rows(period, group_by)
+    for event_id in db.session.scalars(select(Event.id).order_by(Event.id)):
+        scope = queries.event_scope(db.session.get(Event, event_id))
+        found[f"event {event_id}"] = visitors.presence_figures(scope, ages=True)
+
+
+def _facts() -> list[tuple]:
+    columns = [c for c in PresenceFact.__table__.c if c.name != "id"]
+    return sorted(tuple(row) for row in db.session.execute(select(*columns)))
+
+
+def _check_equal() -> None:
+    """The facts (brought up to date by their marks) equal a rebuild, and give the raw rows' figures."""
+    db.session.commit()
+    cache.clear()
+    from_facts = _figures()
+    assert db.session.scalar(select(db.func.count()).select_from(StaleFact)) == 0
+    kept = _facts()
+    with aggregate.reference():
+        from_raw = _figures()
+    assert from_facts == from_raw
+    db.session.commit()
+    with db.engine.begin() as connection:
+        aggregate.rebuild(connection)
+    assert kept == _facts()
+
+
+def test_facts_give_the_raw_figures_on_the_hand_built_data(world):
+    assert aggregate.use_facts()
+    _check_equal()
+    assert len(_facts()) == 10 + 7  # standing check-ins (at any event) and timed visits
+
+
+def test_a_transaction_with_its_own_changes_counts_from_the_raw_rows(world):
+    _check_equal()
+    anna = world.people["anna"]
+    db.session.add(Visit(user_id=anna.id, status="paid", started_at=world.events["e1"].starts_at + timedelta(days=1),
+                         ended_at=world.events["e1"].starts_at + timedelta(days=1, hours=1), billed_minutes=60,
+                         payment_method="cash"))
+    db.session.flush()
+    assert not aggregate.use_facts()  # not committed: the facts cannot hold it yet
+    cache.clear()  # (the cache keys by committed versions)
+    current, _ = services.summaries(JANUARY)
+    assert current.visits == 7
+    _check_equal()
+
+
+def test_undo_a_check_in(world, make_user):
+    staff = make_user("staff")
+    checkin = db.session.scalars(select(CheckIn).where(CheckIn.event_id == world.events["e1"].id,
+                                                       CheckIn.user_id == world.people["boris"].id)).one()
+    door.undo_check_in(checkin.id, staff=staff)
+    _check_equal()
+    assert services.summaries(JANUARY)[0].checked_in == 5
+
+
+def test_correct_and_pay_a_visit(world, make_user):
+    staff = make_user("staff")
+    visit = db.session.scalars(select(Visit).where(Visit.user_id == world.people["dana"].id)).one()
+    checkout.correct_visit(visit, staff=staff, reason="Ошибка", started_at=visit.started_at - timedelta(hours=1))
+    _check_equal()
+    visit = db.session.scalars(select(Visit).where(Visit.user_id == world.people["gleb"].id)).one()
+    visit.ended_at = visit.started_at + timedelta(minutes=50)
+    visit.status = "stopped"
+    db.session.commit()
+    _check_equal()
+    visit.billed_minutes, visit.payment_method, visit.status, visit.note = 50, "subsidised", "paid", "Программа"
+    _check_equal()
+
+
+def test_pass_use_and_its_reversal(world):
+    visit = db.session.scalars(select(Visit).where(Visit.user_id == world.people["anna"].id)
+                               .order_by(Visit.started_at)).first()
+    kind_type = PassType(name="Соцпрограмма", kind="allowance", minutes=600, validity_days=None, price=Decimal(0))
+    db.session.add(kind_type)
+    db.session.flush()
+    held = Pass(type_id=kind_type.id, user_id=visit.user_id, kind="allowance", name="Соцпрограмма",
+                starts_on=date(2025, 1, 1), ends_on=date(2025, 3, 1), minutes_total=600, minutes_remaining=600,
+                price=Decimal(0), reason="Тест")
+    db.session.add(held)
+    db.session.flush()
+    use = PassUse(pass_id=held.id, visit_id=visit.id, minutes=45)
+    db.session.add(use)
+    _check_equal()
+    assert services.summaries(JANUARY)[0].subsidised_seconds == (90 + 45) * 60
+    use.reversed_at = visit.started_at
+    _check_equal()
+    held.kind = "package"  # a pass's kind decides whose free time its minutes are
+    use.reversed_at = None
+    _check_equal()
+
+
+def test_cancel_move_and_unpublish_events(world):
+    events.cancel_event(world.events["e2"], "Болезнь ведущего")
+    _check_equal()
+    event = db.session.get(Event, world.events["e3"].id)
+    event.starts_at += timedelta(days=3)
+    event.ends_at += timedelta(days=3)
+    _check_equal()
+    db.session.execute(update(Event).where(Event.id == world.events["e1"].id).values(published=False))
+    _check_equal()
+    db.session.execute(update(Event).where(Event.id == world.events["e5"].id).values(published=True))
+    _check_equal()
+
+
+def test_erase_a_person_and_change_a_birth_date(world, make_user):
+    admin = make_user("admin")
+    privacy.erase(db.session.get(User, world.people["anna"].id), by=admin, kind="staff", reason="Просьба")
+    _check_equal()
+    boris = db.session.get(User, world.people["boris"].id)
+    boris.birth_date = date(2000, 1, 1)
+    _check_equal()
+    db.session.execute(update(User).where(User.id == world.people["gleb"].id).values(birth_date=date(2012, 2, 2)))
+    _check_equal()
+
+
+def test_writes_the_facts_do_not_read_mark_nothing(world):
+    _check_equal()
+    visit = db.session.scalars(select(Visit).where(Visit.user_id == world.people["anna"].id)).first()
+    visit.note = "Другая заметка"
+    db.session.execute(update(CheckIn).where(CheckIn.user_id == world.people["anna"].id).values(override_reason="x"))
+    db.session.flush()
+    assert db.session.scalar(select(db.func.count()).select_from(StaleFact)) == 0
+    db.session.commit()
+
+
+def test_bulk_inserts_and_deletes(world):
+    anna = world.people["anna"]
+    start = world.events["e1"].starts_at + timedelta(days=2)
+    db.session.execute(db.insert(Visit), [
+        {"user_id": anna.id, "status": "paid", "started_at": start + timedelta(hours=i),
+         "ended_at": start + timedelta(hours=i, minutes=30), "billed_minutes": 30, "payment_method": "card"}
+        for i in range(3)])
+    _check_equal()
+    db.session.execute(db.delete(Visit).where(Visit.started_at >= start))
+    _check_equal()
+    db.session.execute(db.delete(CheckIn).where(CheckIn.user_id == world.people["tim"].id))
+    _check_equal()
+
+
+def test_rebuild_command(app, world):
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["stats", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "17 presence facts" in result.output
