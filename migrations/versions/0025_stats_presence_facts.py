@@ -1,8 +1,9 @@
 """stats: pre-aggregated presence facts (one row per check-in and timed visit), their marks and lock
 
-The facts are filled from the raw rows here (`anticafe.stats.aggregate.rebuild`, the same statement
-`flask stats rebuild` runs); from then on every write marks what it changed and the statistics bring
-the facts up to date before counting.
+The migration is self-contained (it imports no application code): it creates the tables and writes
+the "count everything" mark (kind '*') into `stats_stale`, so the first statistics read after the
+upgrade counts every fact from the raw rows once (or run `flask stats rebuild`). From then on every
+write marks what it changed and the statistics bring the facts up to date before counting.
 
 Revision ID: 0025
 Revises: 0018
@@ -45,7 +46,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_stats_presence_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_stats_presence_event_id'), ['event_id'], unique=False)
         batch_op.create_index('ix_stats_presence_user_at', ['user_id', 'at'], unique=False)
-    op.create_table(
+    stale = op.create_table(
         'stats_stale',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('kind', sa.String(length=1), nullable=False),
@@ -58,9 +59,8 @@ def upgrade():
         sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_aggregate_lock')),
     )
     op.bulk_insert(lock, [{'id': 1}])
-    from anticafe.stats.aggregate import rebuild
-
-    rebuild(op.get_bind())
+    # "count everything": the first statistics read (or `flask stats rebuild`) fills the facts.
+    op.bulk_insert(stale, [{'kind': '*', 'ref_id': 0}])
 
 
 def downgrade():
