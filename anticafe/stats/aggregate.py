@@ -27,10 +27,26 @@ and parsing their timestamps. The rows are a pure function of the raw rows (`fac
 from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date, datetime, timedelta, tzinfo
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import and_, case, delete, event, exists, func, insert, literal, select, union_all, update
+from sqlalchemy import (
+    and_,
+    case,
+    delete,
+    distinct,
+    event,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from ..accounts.models import User
@@ -38,15 +54,18 @@ from ..door.models import CheckIn
 from ..events.models import Entry, Event, EventStatus
 from ..extensions import db
 from ..passes.models import Pass, PassKind, PassUse
+from ..timeutil import venue_tz
 from ..visits.models import Visit
 from . import rules
-from .models import AggregateLock, PresenceFact, StaleFact
-from .sql import birth_number_of, epoch_of, int_constant, text_constant
+from .models import AggregateLock, HeatMonth, PersonMonth, PresenceFact, StaleFact
+from .sql import LocalTime, birth_number_of, epoch_of, int_constant, stay_hours, text_constant
 
 _reference: ContextVar[bool] = ContextVar("stats_reference", default=False)
 _MARKED = "anticafe_stats_marked"
 #: Ids per IN list.
 _CHUNK = 500
+#: Days before a month that its rows' local seconds count from (see `_count_months`).
+_LEAD_DAYS = 400
 
 #: The columns the facts read, per source table: a change to any other column marks nothing.
 WATCHED = {
@@ -139,12 +158,111 @@ def _insert_facts(connection, statement) -> None:
 
 
 def rebuild(connection) -> None:
-    """Count every fact afresh from the raw rows (in the caller's transaction); clear every mark."""
+    """Count every fact and month row afresh from the raw rows (in the caller's transaction); clear every
+    mark. Needs the app (the venue's zone)."""
     dialect = connection.dialect.name
     connection.execute(delete(PresenceFact.__table__))
     checkins, visits = fact_selects(dialect)
     _insert_facts(connection, union_all(checkins, visits))
+    _rebuild_months(connection)
     connection.execute(delete(StaleFact.__table__))
+
+
+# ------------------------------------------------------------------------------------------------
+# Month rows: person-months and heat-months, counted from the facts
+
+
+def month_of(epoch: int, zone: tzinfo) -> int:
+    """The venue-local month (YYYYMM) of a UTC epoch second."""
+    local = datetime.fromtimestamp(epoch, zone)
+    return local.year * 100 + local.month
+
+
+def month_first_day(month: int) -> date:
+    return date(month // 100, month % 100, 1)
+
+
+def _next_month(month: int) -> int:
+    return month + 1 if month % 100 < 12 else (month // 100 + 1) * 100 + 1
+
+
+def _count_months(connection, months: dict[int, set | None], zone: tzinfo) -> None:
+    """Count again the month rows of `months` ({YYYYMM: the people (None: no account) whose person-months to
+    recount, or None for all of them}); the heat-month rows of each month are counted whole."""
+    dialect = connection.dialect.name
+    f = PresenceFact.__table__.c
+    pm, heat = PersonMonth.__table__, HeatMonth.__table__
+    for month, users in sorted(months.items()):
+        first = month_first_day(month)
+        last = rules.month_end(first)
+        # Local seconds count from well before the month, so that a stay that began before its event's
+        # month (a check-in days before a moved event) still has a positive time of day.
+        lt = LocalTime(dialect, first - timedelta(days=_LEAD_DAYS), last, zone)
+        lo = int(rules.local_midnight_utc(first, zone).timestamp())
+        hi = int(rules.local_midnight_utc(last + timedelta(days=1), zone).timestamp())
+        in_month = and_(f.held == int_constant(1), f.at >= int_constant(lo), f.at < int_constant(hi))
+        if users is not None and len(users) > _CHUNK:
+            users = None
+        chosen, stored = [in_month], [pm.c.month == month]
+        if users is not None:
+            ids = sorted(u for u in users if u is not None)
+            facts_of = [f.user_id.in_(ids)] if ids else []
+            rows_of = [pm.c.user_id.in_(ids)] if ids else []
+            if None in users:
+                facts_of.append(f.user_id.is_(None))
+                rows_of.append(pm.c.user_id.is_(None))
+            chosen.append(or_(*facts_of))
+            stored.append(or_(*rows_of))
+        connection.execute(delete(pm).where(*stored))
+        secs = lt.seconds_from_epoch(f.at)
+        age = case((f.band_age.is_not(None), f.band_age), else_=(lt.date_number(secs) - f.birth) // int_constant(10000))
+        rows = (select(f.user_id.label("user_id"), lt.day(secs).label("day"), age.label("age"), f.kind.label("kind"),
+                       f.seconds.label("seconds"), f.free_subsidised.label("free_subsidised"),
+                       f.free_pass.label("free_pass"))
+                .where(*chosen).subquery("month_facts"))
+        group = lt.age_group(rows.c.age).label("g")
+        youth = case((lt.is_youth(rows.c.age), int_constant(1)), else_=int_constant(0)).label("y")
+        per_person = (select(rows.c.user_id, int_constant(month), group, youth, func.count(distinct(rows.c.day)),
+                             func.sum(case((rows.c.kind == text_constant("c"), 1), else_=0)),
+                             func.sum(case((rows.c.kind == text_constant("v"), 1), else_=0)),
+                             func.sum(rows.c.seconds), func.sum(rows.c.free_subsidised), func.sum(rows.c.free_pass))
+                      .group_by(rows.c.user_id, literal_column("g"), literal_column("y")))
+        connection.execute(insert(pm).from_select(
+            [pm.c.user_id, pm.c.month, pm.c.age_group, pm.c.youth, pm.c.days, pm.c.checkins, pm.c.visits,
+             pm.c.seconds, pm.c.free_subsidised, pm.c.free_pass], per_person))
+        connection.execute(delete(heat).where(heat.c.month == month))
+        stays = (select(lt.seconds_from_epoch(f.stay_start).label("stay_start"),
+                        lt.seconds_from_epoch(f.stay_end).label("stay_end"))
+                 .where(in_month, f.stays == int_constant(1)).subquery("month_stays"))
+        weekday, first_hour, last_hour = stay_hours(lt, stays.c.stay_start, stays.c.stay_end)
+        per_hour = (select(int_constant(month), weekday.label("wd"), first_hour.label("fh"), last_hour.label("lh"),
+                           func.count())
+                    .group_by(literal_column("wd"), literal_column("fh"), literal_column("lh")))
+        connection.execute(insert(heat).from_select(
+            [heat.c.month, heat.c.weekday, heat.c.first_hour, heat.c.last_hour, heat.c.stays], per_hour))
+
+
+def _rebuild_months(connection) -> None:
+    """Count every month row afresh from the facts, in the venue's zone now."""
+    zone = venue_tz()
+    connection.execute(delete(PersonMonth.__table__))
+    connection.execute(delete(HeatMonth.__table__))
+    f = PresenceFact.__table__.c
+    lo, hi = connection.execute(select(func.min(f.at), func.max(f.at)).where(f.held == int_constant(1))).one()
+    months: dict[int, set | None] = {}
+    if lo is not None:
+        month, last = month_of(lo, zone), month_of(hi, zone)
+        while month <= last:
+            months[month] = None
+            month = _next_month(month)
+    _count_months(connection, months, zone)
+    connection.execute(update(AggregateLock.__table__).where(AggregateLock.id == 1).values(zone=zone.key))
+
+
+def _touched(connection, where) -> set[tuple]:
+    """(person, UTC epoch) of the held facts matching `where`: the month rows they count in."""
+    f = PresenceFact.__table__.c
+    return set(connection.execute(select(f.user_id, f.at).where(where, f.held == int_constant(1))).all())
 
 
 def _chunks(ids: Iterable[int]):
@@ -175,39 +293,56 @@ def _recount(connection, marks: list[tuple[str, int]]) -> None:
     if "U" in wanted:  # pass uses inserted in bulk: the visits they pay
         visit_ids.update(connection.scalars(select(PassUse.visit_id).where(PassUse.id > min(wanted["U"]),
                                                                            PassUse.visit_id.is_not(None))))
+    touched: set[tuple] = set()
     for kind in ("c", "v"):
         if kind.upper() in wanted:  # rows inserted in bulk, beyond the newest id at the time
             after = min(wanted[kind.upper()])
-            connection.execute(delete(facts).where(facts.c.kind == kind, facts.c.source_id > after))
+            these = and_(facts.c.kind == kind, facts.c.source_id > after)
+            touched |= _touched(connection, these)
+            connection.execute(delete(facts).where(these))
             checkins, visits = fact_selects(dialect, **{"checkin_ids" if kind == "c" else "visit_ids": None},
                                             after={kind: after})
             _insert_facts(connection, checkins if kind == "c" else visits)
+            touched |= _touched(connection, these)
             ids = checkin_ids if kind == "c" else visit_ids
             ids.difference_update({i for i in ids if i > after})
     for chunk in _chunks(wanted.get("p", ())):
         visit_ids.update(connection.scalars(select(PassUse.visit_id).where(PassUse.pass_id.in_(chunk))))
     for kind, ids in (("c", checkin_ids), ("v", visit_ids)):
         for chunk in _chunks(ids):
-            connection.execute(delete(facts).where(facts.c.kind == kind, facts.c.source_id.in_(chunk)))
+            these = and_(facts.c.kind == kind, facts.c.source_id.in_(chunk))
+            touched |= _touched(connection, these)
+            connection.execute(delete(facts).where(these))
             checkins, visits = fact_selects(dialect, **{"checkin_ids" if kind == "c" else "visit_ids": chunk})
             _insert_facts(connection, checkins if kind == "c" else visits)
+            touched |= _touched(connection, these)
+    zone = venue_tz()
+    months: dict[int, set | None] = {}
+    for user, at in touched:
+        months.setdefault(month_of(at, zone), set()).add(user)
+    _count_months(connection, months, zone)
 
 
 def bring_up_to_date() -> None:
-    """Count again the facts of every source marked since the last refresh, in a transaction of its own.
+    """Count again the facts and month rows of every source marked since the last refresh, in a transaction
+    of its own; everything when the venue's zone is not the one the month rows were counted in.
 
     Costs one indexed read when nothing is marked.
     """
-    if not db.session.execute(select(exists().select_from(StaleFact))).scalar():
+    zone = venue_tz().key
+    stale = StaleFact.__table__
+    counted_in, marked = db.session.execute(
+        select(AggregateLock.zone, exists().select_from(stale)).where(AggregateLock.id == 1)).one()
+    if counted_in == zone and not marked:
         return
     with db.engine.begin() as connection:
         connection.execute(update(AggregateLock).where(AggregateLock.id == 1).values(id=AggregateLock.id))
-        stale = StaleFact.__table__
         rows = connection.execute(select(stale.c.id, stale.c.kind, stale.c.ref_id)).all()
-        if not rows:
-            return
-        if any(kind == "*" for _, kind, _ in rows):  # "count everything" (a restore, an operator)
+        counted_in = connection.execute(select(AggregateLock.zone).where(AggregateLock.id == 1)).scalar()
+        if counted_in != zone or any(kind == "*" for _, kind, _ in rows):  # "count everything"
             rebuild(connection)
+            return
+        if not rows:
             return
         _recount(connection, [(kind, ref) for _, kind, ref in rows])
         for chunk in _chunks(row_id for row_id, _, _ in rows):
@@ -348,4 +483,5 @@ def rebuild_command():
         connection.execute(update(AggregateLock).where(AggregateLock.id == 1).values(id=AggregateLock.id))
         rebuild(connection)
         count = connection.execute(select(func.count()).select_from(PresenceFact)).scalar()
-    click.echo(f"statistics: {count} presence facts counted afresh")
+        months = connection.execute(select(func.count()).select_from(PersonMonth)).scalar()
+    click.echo(f"statistics: {count} presence facts and {months} person-months counted afresh")

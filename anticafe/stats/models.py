@@ -73,12 +73,58 @@ class StaleFact(db.Model):
     ref_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
+class PersonMonth(db.Model):
+    """A person's held presences in one venue-local month at one age group (`aggregate`): what a period of
+    whole months reads instead of the facts. `user_id` NULL: the timed visits without an account.
+
+    Local months and ages depend on the venue's zone: the rows are counted for `AggregateLock.zone` and
+    counted afresh when the zone changes."""
+
+    __tablename__ = "stats_person_month"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    #: the local month as YYYYMM
+    month: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    #: index into `rules.AGE_GROUP_KEYS` of the person's age on the day they came
+    age_group: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: 1 when that age is 14 to 35
+    youth: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: distinct local days the person came (for the return frequency)
+    days: Mapped[int] = mapped_column(Integer, nullable=False)
+    checkins: Mapped[int] = mapped_column(Integer, nullable=False)
+    visits: Mapped[int] = mapped_column(Integer, nullable=False)
+    seconds: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    free_subsidised: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    free_pass: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+PERSON_MONTH_BY_PERSON = Index("ix_stats_person_month_user_month", PersonMonth.user_id, PersonMonth.month)
+
+
+class HeatMonth(db.Model):
+    """Stays of one venue-local month (of the event's or visit's start) by weekday, first and last local hour
+    (the heatmap of whole months; see `visitors._stay_hours`)."""
+
+    __tablename__ = "stats_heat_month"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    weekday: Mapped[int] = mapped_column(Integer, nullable=False)
+    first_hour: Mapped[int] = mapped_column(Integer, nullable=False)
+    last_hour: Mapped[int] = mapped_column(Integer, nullable=False)
+    stays: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
 class AggregateLock(db.Model):
-    """One row, locked by whoever brings the facts up to date, so that two refreshes never interleave."""
+    """One row, locked by whoever brings the facts up to date, so that two refreshes never interleave.
+
+    `zone`: the venue zone the month rows were counted in (NULL: not counted yet)."""
 
     __tablename__ = "stats_aggregate_lock"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone: Mapped[str | None] = mapped_column(String(64))
 
 
 @event.listens_for(AggregateLock.__table__, "after_create")

@@ -217,3 +217,16 @@ class LocalTime:
         """Whole seconds from `start` to `end` (both naive UTC columns, cut to whole seconds)."""
         return self._utc_seconds(end) - self._utc_seconds(start)
 
+
+
+def stay_hours(lt: LocalTime, start, end) -> tuple[ColumnElement, ColumnElement, ColumnElement]:
+    """(weekday, first hour, last hour) of a stay from its local seconds `start` and `end`.
+
+    A stay counts in every local hour from the one it starts in to the one its last minute falls in;
+    to 23:00 when it runs past midnight; an open visit (no end yet) only in its first hour.
+    """
+    first = lt.hour(start)
+    last_minute_hour = (lt.minute_of_day(end) - int_constant(1)) // int_constant(60)
+    last = case((end.is_(None), first), (end <= start, first), (lt.day(end) != lt.day(start), int_constant(23)),
+                (last_minute_hour < first, first), else_=last_minute_hour)
+    return lt.weekday(start), first, last

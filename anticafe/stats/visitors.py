@@ -2,6 +2,7 @@
 stays, free time, ages, the hours people are here). Built from the building blocks of `queries`."""
 
 from dataclasses import dataclass, field
+from datetime import time
 
 from sqlalchemy import (
     and_,
@@ -20,11 +21,13 @@ from ..accounts.models import User
 from ..db import UTCDateTime
 from ..door.models import CheckIn
 from ..events.models import Entry, Event
+from ..extensions import db
 from ..passes.models import Pass, PassKind, PassUse
+from ..timeutil import venue_tz
 from ..visits.models import Visit
 from . import aggregate, rules
 from .cache import cached
-from .models import PresenceFact
+from .models import HeatMonth, PersonMonth, PresenceFact
 from .queries import (
     FREE_TIME,
     Branches,
@@ -39,7 +42,7 @@ from .queries import (
     _visit_range,
     age_on_day,
 )
-from .sql import LocalTime, int_constant, text_constant
+from .sql import LocalTime, int_constant, stay_hours, text_constant
 
 
 @dataclass
@@ -194,17 +197,8 @@ def _free_time(seconds):
 
 
 def _stay_hours(lt: LocalTime, pf):
-    """(weekday, first hour, last hour) of a stay row of the presence CTE.
-
-    A stay counts in every local hour from the one it starts in to the one its last minute falls in;
-    to 23:00 when it runs past midnight; an open visit (no end yet) only in its first hour.
-    """
-    start, end = pf.c.stay_start, pf.c.stay_end
-    first = lt.hour(start)
-    last_minute_hour = (lt.minute_of_day(end) - int_constant(1)) // int_constant(60)
-    last = case((end.is_(None), first), (end <= start, first), (lt.day(end) != lt.day(start), int_constant(23)),
-                (last_minute_hour < first, first), else_=last_minute_hour)
-    return lt.weekday(start), first, last
+    """(weekday, first hour, last hour) of a stay row of the presence CTE (`sql.stay_hours`)."""
+    return stay_hours(lt, pf.c.stay_start, pf.c.stay_end)
 
 
 @cached
@@ -217,6 +211,10 @@ def presence_figures(scope: Scope, *, series: str | None = None, ages: bool = Fa
     lt = scope.local
     if aggregate.use_facts():
         aggregate.bring_up_to_date()
+        months = _whole_months(scope, series)
+        if months is not None:
+            return _from_month_rows(scope, months, series=series, ages=ages, heat=heat, frequency=frequency,
+                                    returners=returners)
     pf = _presence_facts(scope, ages=ages, stays=heat)
     is_visit = pf.c.kind == "v"
     visit_values = {"visits": _count_if(is_visit), "seconds": _sum(pf.c.seconds)}
@@ -273,6 +271,108 @@ def presence_figures(scope: Scope, *, series: str | None = None, ages: bool = Fa
         ages={rules.AGE_GROUP_KEYS[k]: people(v) for k, v in result.get("ages", {}).items()},
         youth=result.get("youth", {}).get(0, {}).get("people", 0),
         frequency={rules.FREQUENCY_BANDS[k].key: v["people"] for k, v in result.get("frequency", {}).items()},
+        presence=rules.presence_from_changes(changes) if heat else {},
+    )
+
+
+def _whole_months(scope: Scope, series: str | None) -> tuple[int, int | None, int] | None:
+    """(first month, first month of the current period or None, month after the last) as YYYYMM when the
+    scope is whole venue-local months read from the month rows; None when it needs the facts (a partial
+    month, one event, weekly series)."""
+    if scope.event_ids is not None or series == "week":
+        return None
+    zone = venue_tz()
+
+    def month_start(moment) -> int | None:
+        local = moment.astimezone(zone)
+        if local.day != 1 or local.timetz().replace(tzinfo=None) != time(0):
+            return None
+        return local.year * 100 + local.month
+
+    lo, hi = month_start(scope.lo), month_start(scope.hi)
+    split = None if scope.split is None else month_start(scope.split)
+    if lo is None or hi is None or (scope.split is not None and split is None):
+        return None
+    return lo, split, hi
+
+
+def _from_month_rows(scope: Scope, months: tuple[int, int | None, int], *, series, ages, heat, frequency,
+                     returners) -> PresenceFigures:
+    """`presence_figures` of whole months, from the person-month and heat-month rows: three small reads,
+    the groupings done in one pass in Python (cheaper than a GROUP BY per figure, measured)."""
+    lo, split, hi = months
+    pm, hm = PersonMonth.__table__.c, HeatMonth.__table__.c
+    start = lo if split is None else split
+    rows = db.session.execute(
+        select(pm.user_id, pm.month, pm.age_group, pm.youth, pm.days, pm.checkins, pm.visits, pm.seconds,
+               pm.free_subsidised, pm.free_pass).where(pm.month >= lo, pm.month < hi)).all()
+    keys = {bucket.start.year * 100 + bucket.start.month: bucket.key for bucket in scope.local.months}
+    # {bucket: [people set, check-ins, visits, seconds, subsidised, pass]}
+    period: dict = {}
+    by_month: dict = {}
+    by_age: dict = {}
+    youth: set = set()
+    days: dict = {}
+
+    def add(table: dict, key, user, row) -> None:
+        slot = table.get(key)
+        if slot is None:
+            slot = table[key] = [set(), 0, 0, 0, 0, 0]
+        if user is not None:
+            slot[0].add(user)
+        slot[1] += row[5]
+        slot[2] += row[6]
+        slot[3] += row[7]
+        slot[4] += row[8]
+        slot[5] += row[9]
+
+    for row in rows:
+        user, month = row[0], row[1]
+        cur = 1 if month >= start else 0
+        add(period, cur, user, row)
+        if not cur:
+            continue
+        if series:
+            add(by_month, month, user, row)
+        if ages:
+            add(by_age, row[2], user, row)
+            if row[3] and user is not None:
+                youth.add(user)
+        if frequency and user is not None:
+            days[user] = days.get(user, 0) + row[4]
+
+    def people(slot) -> People:
+        free = {"subsidised": int(slot[4]), "pass": int(slot[5])}
+        return People(people=len(slot[0]), checkins=int(slot[1]),
+                      visits=VisitFigures(visits=int(slot[2]), seconds=int(slot[3]), free_seconds=free))
+
+    result_period = {("current" if cur else "previous"): people(slot) for cur, slot in period.items()}
+    if returners:
+        earlier = aliased(PersonMonth)
+        for cur in period:
+            since, until = (start, hi) if cur else (lo, start)
+            came_before = select(1).where(earlier.user_id == pm.user_id, earlier.month < since).exists()
+            result_period["current" if cur else "previous"].returners = int(db.session.execute(
+                select(func.count(distinct(pm.user_id)))
+                .where(pm.month >= since, pm.month < until, pm.user_id.is_not(None), came_before)).scalar())
+    bands: dict = {}
+    for times in days.values():
+        band = next(b for b in rules.FREQUENCY_BANDS if b.high is None or times <= b.high)
+        bands[band.key] = bands.get(band.key, 0) + 1
+    changes: dict = {}
+    if heat:
+        for weekday, first, last, stays in db.session.execute(
+                select(hm.weekday, hm.first_hour, hm.last_hour, func.sum(hm.stays))
+                .where(hm.month >= start, hm.month < hi).group_by(hm.weekday, hm.first_hour, hm.last_hour)):
+            changes[(weekday, first)] = changes.get((weekday, first), 0) + int(stays)
+            if last < 23:
+                changes[(weekday, last + 1)] = changes.get((weekday, last + 1), 0) - int(stays)
+    return PresenceFigures(
+        period=result_period,
+        series={keys[month]: people(slot) for month, slot in by_month.items()},
+        ages={rules.AGE_GROUP_KEYS[group]: people(slot) for group, slot in by_age.items()},
+        youth=len(youth),
+        frequency=bands,
         presence=rules.presence_from_changes(changes) if heat else {},
     )
 

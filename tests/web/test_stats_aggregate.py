@@ -22,17 +22,23 @@ from anticafe.extensions import db
 from anticafe.passes.models import Pass, PassType, PassUse
 from anticafe.privacy import services as privacy
 from anticafe.stats import aggregate, cache, queries, reports, rules, services, visitors
-from anticafe.stats.models import PresenceFact, StaleFact
+from anticafe.stats.models import HeatMonth, PersonMonth, PresenceFact, StaleFact
 from anticafe.visits import checkout
 from anticafe.visits.models import Visit
 
 JANUARY = rules.Period(date(2025, 1, 1), date(2025, 1, 31))
 WINTER = rules.Period(date(2024, 12, 1), date(2025, 2, 28))
 WEEK = rules.Period(date(2025, 1, 6), date(2025, 1, 12))
+#: whole months read the month rows; a year with its monthly series
+YEAR = rules.Period(date(2024, 3, 1), date(2025, 2, 28))
+#: a custom range with partial months at both edges
+CUSTOM = rules.Period(date(2024, 12, 20), date(2025, 1, 20))
 
 
 @pytest.fixture
 def world(app):
+    with db.engine.begin() as connection:  # the month rows counted in the venue's zone (then kept by marks)
+        aggregate.rebuild(connection)
     return build_world(db.session)
 
 
@@ -45,12 +51,16 @@ def _figures() -> dict:
 
 
 def _fill(found: dict) -> None:
-    for name, period in (("january", JANUARY), ("winter", WINTER), ("week", WEEK)):
+    for name, period in (("january", JANUARY), ("winter", WINTER), ("week", WEEK), ("year", YEAR),
+                         ("custom", CUSTOM)):
         dashboard = reports.build_dashboard(period)
         found[name] = {table: table_.rows for table, table_ in dashboard.tables.items()}
         found[name]["summaries"] = services.summaries(period)
-        found[name]["presence"] = visitors.presence_figures(queries.scope_for(period, compare=True), series="week",
-                                                            ages=True, heat=True, frequency=True)
+        for series in ("week", "month", None):
+            for compare in (True, False):
+                scope = queries.scope_for(period, compare=compare)
+                found[name][f"presence {series} {compare}"] = visitors.presence_figures(
+                    scope, series=series, ages=True, heat=True, frequency=True)
         for group_by in services.GROUP_BY:
             found[name][group_by] = services.attendance_rows(period, group_by)
     for event_id in db.session.scalars(select(Event.id).order_by(Event.id)):
@@ -59,8 +69,13 @@ def _fill(found: dict) -> None:
 
 
 def _facts() -> list[tuple]:
-    columns = [c for c in PresenceFact.__table__.c if c.name != "id"]
-    return sorted(tuple(row) for row in db.session.execute(select(*columns)))
+    """The facts and the month rows, as sorted tuples."""
+    found = []
+    for table in (PresenceFact.__table__, PersonMonth.__table__, HeatMonth.__table__):
+        columns = [c for c in table.c if c.name != "id"]
+        rows = [tuple(row) for row in db.session.execute(select(*columns))]
+        found.append(sorted(rows, key=lambda row: [(value is None, value or 0) for value in row]))
+    return found
 
 
 def _check_equal() -> None:
@@ -82,7 +97,9 @@ def _check_equal() -> None:
 def test_facts_give_the_raw_figures_on_the_hand_built_data(world):
     assert aggregate.use_facts()
     _check_equal()
-    assert len(_facts()) == 10 + 7  # standing check-ins (at any event) and timed visits
+    facts, person_months, heat_months = _facts()
+    assert len(facts) == 10 + 7  # standing check-ins (at any event) and timed visits
+    assert person_months and heat_months
 
 
 def test_a_transaction_with_its_own_changes_counts_from_the_raw_rows(world):
