@@ -2,7 +2,7 @@
 stays, free time, ages, the hours people are here). Built from the building blocks of `queries`."""
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date
 
 from sqlalchemy import (
     and_,
@@ -35,6 +35,7 @@ from .queries import (
     _convert_key,
     _count_if,
     _cte,
+    _execute,
     _held,
     _is_held,
     _period_flag,
@@ -211,9 +212,9 @@ def presence_figures(scope: Scope, *, series: str | None = None, ages: bool = Fa
     lt = scope.local
     if aggregate.use_facts():
         aggregate.bring_up_to_date()
-        months = _whole_months(scope, series)
-        if months is not None:
-            return _from_month_rows(scope, months, series=series, ages=ages, heat=heat, frequency=frequency,
+        parts = _parts(scope, series)
+        if parts is not None:
+            return _from_month_rows(scope, parts, series=series, ages=ages, heat=heat, frequency=frequency,
                                     returners=returners)
     pf = _presence_facts(scope, ages=ages, stays=heat)
     is_visit = pf.c.kind == "v"
@@ -275,106 +276,203 @@ def presence_figures(scope: Scope, *, series: str | None = None, ages: bool = Fa
     )
 
 
-def _whole_months(scope: Scope, series: str | None) -> tuple[int, int | None, int] | None:
-    """(first month, first month of the current period or None, month after the last) as YYYYMM when the
-    scope is whole venue-local months read from the month rows; None when it needs the facts (a partial
-    month, one event, weekly series)."""
+@dataclass
+class _Part:
+    """One period of a scope (cur 1: current, 0: previous): [lo, hi) in UTC, the whole venue-local months
+    inside it as [first, after) YYYYMM (None: none) and the UTC ranges of its partial months."""
+
+    cur: int
+    lo: object
+    hi: object
+    months: tuple[int, int] | None
+    edges: list
+
+
+def _parts(scope: Scope, series: str | None) -> list[_Part] | None:
+    """How to read the scope from the month rows (whole months) and the facts (partial months at the edges);
+    None when it needs the facts alone (one event, weekly series)."""
     if scope.event_ids is not None or series == "week":
         return None
     zone = venue_tz()
+    bounds = [(0, scope.lo, scope.split), (1, scope.split, scope.hi)] if scope.split else [(1, scope.lo, scope.hi)]
+    parts = []
+    for cur, lo, hi in bounds:
+        local_lo, local_hi = lo.astimezone(zone), hi.astimezone(zone)
+        first = date(local_lo.year, local_lo.month, 1)
+        if rules.local_midnight_utc(first, zone) < lo:
+            first = rules.add_months(first, 1)
+        after = date(local_hi.year, local_hi.month, 1)
+        if first >= after:
+            parts.append(_Part(cur, lo, hi, None, [(lo, hi)]))
+            continue
+        start, end = rules.local_midnight_utc(first, zone), rules.local_midnight_utc(after, zone)
+        edges = [(a, b) for a, b in ((lo, start), (end, hi)) if a < b]
+        parts.append(_Part(cur, lo, hi, (first.year * 100 + first.month, after.year * 100 + after.month), edges))
+    return parts
 
-    def month_start(moment) -> int | None:
-        local = moment.astimezone(zone)
-        if local.day != 1 or local.timetz().replace(tzinfo=None) != time(0):
-            return None
-        return local.year * 100 + local.month
 
-    lo, hi = month_start(scope.lo), month_start(scope.hi)
-    split = None if scope.split is None else month_start(scope.split)
-    if lo is None or hi is None or (scope.split is not None and split is None):
-        return None
-    return lo, split, hi
-
-
-def _from_month_rows(scope: Scope, months: tuple[int, int | None, int], *, series, ages, heat, frequency,
+def _from_month_rows(scope: Scope, parts: list[_Part], *, series, ages, heat, frequency,
                      returners) -> PresenceFigures:
-    """`presence_figures` of whole months, from the person-month and heat-month rows: three small reads,
-    the groupings done in one pass in Python (cheaper than a GROUP BY per figure, measured)."""
-    lo, split, hi = months
-    pm, hm = PersonMonth.__table__.c, HeatMonth.__table__.c
-    start = lo if split is None else split
-    rows = db.session.execute(
-        select(pm.user_id, pm.month, pm.age_group, pm.youth, pm.days, pm.checkins, pm.visits, pm.seconds,
-               pm.free_subsidised, pm.free_pass).where(pm.month >= lo, pm.month < hi)).all()
-    keys = {bucket.start.year * 100 + bucket.start.month: bucket.key for bucket in scope.local.months}
-    # {bucket: [people set, check-ins, visits, seconds, subsidised, pass]}
-    period: dict = {}
-    by_month: dict = {}
-    by_age: dict = {}
+    """`presence_figures` from the person-month and heat-month rows of the whole months, and the facts of
+    the partial months at the edges: a few small reads, grouped in one pass in Python (cheaper than a
+    GROUP BY per figure over every fact, measured; see bench/findings.md)."""
+    lt = scope.local
+    pm, hm, f = PersonMonth.__table__.c, HeatMonth.__table__.c, PresenceFact.__table__.c
+    whole = [part for part in parts if part.months]
+    keys = {bucket.start.year * 100 + bucket.start.month: bucket.key for bucket in lt.months}
+    # One pass over small rows: the sums by (cur, month, age group) in one dict; the distinct people of each
+    # figure in sets (a person counts once per period, month and age group).
+    sums: dict = {}
+    people_of: dict = {}
     youth: set = set()
     days: dict = {}
+    fine_days: set = set()
+    if whole:
+        ranges = [and_(pm.month >= part.months[0], pm.month < part.months[1]) for part in whole]
+        current = next((part.months for part in whole if part.cur == 1), (0, 0))
+        rows = db.session.execute(
+            select(pm.user_id, pm.month, pm.age_group, pm.youth, pm.days, pm.checkins, pm.visits, pm.seconds,
+                   pm.free_subsidised, pm.free_pass).where(or_(*ranges))).all()
+        for user, month, group, young, times, checkins, visits, seconds, subsidised, passes in rows:
+            cur = current[0] <= month < current[1]
+            key = (cur, keys.get(month) if cur else None, group)
+            slot = sums.get(key)
+            if slot is None:
+                slot = sums[key] = [0, 0, 0, 0, 0]
+                people_of[key] = set()
+            slot[0] += checkins
+            slot[1] += visits
+            slot[2] += seconds
+            slot[3] += subsidised
+            slot[4] += passes
+            if user is not None:
+                people_of[key].add(user)
+                if cur:
+                    if young:
+                        youth.add(user)
+                    days[user] = days.get(user, 0) + times
+    edges = [(part.cur, a, b) for part in parts for a, b in part.edges]
+    if edges:
+        secs = lt.seconds_from_epoch(f.at)
+        cur_ = (int_constant(1) if scope.split is None
+                else case((f.at >= lt.epoch_bound(scope.split), int_constant(1)), else_=int_constant(0)))
+        age = case((f.band_age.is_not(None), f.band_age),
+                   else_=(lt.date_number(secs) - f.birth) // int_constant(10000))
+        columns = [f.user_id, cur_, lt.month_index(secs) if series else int_constant(0), lt.day(secs),
+                   lt.age_group(age) if ages else int_constant(0),
+                   case((lt.is_youth(age), int_constant(1)), else_=int_constant(0)) if ages else int_constant(0),
+                   f.kind, f.seconds, f.free_subsidised, f.free_pass]
+        within = or_(*[and_(f.at >= lt.epoch_bound(a), f.at < lt.epoch_bound(b)) for _, a, b in edges])
+        months = [bucket.key for bucket in lt.months]
+        rows = _execute(select(*columns).where(f.held == int_constant(1), within)).all()
+        for user, cur, month, day, group, young, kind, seconds, subsidised, passes in rows:
+            key = (cur == 1, months[month] if cur == 1 else None, group)
+            slot = sums.get(key)
+            if slot is None:
+                slot = sums[key] = [0, 0, 0, 0, 0]
+                people_of[key] = set()
+            if kind == "c":
+                slot[0] += 1
+            else:
+                slot[1] += 1
+            slot[2] += seconds
+            slot[3] += subsidised
+            slot[4] += passes
+            if user is not None:
+                people_of[key].add(user)
+                if cur == 1:
+                    if young:
+                        youth.add(user)
+                    fine_days.add((user, day))
+        for user, _day in fine_days:
+            days[user] = days.get(user, 0) + 1
 
-    def add(table: dict, key, user, row) -> None:
-        slot = table.get(key)
-        if slot is None:
-            slot = table[key] = [set(), 0, 0, 0, 0, 0]
-        if user is not None:
-            slot[0].add(user)
-        slot[1] += row[5]
-        slot[2] += row[6]
-        slot[3] += row[7]
-        slot[4] += row[8]
-        slot[5] += row[9]
+    def figures(keys_: list) -> People:
+        totals = [0, 0, 0, 0, 0]
+        persons: set = set()
+        for key in keys_:
+            for i, value in enumerate(sums[key]):
+                totals[i] += value
+            persons |= people_of[key]
+        free = {"subsidised": int(totals[3]), "pass": int(totals[4])}
+        return People(people=len(persons), checkins=int(totals[0]),
+                      visits=VisitFigures(visits=int(totals[1]), seconds=int(totals[2]), free_seconds=free))
 
-    for row in rows:
-        user, month = row[0], row[1]
-        cur = 1 if month >= start else 0
-        add(period, cur, user, row)
-        if not cur:
-            continue
-        if series:
-            add(by_month, month, user, row)
-        if ages:
-            add(by_age, row[2], user, row)
-            if row[3] and user is not None:
-                youth.add(user)
-        if frequency and user is not None:
-            days[user] = days.get(user, 0) + row[4]
+    def grouped(position: int, *, current_only: bool) -> dict:
+        found: dict = {}
+        for key in sums:
+            if key[0] or not current_only:
+                found.setdefault(key[position], []).append(key)
+        return {bucket: figures(keys_) for bucket, keys_ in found.items()}
 
-    def people(slot) -> People:
-        free = {"subsidised": int(slot[4]), "pass": int(slot[5])}
-        return People(people=len(slot[0]), checkins=int(slot[1]),
-                      visits=VisitFigures(visits=int(slot[2]), seconds=int(slot[3]), free_seconds=free))
-
-    result_period = {("current" if cur else "previous"): people(slot) for cur, slot in period.items()}
+    period = grouped(0, current_only=False)
+    result_period = {("current" if cur else "previous"): found for cur, found in period.items()}
+    series_rows = grouped(1, current_only=True) if series else {}
+    age_rows = {rules.AGE_GROUP_KEYS[group]: found for group, found in grouped(2, current_only=True).items()} \
+        if ages else {}
     if returners:
-        earlier = aliased(PersonMonth)
-        for cur in period:
-            since, until = (start, hi) if cur else (lo, start)
-            came_before = select(1).where(earlier.user_id == pm.user_id, earlier.month < since).exists()
-            result_period["current" if cur else "previous"].returners = int(db.session.execute(
-                select(func.count(distinct(pm.user_id)))
-                .where(pm.month >= since, pm.month < until, pm.user_id.is_not(None), came_before)).scalar())
+        _count_returners(lt, parts, result_period, people_of)
     bands: dict = {}
     for times in days.values():
         band = next(b for b in rules.FREQUENCY_BANDS if b.high is None or times <= b.high)
         bands[band.key] = bands.get(band.key, 0) + 1
     changes: dict = {}
     if heat:
-        for weekday, first, last, stays in db.session.execute(
-                select(hm.weekday, hm.first_hour, hm.last_hour, func.sum(hm.stays))
-                .where(hm.month >= start, hm.month < hi).group_by(hm.weekday, hm.first_hour, hm.last_hour)):
-            changes[(weekday, first)] = changes.get((weekday, first), 0) + int(stays)
+        current = next(part for part in parts if part.cur == 1)
+        hours = []
+        if current.months:
+            hours.append(select(hm.weekday.label("wd"), hm.first_hour.label("fh"), hm.last_hour.label("lh"),
+                                hm.stays.label("n"))
+                         .where(hm.month >= current.months[0], hm.month < current.months[1]))
+        if current.edges:
+            stays = (select(lt.seconds_from_epoch(f.stay_start).label("stay_start"),
+                            lt.seconds_from_epoch(f.stay_end).label("stay_end"))
+                     .where(f.held == int_constant(1), f.stays == int_constant(1),
+                            or_(*[and_(f.at >= lt.epoch_bound(a), f.at < lt.epoch_bound(b))
+                                  for a, b in current.edges]))
+                     .subquery("edge_stays"))
+            weekday, first, last = stay_hours(lt, stays.c.stay_start, stays.c.stay_end)
+            hours.append(select(weekday.label("wd"), first.label("fh"), last.label("lh"), func.count().label("n"))
+                         .group_by(literal_column("wd"), literal_column("fh"), literal_column("lh")))
+        for weekday, first, last, stays_ in _execute(union_all(*hours) if len(hours) > 1 else hours[0]):
+            changes[(weekday, first)] = changes.get((weekday, first), 0) + int(stays_)
             if last < 23:
-                changes[(weekday, last + 1)] = changes.get((weekday, last + 1), 0) - int(stays)
+                changes[(weekday, last + 1)] = changes.get((weekday, last + 1), 0) - int(stays_)
     return PresenceFigures(
         period=result_period,
-        series={keys[month]: people(slot) for month, slot in by_month.items()},
-        ages={rules.AGE_GROUP_KEYS[group]: people(slot) for group, slot in by_age.items()},
-        youth=len(youth),
-        frequency=bands,
+        series=series_rows,
+        ages=age_rows,
+        youth=len(youth) if ages else 0,
+        frequency=bands if frequency else {},
         presence=rules.presence_from_changes(changes) if heat else {},
     )
+
+
+def _count_returners(lt: LocalTime, parts: list[_Part], period: dict, people_of: dict) -> None:
+    """Set `returners` of each period: its people who had come before it (a held presence earlier than its
+    start). Each person's first month comes from the person-months (one scan of their person index); a period
+    starting within a month adds the people who came in that month before its start."""
+    pm, f = PersonMonth.__table__.c, PresenceFact.__table__.c
+    zone = venue_tz()
+    firsts = dict(db.session.execute(select(pm.user_id, func.min(pm.month)).where(pm.user_id.is_not(None))
+                                     .group_by(pm.user_id)).all())
+    for part in parts:
+        found = period.get("current" if part.cur else "previous")
+        if found is None:
+            continue
+        local = part.lo.astimezone(zone)
+        month = local.year * 100 + local.month
+        month_start = rules.local_midnight_utc(date(local.year, local.month, 1), zone)
+        early: set = set()
+        if month_start < part.lo:
+            early = set(db.session.scalars(
+                select(f.user_id).where(f.held == int_constant(1), f.at >= lt.epoch_bound(month_start),
+                                        f.at < lt.epoch_bound(part.lo), f.user_id.is_not(None)).distinct()))
+        persons: set = set()
+        for key, users in people_of.items():
+            if key[0] == bool(part.cur):
+                persons |= users
+        found.returners = sum(1 for user in persons if firsts.get(user, month) < month or user in early)
 
 
 def _came_before(scope: Scope, persons):

@@ -31,8 +31,9 @@ WINTER = rules.Period(date(2024, 12, 1), date(2025, 2, 28))
 WEEK = rules.Period(date(2025, 1, 6), date(2025, 1, 12))
 #: whole months read the month rows; a year with its monthly series
 YEAR = rules.Period(date(2024, 3, 1), date(2025, 2, 28))
-#: a custom range with partial months at both edges
+#: custom ranges with partial months at both edges: without a whole month, and around a whole one
 CUSTOM = rules.Period(date(2024, 12, 20), date(2025, 1, 20))
+AROUND = rules.Period(date(2024, 12, 10), date(2025, 2, 10))
 
 
 @pytest.fixture
@@ -52,7 +53,7 @@ def _figures() -> dict:
 
 def _fill(found: dict) -> None:
     for name, period in (("january", JANUARY), ("winter", WINTER), ("week", WEEK), ("year", YEAR),
-                         ("custom", CUSTOM)):
+                         ("custom", CUSTOM), ("around", AROUND)):
         dashboard = reports.build_dashboard(period)
         found[name] = {table: table_.rows for table, table_ in dashboard.tables.items()}
         found[name]["summaries"] = services.summaries(period)
