@@ -20,7 +20,15 @@ and parsing their timestamps. The rows are a pure function of the raw rows (`fac
 - a transaction that has itself marked something and not committed yet counts from the raw rows
   (the facts cannot hold its own uncommitted changes).
 
-`flask stats rebuild` (and `seed-scale`, the demo seed, migration 0025) count every fact afresh.
+**Month rows.** From the facts, two smaller tables serve the whole venue-local months of a period:
+`stats_person_month` (a person's held presences in a month at one age group: days, check-ins, visits,
+seconds, free seconds; ~26 k rows for a busy year instead of ~86 k facts) and `stats_heat_month` (stays
+by month, weekday, first and last hour). A refresh recounts the person-months (and the month's heat)
+that the recounted facts touched, before and after. Local months and ages depend on the venue's zone:
+the rows record it (`stats_aggregate_lock.zone`) and are counted afresh when it changes.
+
+`flask stats rebuild` (and `seed-scale`) count every fact and month row afresh; the migrations only
+write the "count everything" mark (kind '*'), so the first read after an upgrade does it.
 `reference()` makes the statistics count from the raw rows (the definition the tests compare with).
 """
 

@@ -205,7 +205,10 @@ def _stay_hours(lt: LocalTime, pf):
 @cached
 def presence_figures(scope: Scope, *, series: str | None = None, ages: bool = False, heat: bool = False,
                      frequency: bool = False, returners: bool = True) -> PresenceFigures:
-    """People, visits and check-ins by period (and series, ages...), in one statement.
+    """People, visits and check-ins by period (and series, ages...).
+
+    From the month rows for the whole months of the scope and the facts for its partial months
+    (`_from_month_rows`), or, for one event, a weekly series or the raw rows, in one statement.
 
     Check-ins at timed events count in the heatmap through the timed visit their check-in starts.
     """
