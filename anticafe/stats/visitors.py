@@ -319,6 +319,8 @@ def _from_month_rows(scope: Scope, parts: list[_Part], *, series, ages, heat, fr
     """`presence_figures` from the person-month and heat-month rows of the whole months, and the facts of
     the partial months at the edges: a few small reads, grouped in one pass in Python (cheaper than a
     GROUP BY per figure over every fact, measured; see bench/findings.md)."""
+    if not (series or ages or heat or frequency):
+        return _period_figures(scope, parts, returners=returners)
     lt = scope.local
     pm, hm, f = PersonMonth.__table__.c, HeatMonth.__table__.c, PresenceFact.__table__.c
     whole = [part for part in parts if part.months]
@@ -449,6 +451,53 @@ def _from_month_rows(scope: Scope, parts: list[_Part], *, series, ages, heat, fr
         frequency=bands if frequency else {},
         presence=rules.presence_from_changes(changes) if heat else {},
     )
+
+
+def _period_figures(scope: Scope, parts: list[_Part], *, returners: bool) -> PresenceFigures:
+    """Only the periods' figures (the summary): the sums grouped by the database, and the distinct people of
+    each period as (period, person) pairs, from the month rows and the partial months' facts."""
+    lt = scope.local
+    pm, f = PersonMonth.__table__.c, PresenceFact.__table__.c
+    current = next((part.months for part in parts if part.cur == 1 and part.months), (0, 0))
+    selects = []
+    whole = [and_(pm.month >= part.months[0], pm.month < part.months[1]) for part in parts if part.months]
+    if whole:
+        cur = case((and_(pm.month >= current[0], pm.month < current[1]), int_constant(1)), else_=int_constant(0))
+        selects.append(select(cur.label("cur"), pm.user_id.label("user_id"), pm.checkins.label("checkins"),
+                              pm.visits.label("visits"), pm.seconds.label("seconds"),
+                              pm.free_subsidised.label("free_subsidised"), pm.free_pass.label("free_pass"))
+                       .where(or_(*whole)))
+    edges = [(a, b) for part in parts for a, b in part.edges]
+    if edges:
+        cur = (int_constant(1) if scope.split is None
+               else case((f.at >= lt.epoch_bound(scope.split), int_constant(1)), else_=int_constant(0)))
+        selects.append(select(cur.label("cur"), f.user_id.label("user_id"),
+                              case((f.kind == text_constant("c"), int_constant(1)), else_=int_constant(0))
+                              .label("checkins"),
+                              case((f.kind == text_constant("v"), int_constant(1)), else_=int_constant(0))
+                              .label("visits"),
+                              f.seconds.label("seconds"), f.free_subsidised.label("free_subsidised"),
+                              f.free_pass.label("free_pass"))
+                       .where(f.held == int_constant(1),
+                              or_(*[and_(f.at >= lt.epoch_bound(a), f.at < lt.epoch_bound(b)) for a, b in edges])))
+    rows = (union_all(*selects) if len(selects) > 1 else selects[0]).subquery("period_rows")
+    period: dict = {}
+    for cur, checkins, visits, seconds, subsidised, passes in _execute(
+            select(rows.c.cur, _sum(rows.c.checkins), _sum(rows.c.visits), _sum(rows.c.seconds),
+                   _sum(rows.c.free_subsidised), _sum(rows.c.free_pass)).group_by(rows.c.cur)).all():
+        free = {"subsidised": int(subsidised), "pass": int(passes)}
+        period["current" if cur == 1 else "previous"] = People(
+            checkins=int(checkins), visits=VisitFigures(visits=int(visits), seconds=int(seconds), free_seconds=free))
+    people_of: dict = {(True, None, 0): set(), (False, None, 0): set()}
+    for cur, user in _execute(select(rows.c.cur, rows.c.user_id).where(rows.c.user_id.is_not(None)).distinct()):
+        people_of[(cur == 1, None, 0)].add(user)
+    for cur in (True, False):
+        found = period.get("current" if cur else "previous")
+        if found is not None:
+            found.people = len(people_of[(cur, None, 0)])
+    if returners:
+        _count_returners(lt, parts, period, people_of)
+    return PresenceFigures(period=period, series={}, ages={}, youth=0, frequency={}, presence={})
 
 
 def _count_returners(lt: LocalTime, parts: list[_Part], period: dict, people_of: dict) -> None:
