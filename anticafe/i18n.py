@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from babel.numbers import format_currency as babel_format_currency
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_login import current_user
 from flask_wtf.i18n import translations as wtforms_translations
 from wtforms import Form
@@ -53,10 +53,36 @@ def local_time(moment, fmt: str = "short") -> str:
     return format_datetime(moment, fmt) if moment else ""
 
 
+def _remembered(formatter):
+    """Flask-Babel's `formatter` (format_date, format_time, format_datetime), remembering its answers.
+
+    What it writes is a pure function of the moment, the pattern, the language and the zone shown (all
+    in the key; an aware moment is the same instant whatever its zone): Babel's pattern work per call
+    was most of a card's cost on the home page and the calendar pages.
+    """
+
+    @lru_cache(maxsize=4096)
+    def remembered(moment, pattern, locale: str, zone: str) -> str:
+        return formatter(moment, pattern)
+
+    def format_(moment=None, format=None, rebase=True):
+        if moment is None or not rebase:  # "now", or a moment not shown in venue time: as Babel does
+            return formatter(moment, format, rebase)
+        try:
+            return remembered(moment, format, str(get_locale()), current_app.config["VENUE_TIMEZONE"])
+        except TypeError:  # a pattern that cannot be a key
+            return formatter(moment, format)
+
+    format_.__doc__ = formatter.__doc__
+    return format_
+
+
 def register_i18n(app):
     """Expose the formatting helpers to templates."""
     template_helpers(app, filters={"rubles": rubles, "datetime": local_time, "number": format_decimal,
-                                   "venue": to_venue})
+                                   "venue": to_venue, "dateformat": _remembered(format_date),
+                                   "timeformat": _remembered(format_time),
+                                   "datetimeformat": _remembered(format_datetime)})
 
     @app.context_processor
     def inject_locale():

@@ -69,6 +69,8 @@ class Event(db.Model):
         CheckConstraint("entry IN ('free', 'timed')", name="entry_known"),
         CheckConstraint("min_age IS NULL OR max_age IS NULL OR min_age <= max_age", name="ages_ordered"),
         Index("ix_events_published_starts_at", "published", "starts_at"),
+        # the occupancy's guests inside now: free-entry, scheduled events that have not ended
+        Index("ix_events_entry_status_ends_at", "entry", "status", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

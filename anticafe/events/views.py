@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import date, timedelta
+from functools import lru_cache
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_date, get_locale, ngettext, pgettext
@@ -41,6 +42,13 @@ def _is_staff() -> bool:
 
 def category_label(code: str) -> str:
     """Return a category's name in the current language."""
+    return _category_label(code, str(get_locale()))
+
+
+@lru_cache(maxsize=256)
+def _category_label(code: str, locale: str) -> str:
+    # The name is a pure function of the code and the language (the catalogues do not change while
+    # the app runs); cards say it twice each.
     try:
         return str(services.CATEGORY_LABELS[Category(code)])
     except ValueError:

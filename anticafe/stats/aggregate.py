@@ -36,6 +36,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta, tzinfo
+from functools import cache
 
 import click
 from flask.cli import with_appcontext
@@ -427,6 +428,16 @@ def _after_flush(session, flush_context):
     _write(session, marks)
 
 
+@cache
+def _newest_mark(table_name: str, kind: str):
+    """The bulk insert's mark, built once per table (the door's check-in is a Core insert: building
+    this statement on every scan cost more than running it)."""
+    stale = StaleFact.__table__
+    model = _MODELS[table_name]
+    newest = select(text_constant(kind), func.coalesce(func.max(model.id), 0)).select_from(model)
+    return insert(stale).from_select([stale.c.kind, stale.c.ref_id], newest)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _bulk_change(state):
     if not (state.is_insert or state.is_update or state.is_delete) or state.execution_options.get("row_lock"):
@@ -443,9 +454,7 @@ def _bulk_change(state):
             return  # new events, people and passes have no facts yet
         # New rows have no ids yet: mark "every row after the newest id now" (a sequence only grows, so
         # the new rows, and rows other transactions are inserting, all lie beyond it).
-        model = _MODELS[table.name]
-        newest = select(text_constant(kind), func.coalesce(func.max(model.id), 0)).select_from(model)
-        state.session.connection().execute(insert(stale).from_select([stale.c.kind, stale.c.ref_id], newest))
+        state.session.connection().execute(_newest_mark(table.name, kind))
         state.session.info[_MARKED] = True
         return
     if state.is_update:

@@ -5,9 +5,11 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from .. import versions
 from ..auth import Access, guard_blueprint
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..memo import Memo
 from . import services
 from .forms import HoursForm
 
@@ -48,8 +50,22 @@ def edit():
     return render_template("venue/hours.html", form=form, names=day_names()), status
 
 
+#: The home page's hours by language and data version (opening hours bump the statistics' version,
+#: which the home page reads anyway for its prices: no query at all for a repeat).
+_home_hours = Memo(size=8)
+
+
 def opening_hours_section(app, **_) -> dict:
     """Home page: the hours of the week, consecutive equal days grouped."""
+    key = (str(db.engine.url), str(get_locale()), versions.stats_version())
+    groups = _home_hours.get(key)
+    if groups is None:
+        groups = _hour_groups()
+        _home_hours.put(key, groups)
+    return {"opening_hours": groups}
+
+
+def _hour_groups() -> list[dict]:
     week = services.weekly_hours()
     names = day_names()
     groups: list[dict] = []
@@ -60,5 +76,5 @@ def opening_hours_section(app, **_) -> dict:
             groups[-1]["last"] = names[weekday]
         else:
             groups.append({"key": key, "first": names[weekday], "last": None, "hours": hours})
-    return {"opening_hours": groups}
+    return groups
 
