@@ -7,14 +7,16 @@ from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import signals
+from ..accounts.models import User
 from ..db import lock, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import to_venue
 from . import pricing
-from .models import Visit, VisitSegment
+from .models import Tariff, Visit, VisitSegment
 from .tariffs import current_rules, day_kind_on
 
 
@@ -99,6 +101,11 @@ def lock_visit(visit_id: int) -> Visit:
     db.session.flush()
     if not lock(Visit, Visit.id == visit_id):
         raise DomainError("not_found", _l("No such visit."), status=404)
-    db.session.expire_all()
-    return db.session.scalars(select(Visit).where(Visit.id == visit_id)
-                              .execution_options(populate_existing=True)).one()
+    # What was read before the lock may be stale: load it again. People and tariff versions are
+    # kept (a visit's clock does not depend on them changing meanwhile, and reloading the staff and
+    # the visitor cost two statements on every stop); the segments come with the visit.
+    for instance in list(db.session.identity_map.values()):
+        if not isinstance(instance, User | Tariff):
+            db.session.expire(instance)
+    return db.session.scalars(select(Visit).where(Visit.id == visit_id).options(joinedload(Visit.segments))
+                              .execution_options(populate_existing=True)).unique().one()

@@ -165,15 +165,20 @@ def stop_visit(visit: Visit, *, staff: User | None, at: datetime | None = None) 
     visit = lock_visit(visit.id)
     if not visit.is_open:
         raise DomainError("visit_not_open", _l("This visit has already stopped."), status=409)
-    now = max(at or utcnow(), visit.started_at)
-    segment = _running_segment(visit)
-    if segment is not None:
-        segment.ended_at = max(now, segment.started_at)
-    visit.ended_at = max([now, *(s.ended_at for s in visit.segments if s.ended_at)])
-    visit.status = VisitStatus.STOPPED
-    visit.stopped_by_id = staff.id if staff is not None else None
-    apply_quote(visit, Pricer().final(visit, claim=True))
-    settle_free(visit, staff)
+    with db.session.no_autoflush:  # one UPDATE of the visit (and one statistics mark) at the end
+        now = max(at or utcnow(), visit.started_at)
+        segment = _running_segment(visit)
+        if segment is not None:
+            segment.ended_at = max(now, segment.started_at)
+        visit.ended_at = max([now, *(s.ended_at for s in visit.segments if s.ended_at)])
+        visit.status = VisitStatus.STOPPED
+        visit.stopped_by_id = staff.id if staff is not None else None
+        pricer = Pricer()
+        # The day's kind, stored with the price anyway, decided once: the passes' price callback
+        # prices with its own Pricer and would ask for the holiday again.
+        visit.day_kind = visit.day_kind or pricer.day_kind(visit).value
+        apply_quote(visit, pricer.final(visit, claim=True))
+        settle_free(visit, staff)
     db.session.flush()
     return visit
 
