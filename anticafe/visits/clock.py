@@ -11,8 +11,10 @@ from datetime import UTC, date, datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import codes
 from ..accounts import services as accounts
@@ -34,7 +36,14 @@ def open_visit_for(user: User) -> Visit | None:
     """Return the person's active or paused visit, if any."""
     if user is None or user.id is None:
         return None
-    return db.session.scalar(select(Visit).where(Visit.user_id == user.id, constant_in(Visit.status, OPEN_STATUSES)))
+    return db.session.scalar(_OPEN_VISIT_OF, {"user_id": user.id})
+
+
+#: Statements asked on every card scan, built once (building a select costs more than running it).
+_OPEN_VISIT_OF = select(Visit).where(Visit.user_id == bindparam("user_id"), constant_in(Visit.status, OPEN_STATUSES))
+_INSERT_VISIT = insert(Visit.__table__).returning(Visit.__table__.c.id)
+_INSERT_SEGMENT = insert(VisitSegment.__table__).returning(VisitSegment.__table__.c.id)
+CARD_OWNER = select(User).where(User.card_code == bindparam("code"))
 
 
 def check_category(code: str | None) -> str | None:
@@ -57,12 +66,42 @@ def _already_active(visit: Visit) -> DomainError:
                        status=409, extra={"visit_id": visit.id})
 
 
+#: A new visit's columns before it is priced (the model's defaults, said once).
+_NEW_VISIT = {column.key: None for column in Visit.__table__.columns if column.key != "id"} | {
+    "status": VisitStatus.ACTIVE.value, "needs_review": False}
+
+
+def _insert_open_visit(values: dict, *, user: User, tariff: Tariff) -> Visit:
+    """Write a new visit and its first segment with two Core INSERTs (no ORM flush) and return the visit
+    as a persistent object holding exactly what was written, its person, tariff and segment attached.
+
+    Through the session, so that the statistics' mark and the data versions' bump are written in this
+    transaction as for any insert (`stats.aggregate`, `versions`).
+    """
+    visit_id = db.session.execute(_INSERT_VISIT, values).scalar_one()
+    segment_id = db.session.execute(_INSERT_SEGMENT, {"visit_id": visit_id, "started_at": values["started_at"],
+                                                      "ended_at": None}).scalar_one()
+    visit = Visit(id=visit_id, **values)
+    segment = VisitSegment(id=segment_id, visit_id=visit_id, started_at=values["started_at"], ended_at=None)
+    make_transient_to_detached(visit)
+    make_transient_to_detached(segment)
+    set_committed_value(segment, "visit", visit)
+    set_committed_value(visit, "segments", [segment])
+    set_committed_value(visit, "user", user)
+    set_committed_value(visit, "tariff", tariff)
+    db.session.add(visit)
+    return visit
+
+
 def start_visit(*, user: User, staff: User | None, override_reason: str | None = None, registration=None,
-                category: str | None = None, at: datetime | None = None) -> Visit:
+                category: str | None = None, at: datetime | None = None, seen_outside: bool = False) -> Visit:
     """Start a person's timed visit; refuse a second open visit and, unless overridden, a full venue.
 
     `registration` links the visit to the check-in of a timed event; `category` (a staff choice)
-    becomes the person's category from now on.
+    becomes the person's category from now on. `seen_outside`: the caller has just found no open
+    visit of the person in this transaction (a card scan): not asked again under the lock; should
+    another request have started one meanwhile, the unique index refuses the insert and the answer
+    is the same `visit_already_active`.
     """
     if user is None:
         raise DomainError("not_found", _l("No such person."), status=404)
@@ -76,7 +115,7 @@ def start_visit(*, user: User, staff: User | None, override_reason: str | None =
     tariff = ensure_tariff()
     db.session.flush()
     _lock_starts(tariff)
-    existing = open_visit_for(user)
+    existing = None if seen_outside else open_visit_for(user)
     if existing is not None:
         raise _already_active(existing)
     now = at or utcnow()
@@ -88,15 +127,13 @@ def start_visit(*, user: User, staff: User | None, override_reason: str | None =
                                            people=inside.people, capacity=inside.capacity), status=409)
     if category is not None and category != user.guest_category:
         user.guest_category = category
-    visit = Visit(user_id=user.id, guest_category=user.guest_category or "standard", status=VisitStatus.ACTIVE,
-                  started_at=now, started_by_id=staff.id if staff is not None else None, tariff_id=tariff.id,
-                  registration_id=registration.id if registration is not None else None,
-                  override_reason=override_reason if inside.full else None)
-    visit.user, visit.tariff = user, tariff  # what the answer shows, without loading them again
-    visit.segments.append(VisitSegment(started_at=now))
+    values = {**_NEW_VISIT, "user_id": user.id, "guest_category": user.guest_category or "standard",
+              "started_at": now, "started_by_id": staff.id if staff is not None else None, "tariff_id": tariff.id,
+              "registration_id": registration.id if registration is not None else None,
+              "override_reason": override_reason if inside.full else None}
     try:
         with db.session.begin_nested():
-            db.session.add(visit)
+            visit = _insert_open_visit(values, user=user, tariff=tariff)
     except IntegrityError:
         existing = open_visit_for(user)
         if existing is not None:
@@ -192,13 +229,13 @@ def scan_card(card_code: str, *, staff: User | None, device: str | None = None,
     """
     if user is None:
         code = codes.normalize(card_code or "")
-        user = db.session.scalar(select(User).where(User.card_code == code)) if code else None
+        user = db.session.scalar(CARD_OWNER, {"code": code}) if code else None
     if user is None:
         raise DomainError("unknown_card", _l("No guest card has this code."), status=404)
     visit = open_visit_for(user)
     if visit is None:
         try:
-            return "visit_started", start_visit(user=user, staff=staff)
+            return "visit_started", start_visit(user=user, staff=staff, seen_outside=True)
         except DomainError as error:
             if error.code != "visit_already_active":
                 raise

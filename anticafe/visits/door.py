@@ -11,7 +11,7 @@ from ..extensions import db
 from ..i18n import rubles
 from ..timeutil import to_venue
 from .board import visit_json
-from .clock import cancel_visit, open_visit_for, scan_card, start_visit
+from .clock import CARD_OWNER, cancel_visit, open_visit_for, scan_card, start_visit
 from .models import OPEN_STATUSES, Visit
 
 
@@ -21,7 +21,7 @@ def card_scan_answer(code: str, *, staff: User | None, device: str | None = None
     None when the code is no guest card (the door then tries other handlers or says "unknown code").
     """
     normalized = codes.normalize(code or "")
-    owner = db.session.scalar(select(User).where(User.card_code == normalized)) if normalized else None
+    owner = db.session.scalar(CARD_OWNER, {"code": normalized}) if normalized else None
     if owner is None:
         return None
     result, visit = scan_card(normalized, staff=staff, device=device, user=owner)

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import distinct, exists, func, literal, or_, select
+from sqlalchemy import bindparam, distinct, exists, func, or_, select
 
 from ..db import constant_in, utcnow
 from ..door.models import CheckIn
@@ -85,21 +86,25 @@ class Headcount:
         return self.people >= self.capacity
 
 
-def headcount(now: datetime, user_id: int | None) -> Headcount:
-    """Count the people inside now in one statement (counts, not rows: a visit's start asks this under
-    the start lock, and a full evening's thousands of event guests need not travel to Python)."""
+@cache
+def _headcount_statement():
+    """The headcount's statement, built once per process (building it cost more than running it)."""
+    now, user_id = bindparam("now"), bindparam("user_id")
     is_open = constant_in(Visit.status, OPEN_STATUSES)
     open_users = select(Visit.user_id).where(is_open, Visit.user_id.is_not(None))
     visits = select(func.count()).select_from(Visit).where(is_open).scalar_subquery()
     guests = (select(func.count(distinct(CheckIn.user_id))).join(Event, Event.id == CheckIn.event_id)
               .where(*_guest_conditions(now), CheckIn.user_id.not_in(open_users)).scalar_subquery())
-    if user_id is None:
-        person = literal(False)
-    else:
-        person = or_(exists().where(is_open, Visit.user_id == user_id),
-                     exists(select(CheckIn.id).join(Event, Event.id == CheckIn.event_id)
-                            .where(*_guest_conditions(now), CheckIn.user_id == user_id)))
-    row = db.session.execute(select(visits, guests, person)).one()
+    person = or_(exists().where(is_open, Visit.user_id == user_id),
+                 exists(select(CheckIn.id).join(Event, Event.id == CheckIn.event_id)
+                        .where(*_guest_conditions(now), CheckIn.user_id == user_id)))
+    return select(visits, guests, person)
+
+
+def headcount(now: datetime, user_id: int | None) -> Headcount:
+    """Count the people inside now in one statement (counts, not rows: a visit's start asks this under
+    the start lock, and a full evening's thousands of event guests need not travel to Python)."""
+    row = db.session.execute(_headcount_statement(), {"now": now, "user_id": user_id}).one()
     return Headcount(people=int(row[0]) + int(row[1]), capacity=int(current_app.config["VENUE_CAPACITY"]),
                      counts_person=bool(row[2]))
 
