@@ -103,9 +103,10 @@ def lock_visit(visit_id: int) -> Visit:
         raise DomainError("not_found", _l("No such visit."), status=404)
     # What was read before the lock may be stale: load it again. People and tariff versions are
     # kept (a visit's clock does not depend on them changing meanwhile, and reloading the staff and
-    # the visitor cost two statements on every stop); the segments come with the visit.
+    # the visitor cost two statements on every stop); the segments and tariff come with the visit.
     for instance in list(db.session.identity_map.values()):
         if not isinstance(instance, User | Tariff):
             db.session.expire(instance)
-    return db.session.scalars(select(Visit).where(Visit.id == visit_id).options(joinedload(Visit.segments))
+    return db.session.scalars(select(Visit).where(Visit.id == visit_id)
+                              .options(joinedload(Visit.segments), joinedload(Visit.tariff))
                               .execution_options(populate_existing=True)).unique().one()

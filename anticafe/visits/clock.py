@@ -8,11 +8,13 @@ has the last word; pause/resume/stop lock the visit's row first. Services flush;
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -41,7 +43,6 @@ def open_visit_for(user: User) -> Visit | None:
 
 #: Statements asked on every card scan, built once (building a select costs more than running it).
 _OPEN_VISIT_OF = select(Visit).where(Visit.user_id == bindparam("user_id"), constant_in(Visit.status, OPEN_STATUSES))
-_INSERT_VISIT = insert(Visit.__table__).returning(Visit.__table__.c.id)
 _INSERT_SEGMENT = insert(VisitSegment.__table__).returning(VisitSegment.__table__.c.id)
 CARD_OWNER = select(User).where(User.card_code == bindparam("code"))
 
@@ -71,14 +72,29 @@ _NEW_VISIT = {column.key: None for column in Visit.__table__.columns if column.k
     "status": VisitStatus.ACTIVE.value, "needs_review": False}
 
 
-def _insert_open_visit(values: dict, *, user: User, tariff: Tariff) -> Visit:
+@cache
+def _insert_visit(dialect: str):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the partial unique index "one open visit per person"
+    refuses a second open visit without aborting the transaction (no savepoint needed; on PostgreSQL
+    the insert waits for a concurrent one to commit, then does nothing)."""
+    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = Visit.__table__
+    return make(table).on_conflict_do_nothing(
+        index_elements=[table.c.user_id], index_where=constant_in(table.c.status, OPEN_STATUSES),
+    ).returning(table.c.id)
+
+
+def _insert_open_visit(values: dict, *, user: User, tariff: Tariff) -> Visit | None:
     """Write a new visit and its first segment with two Core INSERTs (no ORM flush) and return the visit
-    as a persistent object holding exactly what was written, its person, tariff and segment attached.
+    as a persistent object holding exactly what was written, its person, tariff and segment attached;
+    None when the person has an open visit already (the unique index decides).
 
     Through the session, so that the statistics' mark and the data versions' bump are written in this
     transaction as for any insert (`stats.aggregate`, `versions`).
     """
-    visit_id = db.session.execute(_INSERT_VISIT, values).scalar_one()
+    visit_id = db.session.execute(_insert_visit(db.session.get_bind().dialect.name), values).scalar()
+    if visit_id is None:
+        return None
     segment_id = db.session.execute(_INSERT_SEGMENT, {"visit_id": visit_id, "started_at": values["started_at"],
                                                       "ended_at": None}).scalar_one()
     visit = Visit(id=visit_id, **values)
@@ -131,14 +147,12 @@ def start_visit(*, user: User, staff: User | None, override_reason: str | None =
               "started_at": now, "started_by_id": staff.id if staff is not None else None, "tariff_id": tariff.id,
               "registration_id": registration.id if registration is not None else None,
               "override_reason": override_reason if inside.full else None}
-    try:
-        with db.session.begin_nested():
-            visit = _insert_open_visit(values, user=user, tariff=tariff)
-    except IntegrityError:
+    visit = _insert_open_visit(values, user=user, tariff=tariff)
+    if visit is None:  # the unique index "one open visit per person" said no: someone started it meanwhile
         existing = open_visit_for(user)
         if existing is not None:
-            raise _already_active(existing) from None
-        raise
+            raise _already_active(existing)
+        raise DomainError("visit_already_active", _l("This visit has changed meanwhile; try again."), status=409)
     current_app.logger.info("visit %s started for user %s by %s", visit.id, user.id, staff.id if staff else None)
     return visit
 
