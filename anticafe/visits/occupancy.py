@@ -54,20 +54,28 @@ def _guest_conditions(now: datetime) -> tuple:
             Event.status == EventStatus.SCHEDULED.value, Event.ends_at > now)
 
 
+@cache
+def _occupancy_statements():
+    """The people of open visits, and the event guests without one: built once per process (the board
+    asks on every poll; building the select cost as much as running it)."""
+    is_open = constant_in(Visit.status, OPEN_STATUSES)
+    open_users = select(Visit.user_id).where(is_open, Visit.user_id.is_not(None))
+    guests = (select(CheckIn.user_id).distinct().join(Event, Event.id == CheckIn.event_id)
+              .where(*_guest_conditions(bindparam("now")), CheckIn.user_id.not_in(open_users)))
+    return select(Visit.user_id).where(is_open), guests
+
+
 def occupancy(now: datetime | None = None, open_user_ids: list[int | None] | None = None) -> Occupancy:
     """Count the people inside now (see the module's definition) against `VENUE_CAPACITY`.
 
     `open_user_ids`: the people of every open visit (None for one without), when the caller has just
     read them (the live board), in the same transaction."""
     now = now or utcnow()
-    is_open = constant_in(Visit.status, OPEN_STATUSES)
+    open_people, event_guests = _occupancy_statements()
     if open_user_ids is None:
-        open_user_ids = list(db.session.scalars(select(Visit.user_id).where(is_open)))
+        open_user_ids = list(db.session.scalars(open_people))
     visit_people = {user_id for user_id in open_user_ids if user_id is not None}
-    open_users = select(Visit.user_id).where(is_open, Visit.user_id.is_not(None))
-    guests = set(db.session.scalars(
-        select(CheckIn.user_id).distinct().join(Event, Event.id == CheckIn.event_id).where(
-            *_guest_conditions(now), CheckIn.user_id.not_in(open_users))))
+    guests = set(db.session.scalars(event_guests, {"now": now}))
     return Occupancy(visits=len(open_user_ids), event_guests=len(guests),
                      capacity=int(current_app.config["VENUE_CAPACITY"]), people_ids=visit_people | guests)
 
