@@ -159,7 +159,8 @@ def start_visit(*, user: User, staff: User | None, override_reason: str | None =
         existing = open_visit_for(user)
         if existing is not None:
             raise _already_active(existing)
-        raise DomainError("visit_already_active", _l("This visit has changed meanwhile; try again."), status=409)
+        raise DomainError("visit_already_active",
+                          _l("Someone started this guest's visit at the same moment; try again."), status=409)
     current_app.logger.info("visit %s started for user %s by %s", visit.id, user.id, staff.id if staff else None)
     return visit
 
