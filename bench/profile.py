@@ -102,9 +102,6 @@ def main(argv=None) -> int:
         statuses[answer.status_code] = statuses.get(answer.status_code, 0) + 1
     if opts.tree:
         profiler.stop()
-    if scenario.after:  # put the database back (the board's scenarios count who is inside)
-        with app.app_context():
-            scenario.after(ctx)
     measured = max(len(took), 1)
     print(json.dumps({"scenario": scenario.key, "requests": len(took), "statuses": statuses,
                       "mean_ms": round(statistics.mean(took) * 1000, 2) if took else None,
@@ -116,6 +113,9 @@ def main(argv=None) -> int:
     if opts.tree and opts.html:
         with open(opts.html, "w") as f:
             f.write(profiler.output_html())
+    if scenario.after:  # put the database back, after the count (the board's scenarios count who is inside)
+        with app.app_context():
+            scenario.after(ctx)
     return 0
 
 
