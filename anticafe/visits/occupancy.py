@@ -62,19 +62,26 @@ def _occupancy_statements():
     open_users = select(Visit.user_id).where(is_open, Visit.user_id.is_not(None))
     guests = (select(CheckIn.user_id).distinct().join(Event, Event.id == CheckIn.event_id)
               .where(*_guest_conditions(bindparam("now")), CheckIn.user_id.not_in(open_users)))
-    return select(Visit.user_id).where(is_open), guests
+    guest_count = select(func.count()).select_from(guests.subquery())
+    return select(Visit.user_id).where(is_open), guests, guest_count
 
 
-def occupancy(now: datetime | None = None, open_user_ids: list[int | None] | None = None) -> Occupancy:
+def occupancy(now: datetime | None = None, open_user_ids: list[int | None] | None = None, *,
+              with_ids: bool = True) -> Occupancy:
     """Count the people inside now (see the module's definition) against `VENUE_CAPACITY`.
 
     `open_user_ids`: the people of every open visit (None for one without), when the caller has just
-    read them (the live board), in the same transaction."""
+    read them (the live board), in the same transaction. `with_ids=False`: the event guests are
+    counted by the database, not fetched (a tournament's thousand checked-in guests need not travel
+    to Python on every poll of the board); `people_ids` then holds the visits' people only."""
     now = now or utcnow()
-    open_people, event_guests = _occupancy_statements()
+    open_people, event_guests, guest_count = _occupancy_statements()
     if open_user_ids is None:
         open_user_ids = list(db.session.scalars(open_people))
     visit_people = {user_id for user_id in open_user_ids if user_id is not None}
+    if not with_ids:
+        return Occupancy(visits=len(open_user_ids), event_guests=int(db.session.scalar(guest_count, {"now": now})),
+                         capacity=int(current_app.config["VENUE_CAPACITY"]), people_ids=visit_people)
     guests = set(db.session.scalars(event_guests, {"now": now}))
     return Occupancy(visits=len(open_user_ids), event_guests=len(guests),
                      capacity=int(current_app.config["VENUE_CAPACITY"]), people_ids=visit_people | guests)
@@ -119,4 +126,4 @@ def headcount(now: datetime, user_id: int | None) -> Headcount:
 
 def people_inside(now: datetime, **_) -> int:
     """Answer `signals.people_inside` (the door's «Inside now»)."""
-    return occupancy(now).people
+    return occupancy(now, with_ids=False).people
