@@ -54,6 +54,10 @@ class Pricer:
             self._kinds[day] = day_kind_on(day)
         return self._kinds[day]
 
+    def know_day(self, day: date, *, holiday: bool) -> None:
+        """Take a day's holiday flag read by another statement (a start's headcount asks it too)."""
+        self._kinds[day] = pricing.day_kind(day, [day] if holiday else [])
+
     def live(self, visit: Visit, now: datetime | None = None) -> pricing.Quote:
         """Price an open visit as if it stopped `now` (passes are not spent)."""
         now = now or utcnow()

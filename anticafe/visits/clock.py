@@ -117,7 +117,8 @@ def _insert_open_visit(values: dict, *, user: User, tariff: Tariff) -> Visit | N
 
 
 def start_visit(*, user: User, staff: User | None, override_reason: str | None = None, registration=None,
-                category: str | None = None, at: datetime | None = None, seen_outside: bool = False) -> Visit:
+                category: str | None = None, at: datetime | None = None, seen_outside: bool = False,
+                pricer: Pricer | None = None) -> Visit:
     """Start a person's timed visit; refuse a second open visit and, unless overridden, a full venue.
 
     `registration` links the visit to the check-in of a timed event; `category` (a staff choice)
@@ -125,6 +126,7 @@ def start_visit(*, user: User, staff: User | None, override_reason: str | None =
     visit of the person in this transaction (a card scan): not asked again under the lock; should
     another request have started one meanwhile, the unique index refuses the insert and the answer
     is the same `visit_already_active`.
+    `pricer`: the caller's, told whether today is a holiday (read with the headcount) for the answer.
     """
     if user is None:
         raise DomainError("not_found", _l("No such person."), status=404)
@@ -143,7 +145,10 @@ def start_visit(*, user: User, staff: User | None, override_reason: str | None =
         raise _already_active(existing)
     now = at or utcnow()
     override_reason = (override_reason or "").strip() or None
-    inside = headcount(now, user.id)
+    day = to_venue(now).date()
+    inside = headcount(now, user.id, day)
+    if pricer is not None:
+        pricer.know_day(day, holiday=inside.holiday)
     if inside.full and not inside.counts_person and override_reason is None:
         raise DomainError("venue_full", _l("The café is full: %(people)s of %(capacity)s people are inside. "
                                            "Give a reason to let the guest in anyway.",
@@ -219,7 +224,7 @@ def settle_free(visit: Visit, staff: User | None) -> None:
         visit.paid_at = visit.ended_at
 
 
-def stop_visit(visit: Visit, *, staff: User | None, at: datetime | None = None) -> Visit:
+def stop_visit(visit: Visit, *, staff: User | None, at: datetime | None = None, pricer: Pricer | None = None) -> Visit:
     """Stop the clock and price the visit; the amount is then due (a free visit is closed at once)."""
     visit = lock_visit(visit.id)
     if not visit.is_open:
@@ -232,7 +237,7 @@ def stop_visit(visit: Visit, *, staff: User | None, at: datetime | None = None) 
         visit.ended_at = max([now, *(s.ended_at for s in visit.segments if s.ended_at)])
         visit.status = VisitStatus.STOPPED
         visit.stopped_by_id = staff.id if staff is not None else None
-        pricer = Pricer()
+        pricer = pricer or Pricer()
         # The day's kind, stored with the price anyway, decided once: the passes' price callback
         # prices with its own Pricer and would ask for the holiday again.
         visit.day_kind = visit.day_kind or pricer.day_kind(visit).value
@@ -243,11 +248,12 @@ def stop_visit(visit: Visit, *, staff: User | None, at: datetime | None = None) 
 
 
 def scan_card(card_code: str, *, staff: User | None, device: str | None = None,
-              user: User | None = None) -> tuple[str, Visit]:
+              user: User | None = None, pricer: Pricer | None = None) -> tuple[str, Visit]:
     """Start the card owner's visit, or stop it if one is open: ("visit_started" | "visit_stopped", visit).
 
     A second scan right after the start (two phones, a double read) answers the running visit.
-    `user`: the card's owner when the caller has loaded them already.
+    `user`: the card's owner when the caller has loaded them already; `pricer`: the one the caller
+    prices the answer with (it learns the tariff and the day's kind here).
     """
     if user is None:
         code = codes.normalize(card_code or "")
@@ -257,7 +263,7 @@ def scan_card(card_code: str, *, staff: User | None, device: str | None = None,
     visit = open_visit_for(user)
     if visit is None:
         try:
-            return "visit_started", start_visit(user=user, staff=staff, seen_outside=True)
+            return "visit_started", start_visit(user=user, staff=staff, seen_outside=True, pricer=pricer)
         except DomainError as error:
             if error.code != "visit_already_active":
                 raise
@@ -266,7 +272,7 @@ def scan_card(card_code: str, *, staff: User | None, device: str | None = None,
     if rules.is_double_scan(visit.started_at, utcnow()):
         return "visit_started", visit
     try:
-        return "visit_stopped", stop_visit(visit, staff=staff)
+        return "visit_stopped", stop_visit(visit, staff=staff, pricer=pricer)
     except DomainError as error:
         if error.code != "visit_not_open":
             raise

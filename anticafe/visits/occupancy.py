@@ -12,7 +12,7 @@ who stopped theirs has left, even while the event goes on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 
 from flask import current_app
@@ -22,7 +22,7 @@ from ..db import constant_in, utcnow
 from ..door.models import CheckIn
 from ..events.models import Entry, Event, EventStatus
 from ..extensions import db
-from .models import OPEN_STATUSES, Visit
+from .models import OPEN_STATUSES, Holiday, Visit
 
 
 @dataclass
@@ -95,6 +95,8 @@ class Headcount:
     capacity: int
     #: the person asked about is among them
     counts_person: bool
+    #: the `day` asked about is a holiday (priced like a weekend), asked in the same statement
+    holiday: bool = False
 
     @property
     def full(self) -> bool:
@@ -113,15 +115,17 @@ def _headcount_statement():
     person = or_(exists().where(is_open, Visit.user_id == user_id),
                  exists(select(CheckIn.id).join(Event, Event.id == CheckIn.event_id)
                         .where(*_guest_conditions(now), CheckIn.user_id == user_id)))
-    return select(visits, guests, person)
+    holiday = exists().where(Holiday.day == bindparam("day"))
+    return select(visits, guests, person, holiday)
 
 
-def headcount(now: datetime, user_id: int | None) -> Headcount:
+def headcount(now: datetime, user_id: int | None, day: date | None = None) -> Headcount:
     """Count the people inside now in one statement (counts, not rows: a visit's start asks this under
-    the start lock, and a full evening's thousands of event guests need not travel to Python)."""
-    row = db.session.execute(_headcount_statement(), {"now": now, "user_id": user_id}).one()
+    the start lock, and a full evening's thousands of event guests need not travel to Python); with
+    `day`, the same statement tells whether that day is a holiday (the start's answer prices with it)."""
+    row = db.session.execute(_headcount_statement(), {"now": now, "user_id": user_id, "day": day}).one()
     return Headcount(people=int(row[0]) + int(row[1]), capacity=int(current_app.config["VENUE_CAPACITY"]),
-                     counts_person=bool(row[2]))
+                     counts_person=bool(row[2]), holiday=bool(row[3]))
 
 
 def people_inside(now: datetime, **_) -> int:
