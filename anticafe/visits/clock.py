@@ -271,6 +271,10 @@ def scan_card(card_code: str, *, staff: User | None, device: str | None = None,
             return "visit_started", visit
     if rules.is_double_scan(visit.started_at, utcnow()):
         return "visit_started", visit
+    if pricer is not None:
+        # Read before the visit's lock: the holiday lookup stays out of SQLite's write lock (keyed by
+        # the day, so a start moved by a correction meanwhile is simply asked again under the lock).
+        pricer.day_kind(visit)
     try:
         return "visit_stopped", stop_visit(visit, staff=staff, pricer=pricer)
     except DomainError as error:
