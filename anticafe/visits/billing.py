@@ -7,14 +7,16 @@ from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import signals
+from ..accounts.models import User
 from ..db import lock, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import to_venue
 from . import pricing
-from .models import Visit, VisitSegment
+from .models import Tariff, Visit, VisitSegment
 from .tariffs import current_rules, day_kind_on
 
 
@@ -51,6 +53,10 @@ class Pricer:
         if day not in self._kinds:
             self._kinds[day] = day_kind_on(day)
         return self._kinds[day]
+
+    def know_day(self, day: date, *, holiday: bool) -> None:
+        """Take a day's holiday flag read by another statement (a start's headcount asks it too)."""
+        self._kinds[day] = pricing.day_kind(day, [day] if holiday else [])
 
     def live(self, visit: Visit, now: datetime | None = None) -> pricing.Quote:
         """Price an open visit as if it stopped `now` (passes are not spent)."""
@@ -99,6 +105,12 @@ def lock_visit(visit_id: int) -> Visit:
     db.session.flush()
     if not lock(Visit, Visit.id == visit_id):
         raise DomainError("not_found", _l("No such visit."), status=404)
-    db.session.expire_all()
+    # What was read before the lock may be stale: load it again. People and tariff versions are
+    # kept (a visit's clock does not depend on them changing meanwhile, and reloading the staff and
+    # the visitor cost two statements on every stop); the segments and tariff come with the visit.
+    for instance in list(db.session.identity_map.values()):
+        if not isinstance(instance, User | Tariff):
+            db.session.expire(instance)
     return db.session.scalars(select(Visit).where(Visit.id == visit_id)
-                              .execution_options(populate_existing=True)).one()
+                              .options(joinedload(Visit.segments), joinedload(Visit.tariff))
+                              .execution_options(populate_existing=True)).unique().one()

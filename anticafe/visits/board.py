@@ -220,7 +220,7 @@ def board(now: datetime | None = None) -> dict:
     row of what the board shows (a visit's bill lines and history: `GET /api/v1/visits/{id}`)."""
     now = now or utcnow()
     inside, unpaid = board_rows(now)
-    place = occupancy(now, open_user_ids=[row["user_id"] for row in inside])
+    place = occupancy(now, open_user_ids=[row["user_id"] for row in inside], with_ids=False)
     curfew_text = current_app.config.get("MINORS_CURFEW", "22:00")
     local = to_venue(now)
     week = venue.weekly_hours()

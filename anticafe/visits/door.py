@@ -10,8 +10,9 @@ from ..db import constant_in
 from ..extensions import db
 from ..i18n import rubles
 from ..timeutil import to_venue
+from .billing import Pricer
 from .board import visit_json
-from .clock import cancel_visit, open_visit_for, scan_card, start_visit
+from .clock import CARD_OWNER, cancel_visit, open_visit_for, scan_card, start_visit
 from .models import OPEN_STATUSES, Visit
 
 
@@ -21,17 +22,18 @@ def card_scan_answer(code: str, *, staff: User | None, device: str | None = None
     None when the code is no guest card (the door then tries other handlers or says "unknown code").
     """
     normalized = codes.normalize(code or "")
-    owner = db.session.scalar(select(User).where(User.card_code == normalized)) if normalized else None
+    owner = db.session.scalar(CARD_OWNER, {"code": normalized}) if normalized else None
     if owner is None:
         return None
-    result, visit = scan_card(normalized, staff=staff, device=device, user=owner)
+    pricer = Pricer()
+    result, visit = scan_card(normalized, staff=staff, device=device, user=owner, pricer=pricer)
     if result == "visit_started":
         message = gettext("Visit started: %(name)s, since %(time)s.", name=visit.display_name,
                           time=to_venue(visit.started_at).strftime("%H:%M"))
     else:
         message = gettext("Visit stopped: %(name)s, %(amount)s to pay.", name=visit.display_name,
                           amount=rubles(visit.amount or 0))
-    return {"result": result, "visit": visit_json(visit), "message": message}
+    return {"result": result, "visit": visit_json(visit, pricer=pricer), "message": message}
 
 
 def timed_check_in(registration, *, staff: User | None) -> dict | None:

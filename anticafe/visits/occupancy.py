@@ -12,16 +12,17 @@ who stopped theirs has left, even while the event goes on.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import distinct, exists, func, literal, or_, select
+from sqlalchemy import bindparam, distinct, exists, func, or_, select
 
 from ..db import constant_in, utcnow
 from ..door.models import CheckIn
 from ..events.models import Entry, Event, EventStatus
 from ..extensions import db
-from .models import OPEN_STATUSES, Visit
+from .models import OPEN_STATUSES, Holiday, Visit
 
 
 @dataclass
@@ -53,20 +54,35 @@ def _guest_conditions(now: datetime) -> tuple:
             Event.status == EventStatus.SCHEDULED.value, Event.ends_at > now)
 
 
-def occupancy(now: datetime | None = None, open_user_ids: list[int | None] | None = None) -> Occupancy:
+@cache
+def _occupancy_statements():
+    """The people of open visits, and the event guests without one: built once per process (the board
+    asks on every poll; building the select cost as much as running it)."""
+    is_open = constant_in(Visit.status, OPEN_STATUSES)
+    open_users = select(Visit.user_id).where(is_open, Visit.user_id.is_not(None))
+    guests = (select(CheckIn.user_id).distinct().join(Event, Event.id == CheckIn.event_id)
+              .where(*_guest_conditions(bindparam("now")), CheckIn.user_id.not_in(open_users)))
+    guest_count = select(func.count()).select_from(guests.subquery())
+    return select(Visit.user_id).where(is_open), guests, guest_count
+
+
+def occupancy(now: datetime | None = None, open_user_ids: list[int | None] | None = None, *,
+              with_ids: bool = True) -> Occupancy:
     """Count the people inside now (see the module's definition) against `VENUE_CAPACITY`.
 
     `open_user_ids`: the people of every open visit (None for one without), when the caller has just
-    read them (the live board), in the same transaction."""
+    read them (the live board), in the same transaction. `with_ids=False`: the event guests are
+    counted by the database, not fetched (a tournament's thousand checked-in guests need not travel
+    to Python on every poll of the board); `people_ids` then holds the visits' people only."""
     now = now or utcnow()
-    is_open = constant_in(Visit.status, OPEN_STATUSES)
+    open_people, event_guests, guest_count = _occupancy_statements()
     if open_user_ids is None:
-        open_user_ids = list(db.session.scalars(select(Visit.user_id).where(is_open)))
+        open_user_ids = list(db.session.scalars(open_people))
     visit_people = {user_id for user_id in open_user_ids if user_id is not None}
-    open_users = select(Visit.user_id).where(is_open, Visit.user_id.is_not(None))
-    guests = set(db.session.scalars(
-        select(CheckIn.user_id).distinct().join(Event, Event.id == CheckIn.event_id).where(
-            *_guest_conditions(now), CheckIn.user_id.not_in(open_users))))
+    if not with_ids:
+        return Occupancy(visits=len(open_user_ids), event_guests=int(db.session.scalar(guest_count, {"now": now})),
+                         capacity=int(current_app.config["VENUE_CAPACITY"]), people_ids=visit_people)
+    guests = set(db.session.scalars(event_guests, {"now": now}))
     return Occupancy(visits=len(open_user_ids), event_guests=len(guests),
                      capacity=int(current_app.config["VENUE_CAPACITY"]), people_ids=visit_people | guests)
 
@@ -79,31 +95,39 @@ class Headcount:
     capacity: int
     #: the person asked about is among them
     counts_person: bool
+    #: the `day` asked about is a holiday (priced like a weekend), asked in the same statement
+    holiday: bool = False
 
     @property
     def full(self) -> bool:
         return self.people >= self.capacity
 
 
-def headcount(now: datetime, user_id: int | None) -> Headcount:
-    """Count the people inside now in one statement (counts, not rows: a visit's start asks this under
-    the start lock, and a full evening's thousands of event guests need not travel to Python)."""
+@cache
+def _headcount_statement():
+    """The headcount's statement, built once per process (building it cost more than running it)."""
+    now, user_id = bindparam("now"), bindparam("user_id")
     is_open = constant_in(Visit.status, OPEN_STATUSES)
     open_users = select(Visit.user_id).where(is_open, Visit.user_id.is_not(None))
     visits = select(func.count()).select_from(Visit).where(is_open).scalar_subquery()
     guests = (select(func.count(distinct(CheckIn.user_id))).join(Event, Event.id == CheckIn.event_id)
               .where(*_guest_conditions(now), CheckIn.user_id.not_in(open_users)).scalar_subquery())
-    if user_id is None:
-        person = literal(False)
-    else:
-        person = or_(exists().where(is_open, Visit.user_id == user_id),
-                     exists(select(CheckIn.id).join(Event, Event.id == CheckIn.event_id)
-                            .where(*_guest_conditions(now), CheckIn.user_id == user_id)))
-    row = db.session.execute(select(visits, guests, person)).one()
+    person = or_(exists().where(is_open, Visit.user_id == user_id),
+                 exists(select(CheckIn.id).join(Event, Event.id == CheckIn.event_id)
+                        .where(*_guest_conditions(now), CheckIn.user_id == user_id)))
+    holiday = exists().where(Holiday.day == bindparam("day"))
+    return select(visits, guests, person, holiday)
+
+
+def headcount(now: datetime, user_id: int | None, day: date | None = None) -> Headcount:
+    """Count the people inside now in one statement (counts, not rows: a visit's start asks this under
+    the start lock, and a full evening's thousands of event guests need not travel to Python); with
+    `day`, the same statement tells whether that day is a holiday (the start's answer prices with it)."""
+    row = db.session.execute(_headcount_statement(), {"now": now, "user_id": user_id, "day": day}).one()
     return Headcount(people=int(row[0]) + int(row[1]), capacity=int(current_app.config["VENUE_CAPACITY"]),
-                     counts_person=bool(row[2]))
+                     counts_person=bool(row[2]), holiday=bool(row[3]))
 
 
 def people_inside(now: datetime, **_) -> int:
     """Answer `signals.people_inside` (the door's «Inside now»)."""
-    return occupancy(now).people
+    return occupancy(now, with_ids=False).people

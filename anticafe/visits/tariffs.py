@@ -95,7 +95,10 @@ def _said(labels: dict, code: str) -> str:
 
 def current_tariff() -> Tariff | None:
     """Return the newest tariff version, or None on a fresh install (the default rules apply)."""
-    return db.session.scalar(select(Tariff).order_by(Tariff.version.desc()).limit(1))
+    return db.session.scalar(_CURRENT_TARIFF)
+
+
+_CURRENT_TARIFF = select(Tariff).order_by(Tariff.version.desc()).limit(1)
 
 
 def current_rules() -> pricing.TariffRules:
