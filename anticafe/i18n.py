@@ -77,12 +77,17 @@ def _remembered(formatter):
     return format_
 
 
+#: Flask-Babel's formatters in venue time, remembering their answers (templates' filters, the door's texts).
+remembered_date = _remembered(format_date)
+remembered_time = _remembered(format_time)
+remembered_datetime = _remembered(format_datetime)
+
+
 def register_i18n(app):
     """Expose the formatting helpers to templates."""
     template_helpers(app, filters={"rubles": rubles, "datetime": local_time, "number": format_decimal,
-                                   "venue": to_venue, "dateformat": _remembered(format_date),
-                                   "timeformat": _remembered(format_time),
-                                   "datetimeformat": _remembered(format_datetime)})
+                                   "venue": to_venue, "dateformat": remembered_date,
+                                   "timeformat": remembered_time, "datetimeformat": remembered_datetime})
 
     @app.context_processor
     def inject_locale():

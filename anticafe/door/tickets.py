@@ -3,10 +3,10 @@ person, check-in window and standing check-in; the refusals and answers are buil
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache, lru_cache
+from functools import cache
 
 from flask import current_app
-from flask_babel import format_datetime, format_time, get_locale, gettext
+from flask_babel import format_time, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +16,7 @@ from ..accounts.models import User
 from ..errors import DomainError
 from ..events.models import Event
 from ..extensions import db
+from ..i18n import remembered_datetime
 from ..registrations import services as registrations
 from ..registrations.models import Registration
 from ..timeutil import to_venue
@@ -106,15 +107,11 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def when(moment: datetime) -> str:
-    """Say an event's moment as the door does ("5 декабря, 19:00"), in the request's language and venue time."""
-    return _when(moment, str(get_locale()), current_app.config["VENUE_TIMEZONE"])
+    """Say an event's moment as the door does ("5 декабря, 19:00"), in the request's language and venue time.
 
-
-@lru_cache(maxsize=1024)
-def _when(moment: datetime, locale: str, zone: str) -> str:
-    # A pure function of its arguments; Babel's formatting costs more than the rest of a scan's answer,
-    # and the door says the same few events' times again and again.
-    return format_datetime(moment, "d MMMM, HH:mm")
+    Remembered by moment, language and zone: Babel's formatting costs more than the rest of a scan's
+    answer, and the door says the same few events' times again and again."""
+    return remembered_datetime(moment, "d MMMM, HH:mm")
 
 
 def event_ref(event: Event) -> dict:
