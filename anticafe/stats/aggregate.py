@@ -183,16 +183,11 @@ def rebuild(connection) -> None:
 
 def month_of(epoch: int, zone: tzinfo) -> int:
     """The venue-local month (YYYYMM) of a UTC epoch second."""
-    local = datetime.fromtimestamp(epoch, zone)
-    return local.year * 100 + local.month
+    return rules.month_number(datetime.fromtimestamp(epoch, zone))
 
 
 def month_first_day(month: int) -> date:
     return date(month // 100, month % 100, 1)
-
-
-def _next_month(month: int) -> int:
-    return month + 1 if month % 100 < 12 else (month // 100 + 1) * 100 + 1
 
 
 def _count_months(connection, months: dict[int, set | None], zone: tzinfo) -> None:
@@ -260,10 +255,10 @@ def _rebuild_months(connection) -> None:
     lo, hi = connection.execute(select(func.min(f.at), func.max(f.at)).where(f.held == int_constant(1))).one()
     months: dict[int, set | None] = {}
     if lo is not None:
-        month, last = month_of(lo, zone), month_of(hi, zone)
-        while month <= last:
-            months[month] = None
-            month = _next_month(month)
+        day, last = month_first_day(month_of(lo, zone)), month_first_day(month_of(hi, zone))
+        while day <= last:
+            months[rules.month_number(day)] = None
+            day = rules.add_months(day, 1)
     _count_months(connection, months, zone)
     connection.execute(update(AggregateLock.__table__).where(AggregateLock.id == 1).values(zone=zone.key))
 

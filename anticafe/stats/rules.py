@@ -306,6 +306,11 @@ def age_group(age: int | None) -> str:
     raise AssertionError("age groups must cover every age")
 
 
+def month_number(day: date) -> int:
+    """Return YYYYMM of `day`'s month as an integer: the key of the month rows (`stats_person_month`)."""
+    return day.year * 100 + day.month
+
+
 def date_number(day: date) -> int:
     """Return YYYYMMDD as an integer: the form both databases compute ages from."""
     return day.year * 10000 + day.month * 100 + day.day

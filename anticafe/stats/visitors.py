@@ -310,7 +310,7 @@ def _parts(scope: Scope, series: str | None) -> list[_Part] | None:
             continue
         start, end = rules.local_midnight_utc(first, zone), rules.local_midnight_utc(after, zone)
         edges = [(a, b) for a, b in ((lo, start), (end, hi)) if a < b]
-        parts.append(_Part(cur, lo, hi, (first.year * 100 + first.month, after.year * 100 + after.month), edges))
+        parts.append(_Part(cur, lo, hi, (rules.month_number(first), rules.month_number(after)), edges))
     return parts
 
 
@@ -324,7 +324,7 @@ def _from_month_rows(scope: Scope, parts: list[_Part], *, series, ages, heat, fr
     lt = scope.local
     pm, hm, f = PersonMonth.__table__.c, HeatMonth.__table__.c, PresenceFact.__table__.c
     whole = [part for part in parts if part.months]
-    keys = {bucket.start.year * 100 + bucket.start.month: bucket.key for bucket in lt.months}
+    keys = {rules.month_number(bucket.start): bucket.key for bucket in lt.months}
     # One pass over small rows: the sums by (cur, month, age group) in one dict; the distinct people of each
     # figure in sets (a person counts once per period, month and age group).
     sums: dict = {}

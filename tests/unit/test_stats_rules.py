@@ -262,3 +262,11 @@ def test_segments_give_the_zones_offset_at_every_instant(period, fraction, name)
         if until is None or moment < until:
             assert minutes * 60 == moment.astimezone(zone).utcoffset().total_seconds()
             break
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)))
+def test_month_numbers_order_as_months_and_step_with_add_months(day):
+    number = rules.month_number(day)
+    assert number == int(day.strftime("%Y%m"))
+    assert rules.month_number(rules.add_months(day, 1)) > number
+    assert rules.month_number(rules.add_months(day, 1) - timedelta(days=1)) == number
