@@ -152,7 +152,7 @@ def _holidays_among(days: set[date]) -> set[date]:
     return set(db.session.scalars(_board_statements()[2], {"days": list(days)})) if days else set()
 
 
-def board_rows(now: datetime) -> tuple[list[dict], list[dict]]:
+def board_rows(now: datetime, *, after_curfew: bool) -> tuple[list[dict], list[dict]]:
     """Return the board's rows: the guests inside (oldest first) with their running time and amount, and
     the visits awaiting payment (stopped first first). Each row is what the board shows, priced live by
     `pricing.live_amount` from plain tuples: 3 statements for any number of guests (a row's fields are
@@ -168,9 +168,7 @@ def board_rows(now: datetime) -> tuple[list[dict], list[dict]]:
             spans[fields[0]].append((segment_start, segment_end if segment_end is not None
                                      else max(now, segment_start)))
     tz = venue_tz()
-    local = now.astimezone(tz)
-    today = local.date()
-    late = rules.after_curfew(local, rules.parse_clock(current_app.config.get("MINORS_CURFEW", "22:00")))
+    today = now.astimezone(tz).date()
     # (id, user_id, guest_name, name, birth_date, category, status, started_at, ended_at, billed_minutes,
     #  amount, needs_review, tariff_id, day_kind), as `_board_statements` selects them
     open_visits = sorted((v for v in visits.values() if v[6] in OPEN_STATUSES), key=lambda v: v[7])
@@ -204,7 +202,7 @@ def board_rows(now: datetime) -> tuple[list[dict], list[dict]]:
         row = person(visit_id, user_id, guest_name, name, code, status)
         row.update(paused=status == paused_status, minutes_so_far=int(active.total_seconds() // 60),
                    amount_so_far=money(amount), cap=money(cap), capped=capped, age=age, minor=minor,
-                   minor_after_curfew=minor and late)
+                   minor_after_curfew=minor and after_curfew)
         inside.append(row)
     unpaid = []
     for visit_id, user_id, guest_name, name, _, code, status, _, ended, billed, amount, review, _, _ in sorted(
@@ -219,10 +217,11 @@ def board(now: datetime | None = None) -> dict:
     """Return the live board: occupancy, the guests inside and the visits awaiting payment, each a lean
     row of what the board shows (a visit's bill lines and history: `GET /api/v1/visits/{id}`)."""
     now = now or utcnow()
-    inside, unpaid = board_rows(now)
-    place = occupancy(now, open_user_ids=[row["user_id"] for row in inside], with_ids=False)
     curfew_text = current_app.config.get("MINORS_CURFEW", "22:00")
     local = to_venue(now)
+    late = rules.after_curfew(local, rules.parse_clock(curfew_text))
+    inside, unpaid = board_rows(now, after_curfew=late)
+    place = occupancy(now, open_user_ids=[row["user_id"] for row in inside], with_ids=False)
     week = venue.weekly_hours()
     hours = venue_rules.hours_on(week, local.date())
     return {
@@ -232,7 +231,7 @@ def board(now: datetime | None = None) -> dict:
         "occupancy": {"people": place.people, "visits": place.visits, "event_guests": place.event_guests,
                       "capacity": place.capacity, "full": place.full},
         "curfew": curfew_text,
-        "after_curfew": rules.after_curfew(local, rules.parse_clock(curfew_text)),
+        "after_curfew": late,
         "items": inside,
         "unpaid": unpaid,
     }
