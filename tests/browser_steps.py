@@ -4,6 +4,7 @@ import os
 import re
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 
@@ -42,7 +43,11 @@ def go_to(page: Page, name: str) -> None:
     link = nav.get_by_role("link", name=name, exact=True)
     if not link.first.is_visible():
         open_more(page)
+    path = urlsplit(link.first.get_attribute("href")).path
     link.first.click()
+    # Arrive before the next step: a link of the same name on the page left behind (an event card named
+    # like the contest) could take the next click while this navigation is still on its way.
+    page.wait_for_url(lambda url: urlsplit(url).path == path)
 
 
 def widths(page: Page) -> tuple[int, int]:
