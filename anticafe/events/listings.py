@@ -55,12 +55,12 @@ class EventCard:
         return self.starts.date() != self.ends.date()
 
 
-def cards(events: list[Event], user=None) -> list[EventCard]:
-    """Wrap events for cards and pages (one grouped count query for all of them)."""
+def cards(events: list[Event], user=None, *, now: datetime | None = None) -> list[EventCard]:
+    """Wrap events for cards and pages (one grouped count query for all of them), as they are at `now`."""
     counts = counts_for([e.id for e in events])
     zone = venue_tz()
     knows_age = user is not None and getattr(user, "is_authenticated", False) and user.birth_date
-    now = utcnow()
+    now = now or utcnow()
     result = []
     for item in events:
         number = counts.get(item.id, rules.Counts())
@@ -113,15 +113,34 @@ def events_on_days(first: date, last: date, *, staff: bool = False, category: st
 
 
 def upcoming_events(limit: int = 50, *, staff: bool = False, category: str | None = None,
-                    days: int | None = None) -> list[Event]:
-    """Return events not yet over, soonest first (within `days` when given)."""
-    now = utcnow()
+                    days: int | None = None, now: datetime | None = None) -> list[Event]:
+    """Return events not yet over at `now`, soonest first (within `days` when given)."""
+    now = now or utcnow()
     # Nothing lasts longer than rules.MAX_DURATION, so the bound on the indexed start loses no event.
     stmt = _listing(staff=staff, category=category).where(Event.ends_at > now,
                                                           Event.starts_at >= now - rules.MAX_DURATION)
     if days is not None:
         stmt = stmt.where(Event.starts_at < now + timedelta(days=days))
     return list(db.session.scalars(stmt.limit(limit)))
+
+
+def next_change(events: list[Event], now: datetime, *, limit: int, days: int | None) -> datetime | None:
+    """Return the first moment after `now` at which `upcoming_events(limit, days=days)` and the cards of
+    `events` (what it returned at `now`) change by the clock alone, the data staying as it is: one of them
+    ends (it leaves the list, the next one moves up), its registration opens or closes, or, on a list
+    shorter than `limit`, the next published event comes within `days`. None: never."""
+    moments = [item.ends_at for item in events]
+    for item in events:
+        if item.published and not item.is_cancelled:
+            moments += [item.registration_opens, item.registration_closes]
+    if len(events) < limit and days is not None:
+        after = db.session.scalar(_listing(staff=False, category=None)
+                                  .where(Event.starts_at >= now + timedelta(days=days))
+                                  .with_only_columns(Event.starts_at).limit(1))
+        if after is not None:
+            moments.append(after - timedelta(days=days))
+    later = [moment for moment in moments if moment is not None and moment > now]
+    return min(later, default=None)
 
 
 def for_age(items: list[EventCard]) -> list[EventCard]:

@@ -307,10 +307,16 @@ def cover(name: str):
     return send_file(path, mimetype="image/jpeg", max_age=60 * 60 * 24 * 365, conditional=True)
 
 
+#: What the home page lists: the next few events within two months.
+HOME_EVENTS, HOME_DAYS = 4, 60
+
+
 def upcoming_section(app, **_) -> dict:
-    """Home page: the next few published events."""
-    events = listings.upcoming_events(limit=4, days=60)
-    return {"upcoming_events": listings.cards(events, current_user)}
+    """Home page: the next few published events, and when that list next changes by the clock alone."""
+    now = utcnow()
+    events = listings.upcoming_events(limit=HOME_EVENTS, days=HOME_DAYS, now=now)
+    return {"upcoming_events": listings.cards(events, current_user, now=now),
+            "valid_until": listings.next_change(events, now, limit=HOME_EVENTS, days=HOME_DAYS)}
 
 
 # ------------------------------------------------------------------------------------------------

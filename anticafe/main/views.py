@@ -1,24 +1,68 @@
 """The home page, the language switch and the health check."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import text
 
-from .. import signals
+from .. import signals, versions
 from ..auth import Access, require
+from ..db import utcnow
 from ..extensions import db
 from ..inputs import clean_next
+from ..memo import Memo
 from ..navigation import MENUS, SECTIONS
 
 bp = Blueprint("main", __name__)
 
+#: The home page's content for visitors not logged in (all of the page but its frame: the menu, the
+#: messages and the forms' CSRF tokens), by language and data versions, for the moments from when it was
+#: made until the first one at which a section says it changes by the clock alone (`valid_until`: an
+#: event ends, registration opens, tomorrow's prices). A repeat renders only the frame.
+_public_home = Memo(size=8)
+
+
+@dataclass(frozen=True)
+class _Made:
+    html: Markup
+    made_at: datetime
+    valid_until: datetime | None
+
+    def holds_at(self, now: datetime) -> bool:
+        return self.made_at <= now and (self.valid_until is None or now < self.valid_until)
+
+
+def _sections() -> dict:
+    """Ask the domains for their home sections; `valid_until` is the earliest of theirs."""
+    context: dict = {}
+    moments = []
+    for section in signals.answers(signals.home_sections, current_app._get_current_object()):
+        section = dict(section)
+        moment = section.pop("valid_until", None)
+        if moment is not None:
+            moments.append(moment)
+        context.update(section)
+    context["valid_until"] = min(moments, default=None)
+    return context
+
+
 @bp.route("/")
 def home():
     """Show what the café is, its hours and prices, and what is on next."""
-    context = {}
-    for section in signals.answers(signals.home_sections, current_app._get_current_object()):
-        context.update(section)
-    return render_template("main/home.html", **context)
+    if current_user.is_authenticated or request.args:
+        return render_template("main/home.html", **_sections())
+    now = utcnow()
+    key = (str(db.engine.url), request.script_root, str(get_locale()), versions.current())
+    made = _public_home.get(key)
+    if made is None or not made.holds_at(now):
+        context = _sections()
+        made = _Made(Markup(render_template("main/_home_content.html", **context)), now, context["valid_until"])
+        _public_home.put(key, made)
+    return render_template("main/home.html", home_content=made.html)
 
 
 @bp.route("/admin/")

@@ -2,7 +2,7 @@
 the admin's tariff editor, and the prices on the home page."""
 
 import re
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, pgettext
@@ -619,13 +619,15 @@ def prices_section(app, **_) -> dict:
     """Home page: the current tariff in words, the categories and the calculator (works without JS)."""
     minutes = request.args.get("minutes", "90")[:12]
     category = request.args.get("category", "standard")[:40]
-    day = query_date(request.args.get("date"), venue_today())
+    today = venue_today()
+    day = query_date(request.args.get("date"), today)
     key = (str(db.engine.url), str(get_locale()), minutes, category, day, versions.stats_version())
     prices = _prices.get(key)
     if prices is None:
         prices = _prices_of(minutes, category, day)
         _prices.put(key, prices)
-    return {"prices": dict(prices)}
+    # The calculator prices today unless asked for a date: tomorrow it shows tomorrow.
+    return {"prices": dict(prices), "valid_until": from_venue(datetime.combine(today + timedelta(days=1), time()))}
 
 
 def _prices_of(minutes: str, category: str, day: date) -> dict:
