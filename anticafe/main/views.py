@@ -55,12 +55,13 @@ def home():
     """Show what the café is, its hours and prices, and what is on next."""
     if current_user.is_authenticated or request.args:
         return render_template("main/home.html", **_sections())
-    now = utcnow()
     key = (str(db.engine.url), request.script_root, str(get_locale()), versions.current())
     made = _public_home.get(key)
-    if made is None or not made.holds_at(now):
+    if made is None or not made.holds_at(utcnow()):
         context = _sections()
-        made = _Made(Markup(render_template("main/_home_content.html", **context)), now, context["valid_until"])
+        html = Markup(render_template("main/_home_content.html", **context))
+        # Made at a moment no earlier than any "now" the sections read: it holds from here.
+        made = _Made(html, utcnow(), context["valid_until"])
         _public_home.put(key, made)
     return render_template("main/home.html", home_content=made.html)
 
