@@ -69,10 +69,18 @@ class CheckInRow(NamedTuple):
 
 @cache
 def _page_statements():
-    """The attendance page's statements, built once per process: the event with its own check-in window,
-    and its check-ins (newest first) with the names of the person, the staff member and who undid it."""
+    """The attendance's statements, built once per process: the event with its own check-in window and its
+    confirmed and waitlisted registrations counted (as `registrations.counts` counts them), and its
+    check-ins (newest first) with the names of the person, the staff member and who undid it."""
     staff, undone_by = aliased(User), aliased(User)
-    event = (select(Event, CheckInWindow).outerjoin(CheckInWindow, CheckInWindow.event_id == Event.id)
+
+    def registered(status: RegistrationStatus):
+        return (select(func.count()).select_from(Registration)
+                .where(Registration.event_id == Event.id, Registration.status == status.value).scalar_subquery())
+
+    event = (select(Event, CheckInWindow, registered(RegistrationStatus.CONFIRMED),
+                    registered(RegistrationStatus.WAITLISTED))
+             .outerjoin(CheckInWindow, CheckInWindow.event_id == Event.id)
              .where(Event.id == bindparam("event_id")))
     checkins = (select(CheckIn.id, CheckIn.checked_in_at, User.name, User.birth_date, staff.name, CheckIn.device,
                        CheckIn.walk_in, CheckIn.offline, CheckIn.override_reason, CheckIn.undone_at, undone_by.name)
@@ -140,9 +148,8 @@ def attendance(event_id: int, *, limit: int | None = None, now: datetime | None 
     found = db.session.execute(_page_statements()[0], {"event_id": event_id}).first()
     if found is None:
         raise DomainError("event_not_found", _l("No such event."), status=404)
-    event, own = found
+    event, own, confirmed, waitlisted = found
     now = now or utcnow()
-    seats = registrations.counts(event_id)
     if page:
         checkins = _page_rows(event)
         standing = [row for row in checkins if not row.undone]
@@ -161,7 +168,7 @@ def attendance(event_id: int, *, limit: int | None = None, now: datetime | None 
     return Attendance(
         event=event, window=window,
         window_state=rules.window_state(now, window, starts_at=event.starts_at, tz=venue_tz()),
-        confirmed=seats.confirmed, waitlisted=seats.waitlisted,
+        confirmed=int(confirmed), waitlisted=int(waitlisted),
         checked_in=int(checked_in), walk_ins=int(walk_ins),
         inside_now=signals.first_answer(signals.people_inside, now) or 0,
         venue_capacity=current_app.config["VENUE_CAPACITY"],
