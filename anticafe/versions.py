@@ -117,6 +117,13 @@ def forget() -> None:
         g.pop("data_versions", None)
 
 
+def unsettled(session: Session) -> bool:
+    """Tell whether this session holds changes not yet committed (pending, flushed or run as bulk
+    statements): what it reads then is newer than the version numbers say, and must not be cached
+    under them."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_TOUCHED))
+
+
 def _note(session: Session, tables) -> None:
     session.info.setdefault(_TOUCHED, set()).update(tables)
 

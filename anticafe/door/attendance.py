@@ -2,14 +2,17 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from .. import signals
 from ..accounts.models import User
+from ..accounts.rules import age_on
 from ..db import utcnow
 from ..errors import DomainError
 from ..events.models import Event, EventStatus
@@ -47,6 +50,58 @@ def no_shows(event: Event, now: datetime | None = None) -> list[Registration]:
         .join(Registration.user).order_by(User.name)))
 
 
+class CheckInRow(NamedTuple):
+    """A check-in as the attendance page shows it: read as columns, said as text once (no ORM objects)."""
+
+    id: int
+    time: str
+    name: str
+    age: int | None
+    staff: str | None
+    device: str | None
+    walk_in: bool
+    offline: bool
+    override_reason: str | None
+    undone: bool
+    undone_time: str | None
+    undone_by: str | None
+
+
+@cache
+def _page_statements():
+    """The attendance's statements, built once per process: the event with its own check-in window and its
+    confirmed and waitlisted registrations counted (as `registrations.counts` counts them), and its
+    check-ins (newest first) with the names of the person, the staff member and who undid it."""
+    staff, undone_by = aliased(User), aliased(User)
+
+    def registered(status: RegistrationStatus):
+        return (select(func.count()).select_from(Registration)
+                .where(Registration.event_id == Event.id, Registration.status == status.value).scalar_subquery())
+
+    event = (select(Event, CheckInWindow, registered(RegistrationStatus.CONFIRMED),
+                    registered(RegistrationStatus.WAITLISTED))
+             .outerjoin(CheckInWindow, CheckInWindow.event_id == Event.id)
+             .where(Event.id == bindparam("event_id")))
+    checkins = (select(CheckIn.id, CheckIn.checked_in_at, User.name, User.birth_date, staff.name, CheckIn.device,
+                       CheckIn.walk_in, CheckIn.offline, CheckIn.override_reason, CheckIn.undone_at, undone_by.name)
+                .outerjoin(User, User.id == CheckIn.user_id)
+                .outerjoin(staff, staff.id == CheckIn.staff_id)
+                .outerjoin(undone_by, undone_by.id == CheckIn.undone_by_id)
+                .where(CheckIn.event_id == bindparam("event_id"))
+                .order_by(CheckIn.checked_in_at.desc(), CheckIn.id.desc()))
+    return event, checkins
+
+
+def _page_rows(event: Event) -> list[CheckInRow]:
+    tz = venue_tz()
+    day = event.starts_at.astimezone(tz).date()
+    return [CheckInRow(id_, at.astimezone(tz).strftime("%H:%M"), name, age_on(birth, day) if birth else None,
+                       staff, device, bool(walk_in), bool(offline), reason, undone_at is not None,
+                       undone_at.astimezone(tz).strftime("%H:%M") if undone_at is not None else None, undone_by)
+            for id_, at, name, birth, staff, device, walk_in, offline, reason, undone_at, undone_by
+            in db.session.execute(_page_statements()[1], {"event_id": event.id})]
+
+
 @dataclass
 class Attendance:
     """An event's numbers at the door."""
@@ -60,7 +115,8 @@ class Attendance:
     walk_ins: int
     inside_now: int
     venue_capacity: int
-    checkins: list[CheckIn]
+    #: ORM check-ins (the API), or the page's `CheckInRow`s (`attendance(..., page=True)`)
+    checkins: list
     #: None until the event has ended
     no_shows: list[Registration] | None
     own_window: CheckInWindow | None = None
@@ -83,32 +139,40 @@ class Attendance:
         }
 
 
-def attendance(event_id: int, *, limit: int | None = None, now: datetime | None = None) -> Attendance:
-    """Count an event's confirmed, waitlisted and checked-in people, list its check-ins (newest first) and no-shows."""
-    event = db.session.get(Event, event_id)
-    if event is None:
+def attendance(event_id: int, *, limit: int | None = None, now: datetime | None = None,
+               page: bool = False) -> Attendance:
+    """Count an event's confirmed, waitlisted and checked-in people, list its check-ins (newest first) and no-shows.
+
+    `page`: the check-ins as the attendance page shows them (`CheckInRow`s read as columns), and their
+    standing and walk-in counts counted from them (one statement fewer)."""
+    found = db.session.execute(_page_statements()[0], {"event_id": event_id}).first()
+    if found is None:
         raise DomainError("event_not_found", _l("No such event."), status=404)
+    event, own, confirmed, waitlisted = found
     now = now or utcnow()
-    seats = registrations.counts(event_id)
-    standing_counts = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((CheckIn.walk_in, 1), else_=0)), 0))
-        .where(CheckIn.event_id == event_id, CheckIn.undone_at.is_(None))).one()
-    stmt = (select(CheckIn).where(CheckIn.event_id == event_id)
-            .options(joinedload(CheckIn.user), joinedload(CheckIn.staff), joinedload(CheckIn.undone_by),
-                     joinedload(CheckIn.event))
-            .order_by(CheckIn.checked_in_at.desc(), CheckIn.id.desc()))
-    if limit:
-        stmt = stmt.limit(limit)
-    own = db.session.get(CheckInWindow, event_id)
+    if page:
+        checkins = _page_rows(event)
+        standing = [row for row in checkins if not row.undone]
+        checked_in, walk_ins = len(standing), sum(1 for row in standing if row.walk_in)
+    else:
+        checked_in, walk_ins = db.session.execute(
+            select(func.count(), func.coalesce(func.sum(case((CheckIn.walk_in, 1), else_=0)), 0))
+            .where(CheckIn.event_id == event_id, CheckIn.undone_at.is_(None))).one()
+        stmt = (select(CheckIn).where(CheckIn.event_id == event_id)
+                .options(joinedload(CheckIn.user), joinedload(CheckIn.staff), joinedload(CheckIn.undone_by))
+                .order_by(CheckIn.checked_in_at.desc(), CheckIn.id.desc()))
+        if limit:
+            stmt = stmt.limit(limit)
+        checkins = list(db.session.scalars(stmt).unique())  # their event: the one above, from the session
     window = window_of(event, own.opens_minutes_before if own else None, own.closes_minutes_after if own else None)
     return Attendance(
         event=event, window=window,
         window_state=rules.window_state(now, window, starts_at=event.starts_at, tz=venue_tz()),
-        confirmed=seats.confirmed, waitlisted=seats.waitlisted,
-        checked_in=standing_counts[0], walk_ins=int(standing_counts[1]),
+        confirmed=int(confirmed), waitlisted=int(waitlisted),
+        checked_in=int(checked_in), walk_ins=int(walk_ins),
         inside_now=signals.first_answer(signals.people_inside, now) or 0,
         venue_capacity=current_app.config["VENUE_CAPACITY"],
-        checkins=list(db.session.scalars(stmt).unique()),
+        checkins=checkins,
         no_shows=no_shows(event, now) if now >= event.ends_at else None, own_window=own)
 
 

@@ -95,7 +95,7 @@ def scanner():
 @bp.route("/events/<int:event_id>")
 def event_attendance(event_id: int):
     """Show an event's numbers, its check-ins (with undo), its no-shows and its check-in window."""
-    data = attendance.attendance(event_id)
+    data = attendance.attendance(event_id, page=True)
     own = data.own_window
     form = WindowForm(data={
         "opens_minutes_before": own.opens_minutes_before if own else int(
@@ -117,7 +117,7 @@ def set_window(event_id: int):
         db.session.commit()
         flash(_("The check-in window is saved."), "success")
         return redirect(url_for("door.event_attendance", event_id=event_id))
-    data = attendance.attendance(event_id)
+    data = attendance.attendance(event_id, page=True)
     return render_template("door/attendance.html", data=data, form=form, undo_form=UndoForm(),
                            window_labels=labels.WINDOW_LABELS, status_labels=labels.REGISTRATION_STATUS_LABELS,
                            conflicts=offline.offline_conflicts(event_id), labels=labels), 422

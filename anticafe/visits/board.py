@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 
 from flask import current_app
+from flask_babel import get_locale
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import selectinload
 
-from .. import codes, signals
+from .. import codes, signals, versions
 from ..accounts import services as accounts
 from ..accounts.models import User
 from ..accounts.rules import age_on
 from ..db import constant_in, utcnow
 from ..extensions import db
+from ..memo import Memo
 from ..payments import NOTHING_DUE, PaymentMethod
 from ..timeutil import to_venue, venue_tz
 from ..urls import public_url
@@ -25,7 +27,7 @@ from ..venue import services as venue
 from . import pricing, rules
 from .billing import Pricer, active_time
 from .models import OPEN_STATUSES, Holiday, Tariff, Visit, VisitCorrection, VisitSegment, VisitStatus
-from .occupancy import occupancy
+from .occupancy import Occupancy, event_guests
 from .tariffs import breakdown_rows, category_label, current_rules, status_label, stored_lines
 
 
@@ -152,23 +154,67 @@ def _holidays_among(days: set[date]) -> set[date]:
     return set(db.session.scalars(_board_statements()[2], {"days": list(days)})) if days else set()
 
 
-def board_rows(now: datetime, *, after_curfew: bool) -> tuple[list[dict], list[dict]]:
-    """Return the board's rows: the guests inside (oldest first) with their running time and amount, and
-    the visits awaiting payment (stopped first first). Each row is what the board shows, priced live by
-    `pricing.live_amount` from plain tuples: 3 statements for any number of guests (a row's fields are
-    unpacked from the tuple once: reading a result row's fields by name costs more than the pricing)."""
+@dataclass(frozen=True)
+class _Snapshot:
+    """What the board shows that only the data decides, read once per data version (see `_snapshot`).
+
+    `inside`: per open visit, oldest first, the row's fixed fields and what prices it at any moment:
+    `(row, birth_date, closed active time, open segment's start or None, tariff rules, day kind)`.
+    `unpaid`: the rows awaiting payment, whole. `guests`: the event guests without an open visit as
+    counted at `filled_at`, and the first later moment their count could change (a check-in's time
+    coming, an event ending)."""
+
+    filled_at: datetime
+    inside: list[tuple]
+    unpaid: list[dict]
+    week: dict
+    guests: int
+    guests_until: datetime | None
+
+
+#: The board's data by database, language and data version (`anticafe.versions`: every committed change
+#: to visits, segments, people, tariffs, holidays, categories, opening hours, check-ins or events bumps
+#: the statistics' version). A poll that finds its version prices the guests from here: one primary-key
+#: read instead of five statements. No timer: the moment only decides the running time, the amounts and
+#: which event guests are inside, each worked out per request.
+_snapshots = Memo(size=8)
+
+
+def _snapshot(now: datetime) -> _Snapshot:
+    """The board's data for the current data version, read afresh when this worker has none for it."""
+    key = (str(db.engine.url), str(get_locale()), versions.stats_version())
+    found = _snapshots.get(key)
+    fresh = not versions.unsettled(db.session)
+    if found is not None and fresh and found.filled_at <= now:  # a clock set back (tests) reads again
+        return found
+    made = _fill(now)
+    if fresh:
+        _snapshots.put(key, made)
+    return made
+
+
+def _fill(now: datetime) -> _Snapshot:
+    """Read the board's data: the open and unpaid visits in one statement (with, for a guest inside, one
+    row per segment of active time), their tariffs' rules and the holidays among their days, the opening
+    hours and the event guests' count."""
     visits: dict[int, tuple] = {}
-    spans: dict[int, list[tuple[datetime, datetime]]] = {}
+    closed: dict[int, timedelta] = {}
+    running: dict[int, datetime | None] = {}
     for row in _board_visits():
         *fields, segment_start, segment_end = row
-        if fields[0] not in visits:
-            visits[fields[0]] = tuple(fields)
-            spans[fields[0]] = []
+        visit_id = fields[0]
+        if visit_id not in visits:
+            visits[visit_id] = tuple(fields)
+            closed[visit_id] = timedelta(0)
+            running[visit_id] = None
         if segment_start is not None:
-            spans[fields[0]].append((segment_start, segment_end if segment_end is not None
-                                     else max(now, segment_start)))
+            if segment_end is None:
+                running[visit_id] = segment_start
+            elif segment_end < segment_start:
+                raise ValueError("a segment ends before it starts")
+            else:
+                closed[visit_id] += segment_end - segment_start
     tz = venue_tz()
-    today = now.astimezone(tz).date()
     # (id, user_id, guest_name, name, birth_date, category, status, started_at, ended_at, billed_minutes,
     #  amount, needs_review, tariff_id, day_kind), as `_board_statements` selects them
     open_visits = sorted((v for v in visits.values() if v[6] in OPEN_STATUSES), key=lambda v: v[7])
@@ -176,8 +222,7 @@ def board_rows(now: datetime, *, after_curfew: bool) -> tuple[list[dict], list[d
     tariffs = _tariff_rules({v[12] for v in open_visits})
     holidays = _holidays_among({starts[v[0]].date() for v in open_visits if not v[13]})
     labels: dict[str, str] = {}
-    said: dict[Decimal | None, str | None] = {None: None}  # amounts and caps repeat: format each once
-    paused_status = VisitStatus.PAUSED.value
+    said: dict[Decimal | None, str | None] = {None: None}
 
     def money(amount: Decimal | None) -> str | None:
         if amount not in said:
@@ -193,24 +238,46 @@ def board_rows(now: datetime, *, after_curfew: bool) -> tuple[list[dict], list[d
 
     inside = []
     for visit_id, user_id, guest_name, name, birth_date, code, status, _, _, _, _, _, tariff_id, kind in open_visits:
-        active = pricing.active_time(spans[visit_id])
         start = starts[visit_id]
         day = pricing.DayKind(kind) if kind else pricing.day_kind(start.date(), holidays)
-        amount, cap, capped = pricing.live_amount(tariffs[tariff_id], active, day=day, category=code)
-        age = age_on(birth_date, today) if birth_date else None
-        minor = age is not None and rules.is_minor(age)
         row = person(visit_id, user_id, guest_name, name, code, status)
-        row.update(paused=status == paused_status, minutes_so_far=int(active.total_seconds() // 60),
-                   amount_so_far=money(amount), cap=money(cap), capped=capped, age=age, minor=minor,
-                   minor_after_curfew=minor and after_curfew)
-        inside.append(row)
+        row["paused"] = status == VisitStatus.PAUSED.value
+        inside.append((row, birth_date, closed[visit_id], running[visit_id], tariffs[tariff_id], day))
     unpaid = []
     for visit_id, user_id, guest_name, name, _, code, status, _, ended, billed, amount, review, _, _ in sorted(
             (v for v in visits.values() if v[6] == VisitStatus.STOPPED.value), key=lambda v: v[8] or v[7]):
         row = person(visit_id, user_id, guest_name, name, code, status)
         row.update(ended_at=_iso(ended), billed_minutes=billed, amount=money(amount), needs_review=review)
         unpaid.append(row)
-    return inside, unpaid
+    guests, guests_until = event_guests(now)
+    return _Snapshot(filled_at=now, inside=inside, unpaid=unpaid, week=venue.weekly_hours(), guests=guests,
+                     guests_until=guests_until)
+
+
+def board_rows(now: datetime, *, after_curfew: bool,
+               snapshot: _Snapshot | None = None) -> tuple[list[dict], list[dict]]:
+    """Return the board's rows: the guests inside (oldest first) with their running time and amount, and
+    the visits awaiting payment (stopped first first). Each row is what the board shows, priced live by
+    `pricing.live_amount` from the data version's snapshot (no statement when this worker has it)."""
+    snapshot = snapshot or _snapshot(now)
+    today = now.astimezone(venue_tz()).date()
+    said: dict[Decimal | None, str | None] = {None: None}  # amounts and caps repeat: format each once
+
+    def money(amount: Decimal | None) -> str | None:
+        if amount not in said:
+            said[amount] = pricing.money(amount)
+        return said[amount]
+
+    inside = []
+    for fixed, birth_date, closed, running, rules_, day in snapshot.inside:
+        active = closed + (now - running if running is not None and now > running else timedelta(0))
+        amount, cap, capped = pricing.live_amount(rules_, active, day=day, category=fixed["guest_category"])
+        age = age_on(birth_date, today) if birth_date else None
+        minor = age is not None and rules.is_minor(age)
+        inside.append({**fixed, "minutes_so_far": int(active.total_seconds() // 60), "amount_so_far": money(amount),
+                       "cap": money(cap), "capped": capped, "age": age, "minor": minor,
+                       "minor_after_curfew": minor and after_curfew})
+    return inside, [dict(row) for row in snapshot.unpaid]
 
 
 def board(now: datetime | None = None) -> dict:
@@ -220,9 +287,14 @@ def board(now: datetime | None = None) -> dict:
     curfew_text = current_app.config.get("MINORS_CURFEW", "22:00")
     local = to_venue(now)
     late = rules.after_curfew(local, rules.parse_clock(curfew_text))
-    inside, unpaid = board_rows(now, after_curfew=late)
-    place = occupancy(now, open_user_ids=[row["user_id"] for row in inside], with_ids=False)
-    week = venue.weekly_hours()
+    snapshot = _snapshot(now)
+    inside, unpaid = board_rows(now, after_curfew=late, snapshot=snapshot)
+    if snapshot.guests_until is not None and now >= snapshot.guests_until:
+        guests = event_guests(now)[0]  # an event has ended or a check-in's time has come since the read
+    else:
+        guests = snapshot.guests
+    place = Occupancy(visits=len(inside), event_guests=guests, capacity=int(current_app.config["VENUE_CAPACITY"]))
+    week = snapshot.week
     hours = venue_rules.hours_on(week, local.date())
     return {
         "now": _iso(now),

@@ -4,7 +4,7 @@ the admin's tariff editor, and the prices on the home page."""
 import re
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -62,12 +62,28 @@ def visit_status_name(status: str) -> str:
     return tariffs.status_label(status)
 
 
+#: The guest categories to choose from by database, language and data version (the board's page asks on
+#: every load; an added category bumps the statistics' version, `anticafe.versions`).
+_choices = Memo(size=8)
+
+
 def category_choices() -> list[tuple[str, str]]:
-    """The guest categories to choose from, (code, name): the built-in ones, then the admin's (one query)."""
+    """The guest categories to choose from, (code, name): the built-in ones, then the admin's (one query,
+    or none when this worker has them for the current data version)."""
+    key = (str(db.engine.url), str(get_locale()), versions.stats_version())
+    found = _choices.get(key)
+    if found is None:
+        found = _category_choices()
+        if not versions.unsettled(db.session):
+            _choices.put(key, found)
+    return list(found)
+
+
+def _category_choices() -> tuple[tuple[str, str], ...]:
     added = db.session.execute(select(GuestCategory.code, GuestCategory.name)
                                .order_by(GuestCategory.created_at, GuestCategory.code))
-    return [*((code, str(tariffs.CATEGORY_LABELS[code])) for code in pricing.BUILTIN_CATEGORIES),
-            *((code, name) for code, name in added)]
+    return (*((code, str(tariffs.CATEGORY_LABELS[code])) for code in pricing.BUILTIN_CATEGORIES),
+            *((code, name) for code, name in added))
 
 
 def _back(default: str) -> str:
@@ -123,44 +139,59 @@ _HIDDEN = " hidden"
 
 class BoardRows:
     """The board's rows as HTML, the texts, links and CSRF token said once per page instead of once per
-    guest (a Jinja macro per row cost more than the rest of the page): the markup is cut once per page
-    into constant pieces and the row's values, and a row is one join of them."""
+    guest (a Jinja macro per row cost more than the rest of the page): the markup is cut once per worker
+    and language into a format string of constant text and the row's values, and a row is one
+    `format_map` of it."""
+
+    #: (format string, texts, formatted amounts) by language and script root: the texts and links are the
+    #: same on every page (the CSRF token is a value of the row)
+    _shapes = Memo(size=16)
 
     def __init__(self):
+        key = (str(get_locale()), request.script_root)
+        shape = self._shapes.get(key)
+        if shape is None:
+            shape = self._shape()
+            self._shapes.put(key, shape)
+        self.format, texts, self.amounts = shape
+        self.cap_reached, self.cap, self.minutes, self.hours = texts
+        self.csrf = str(escape(generate_csrf()))
+        self.template = Markup(self.row({"id": int(ROW_ID), "name": "", "guest_name": None, "paused": False,
+                                         "minor": False, "minor_after_curfew": False, "guest_category": "standard",
+                                         "category_label": "", "started_at": None, "minutes_so_far": 0,
+                                         "amount_so_far": "0.00", "capped": False, "cap": None}))
+
+    @staticmethod
+    def _shape() -> tuple[str, tuple[str, str, str, str], dict[str, str]]:
         urls = {name: url_for(endpoint, visit_id=int(ROW_ID)) for name, endpoint in (
             ("checkout", "visits.checkout"), ("resume", "visits.resume"), ("pause", "visits.pause"),
             ("stop", "visits.stop"), ("api_resume", "visits_api.resume"), ("api_pause", "visits_api.pause"),
             ("api_stop", "visits_api.stop"))}
         texts = {
-            **urls, "csrf": generate_csrf(),
+            **urls,
             "guest": _("Guest"), "walk_in": pgettext("guest", "walk-in"), "paused": _("paused"),
             "under_16": _("under 16"), "curfew": _("curfew"), "since": _("Since"), "time": _("Time"),
             "so_far": _("So far"), "resume_label": _("Resume"), "pause_label": _("Pause"), "stop_label": _("Stop"),
             "stop_confirm": _("Stop the clock for %(name)s?", name="{name}"),
         }
-        self.cap_reached = str(escape(_("cap reached")))
-        self.cap = _("cap %(cap)s", cap="{cap}")
-        self.minutes = _("%(minutes)s min", minutes="{minutes}")
-        self.hours = _("%(hours)s h %(minutes)s min", hours="{hours}", minutes="{minutes}")
-        self.amounts: dict[str, str] = {}
-        # Constant pieces and the names of the row's values, alternately; a link's id is a value too.
-        self.pieces: list[str] = [""]
+        # Constant text (braces doubled) and the row's values as `{name}` fields; a link's id is a value too.
+        parts: list[str] = []
         position = 0
         for found in _PIECE.finditer(_ROW_MARKUP):
-            self.pieces[-1] += _ROW_MARKUP[position:found.start()]
+            parts.append(_ROW_MARKUP[position:found.start()].replace("{", "{{").replace("}", "}}"))
             position = found.end()
-            if found.group(1):
-                parts = str(escape(texts[found.group(1)])).split(ROW_ID)
-                self.pieces[-1] += parts[0]
-                for part in parts[1:]:
-                    self.pieces += ["id", part]
+            if found.group(1) == "csrf":
+                parts.append("{csrf}")
+            elif found.group(1):
+                said = str(escape(texts[found.group(1)])).replace("{", "{{").replace("}", "}}")
+                parts.append(said.replace(ROW_ID, "{id}"))
             else:
-                self.pieces += [found.group(2), ""]
-        self.pieces[-1] += _ROW_MARKUP[position:]
-        self.template = Markup(self.row({"id": int(ROW_ID), "name": "", "guest_name": None, "paused": False,
-                                         "minor": False, "minor_after_curfew": False, "guest_category": "standard",
-                                         "category_label": "", "started_at": None, "minutes_so_far": 0,
-                                         "amount_so_far": "0.00", "capped": False, "cap": None}))
+                parts.append("{" + found.group(2) + "}")
+        parts.append(_ROW_MARKUP[position:].replace("{", "{{").replace("}", "}}"))
+        said = (str(escape(_("cap reached"))), _("cap %(cap)s", cap="{cap}"),
+                _("%(minutes)s min", minutes="{minutes}"),
+                _("%(hours)s h %(minutes)s min", hours="{hours}", minutes="{minutes}"))
+        return "".join(parts), said, {}
 
     def duration(self, minutes: int) -> str:
         if minutes < 60:
@@ -168,9 +199,12 @@ class BoardRows:
         return self.hours.replace("{hours}", str(minutes // 60)).replace("{minutes}", f"{minutes % 60:02d}")
 
     def money(self, amount: str) -> str:
-        if amount not in self.amounts:
-            self.amounts[amount] = rubles(amount)
-        return self.amounts[amount]
+        said = self.amounts.get(amount)
+        if said is None:
+            if len(self.amounts) > 4096:  # amounts repeat; a bound all the same
+                self.amounts.clear()
+            said = self.amounts[amount] = rubles(amount)
+        return said
 
     def row(self, item: dict) -> str:
         paused, minor, late = item["paused"], item["minor"], item["minor_after_curfew"]
@@ -180,28 +214,51 @@ class BoardRows:
             cap = str(escape(self.cap.replace("{cap}", self.money(item["cap"]))))
         else:
             cap = ""
-        values = {
-            "id": str(item["id"]),
+        return self.format.format_map({
+            "id": item["id"],
+            "csrf": self.csrf,
             "row_class": ("is-paused" if paused else "") + (" is-curfew" if late else ""),
-            "name": str(escape(item["name"])),
+            "name": escape(item["name"]),
             "walk_in_hidden": "" if item["guest_name"] else _HIDDEN,
             "paused_hidden": "" if paused else _HIDDEN,
             "minor_class": (" bad" if late else "") + ("" if minor else _HIDDEN),
             "curfew_class": "" if late else ' class="hidden"',
             "category_hidden": _HIDDEN if item["guest_category"] == "standard" else "",
-            "category_label": str(escape(item["category_label"])),
+            "category_label": escape(item["category_label"]),
             "since": item["started_at"][11:16] if item["started_at"] else "—",
-            "time": str(escape(self.duration(item["minutes_so_far"]))),
-            "amount": str(escape(self.money(item["amount_so_far"]))),
+            "time": escape(self.duration(item["minutes_so_far"])),
+            "amount": escape(self.money(item["amount_so_far"])),
             "cap": cap,
             "resume_hidden": "" if paused else _HIDDEN,
             "pause_hidden": _HIDDEN if paused else "",
-        }
-        pieces = self.pieces
-        return "".join([piece if n % 2 == 0 else values[piece] for n, piece in enumerate(pieces)])
+        })
 
     def html(self, items: list[dict]) -> Markup:
         return Markup("\n".join([self.row(item) for item in items]))
+
+
+#: The walk-in form as the board shows it before anything is typed, by database, language, data version
+#: (its categories), script root and whether the capacity override shows: rendered once per worker, the
+#: CSRF token's place cut out (its WTForms fields through the `field` macro cost ~1 ms per page).
+_blank_walk_ins = Memo(size=16)
+_TOKEN = "\x00csrf\x00"
+
+
+def _walk_in_html(form: WalkInForm | None, choices: list[tuple[str, str]], show_override: bool) -> Markup:
+    template = current_app.jinja_env.get_template("visits/_walk_in.html")
+    if form is not None:  # a refused submission: what was typed, and the errors
+        form.guest_category.choices = [SelectChoice(code, name) for code, name in choices]
+        return Markup(template.render(walk_in=form, show_override=show_override, csrf=generate_csrf()))
+    key = (str(db.engine.url), str(get_locale()), versions.stats_version(), request.script_root, show_override)
+    parts = _blank_walk_ins.get(key)
+    if parts is None:
+        blank = WalkInForm(formdata=None, meta={"csrf": False})
+        blank.guest_category.choices = [SelectChoice(code, name) for code, name in choices]
+        blank.guest_category.data = "standard"
+        parts = tuple(template.render(walk_in=blank, show_override=show_override, csrf=_TOKEN).split(_TOKEN))
+        if not versions.unsettled(db.session):
+            _blank_walk_ins.put(key, parts)
+    return Markup(str(escape(generate_csrf())).join(parts))
 
 
 def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
@@ -211,13 +268,12 @@ def _render_board(walk_in: WalkInForm | None = None, status: int = 200):
     if query:
         log_search(len(found), "visits.board")
     choices = category_choices()
-    walk_in = walk_in or WalkInForm(formdata=None)
-    walk_in.guest_category.choices = [SelectChoice(code, name) for code, name in choices]
-    if not walk_in.guest_category.data:
+    if walk_in is not None and not walk_in.guest_category.data:
         walk_in.guest_category.data = "standard"
     show_override = data["occupancy"]["full"] or request.args.get("full") == "1"
     rows = BoardRows()
-    return render_template("visits/board.html", board=data, q=query, found=found, walk_in=walk_in,
+    return render_template("visits/board.html", board=data, q=query, found=found,
+                           walk_in_html=_walk_in_html(walk_in, choices, show_override),
                            categories=choices, rows_html=rows.html(data["items"]), row_template=rows.template,
                            show_override=show_override, today=venue_today()), status
 

@@ -101,6 +101,33 @@ def test_a_corrected_visit_shows_in_the_statistics_at_once(server, make_user):
     assert {json.loads(body)["visit_hours"] for body in everywhere(summary, bearer)} == {5.25}
 
 
+def test_a_started_and_a_stopped_visit_show_on_the_board_at_once(server, make_user):
+    """The live board keeps its data per data version on each worker: a visit started or stopped
+    elsewhere shows on every worker's next answer."""
+    from anticafe.visits import clock
+
+    staff = make_user("staff", email="staff@example.org")
+    guest = make_user(name="Анна Гостева")
+    db.session.commit()
+    status, answer = post_json(f"{server.url}/api/v1/auth/token", {},
+                               {"email": "staff@example.org", "password": "password123"})
+    assert status == 200
+    bearer = {"Authorization": f"Bearer {answer['token']}"}
+    board = f"{server.url}/api/v1/visits/board"
+
+    def names(key: str) -> set[tuple[str, ...]]:
+        return {tuple(row["name"] for row in json.loads(body)[key]) for body in everywhere(board, bearer)}
+
+    assert names("items") == {()}
+    visit = clock.start_visit(user=guest, staff=staff, at=utcnow() - timedelta(hours=2))  # not free: stays unpaid
+    db.session.commit()
+    assert names("items") == {("Анна Гостева",)}
+    clock.stop_visit(visit, staff=staff)
+    db.session.commit()
+    assert names("items") == {()}
+    assert names("unpaid") == {("Анна Гостева",)}
+
+
 def test_two_servers_on_one_database_answer_alike(app, db_url, tmp_path, make_event, make_user):
     """Two gunicorn instances (as two machines behind one proxy would run): a token made on one works on
     the other, and a change committed through one shows on both at once, whatever each had kept."""

@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 
 from anticafe import codes
+from anticafe.clock import set_clock
 from anticafe.db import utcnow
 from anticafe.door.models import CheckIn
 from anticafe.extensions import db
 from anticafe.registrations.models import Registration
+from anticafe.visits import clock
 from anticafe.visits.models import Visit
 from anticafe.visits.occupancy import headcount, occupancy
 
@@ -82,3 +84,43 @@ def test_an_early_arrival_counts_towards_venue_full(app, client, as_staff, make_
     assert client.post("/api/v1/visits", json={"user_id": make_user().id}).status_code == 201
     full = client.post("/api/v1/visits", json={"user_id": make_user().id})
     assert full.status_code == 409 and full.json["error"]["code"] == "venue_full"
+
+
+def test_the_board_counts_event_guests_again_when_the_moment_changes_the_count(app, client, as_staff, make_event,
+                                                                               make_user):
+    """The board keeps its data per data version; the moment alone (an event ending, a check-in's time
+    coming, a clock set back) changes who is inside without any change to the data, and the board sees it."""
+    start = utcnow().replace(microsecond=0)
+    set_clock(app, start)
+    ending = make_event(starts_at=start - timedelta(hours=1), ends_at=start + timedelta(minutes=30))
+    later = make_event(starts_at=start + timedelta(hours=2), ends_at=start + timedelta(hours=4))
+    checked_in(ending, make_user())
+    checked_in(later, make_user(), at=start + timedelta(hours=1))
+    clock.start_visit(user=make_user(), staff=as_staff, at=start - timedelta(minutes=5))
+    db.session.commit()
+
+    def inside() -> tuple[int, int]:
+        board = client.get("/api/v1/visits/board").json
+        return board["occupancy"]["event_guests"], board["items"][0]["minutes_so_far"]
+
+    assert inside() == (1, 5)
+    set_clock(app, start + timedelta(minutes=45))  # the first event is over, the second check-in to come
+    assert inside() == (0, 50)
+    set_clock(app, start + timedelta(hours=1, minutes=5))
+    assert inside() == (1, 70)
+    set_clock(app, start)  # set back: counted again, not taken from what was kept for a later moment
+    assert inside() == (1, 5)
+
+
+def test_the_board_never_keeps_what_a_transaction_has_not_committed(app, as_staff, make_user):
+    """What the board read inside a transaction with uncommitted changes is not kept under the committed
+    data version: after a rollback the board shows the database as it is."""
+    from anticafe.visits.board import board
+
+    with app.test_request_context():
+        assert board()["occupancy"]["visits"] == 0
+        db.session.add(Visit(guest_name="Гость", status="active"))
+        db.session.flush()
+        assert board()["occupancy"]["visits"] == 1
+        db.session.rollback()
+        assert board()["occupancy"]["visits"] == 0
