@@ -42,6 +42,7 @@ from .queries import (
     _sum,
     _visit_range,
     age_on_day,
+    plain_rows,
 )
 from .sql import LocalTime, int_constant, stay_hours, text_constant
 
@@ -335,9 +336,9 @@ def _from_month_rows(scope: Scope, parts: list[_Part], *, series, ages, heat, fr
     if whole:
         ranges = [and_(pm.month >= part.months[0], pm.month < part.months[1]) for part in whole]
         current = next((part.months for part in whole if part.cur == 1), (0, 0))
-        rows = db.session.execute(
+        rows = plain_rows(
             select(pm.user_id, pm.month, pm.age_group, pm.youth, pm.days, pm.checkins, pm.visits, pm.seconds,
-                   pm.free_subsidised, pm.free_pass).where(or_(*ranges))).all()
+                   pm.free_subsidised, pm.free_pass).where(or_(*ranges)))
         for user, month, group, young, times, checkins, visits, seconds, subsidised, passes in rows:
             cur = current[0] <= month < current[1]
             key = (cur, keys.get(month) if cur else None, group)
@@ -369,7 +370,7 @@ def _from_month_rows(scope: Scope, parts: list[_Part], *, series, ages, heat, fr
                    f.kind, f.seconds, f.free_subsidised, f.free_pass]
         within = or_(*[and_(f.at >= lt.epoch_bound(a), f.at < lt.epoch_bound(b)) for _, a, b in edges])
         months = [bucket.key for bucket in lt.months]
-        rows = _execute(select(*columns).where(f.held == int_constant(1), within)).all()
+        rows = plain_rows(select(*columns).where(f.held == int_constant(1), within))
         for user, cur, month, day, group, young, kind, seconds, subsidised, passes in rows:
             key = (cur == 1, months[month] if cur == 1 else None, group)
             slot = sums.get(key)
