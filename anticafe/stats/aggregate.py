@@ -24,7 +24,8 @@ and parsing their timestamps. The rows are a pure function of the raw rows (`fac
 `stats_person_month` (a person's held presences in a month at one age group: days, check-ins, visits,
 seconds, free seconds; ~26 k rows for a busy year instead of ~86 k facts) and `stats_heat_month` (stays
 by month, weekday, first and last hour). A refresh recounts the person-months (and the month's heat)
-that the recounted facts touched, before and after. Local months and ages depend on the venue's zone:
+that the recounted facts touched, before and after. `stats_person_day` (the same per local day, counted
+with the month rows) serves the partial months at a period's edges. Local months and ages depend on the venue's zone:
 the rows record it (`stats_aggregate_lock.zone`) and are counted afresh when it changes.
 
 **Event counts.** `stats_event` holds each event's registrations and standing check-ins as counts
@@ -73,7 +74,7 @@ from ..registrations.models import Registration, RegistrationStatus, Source
 from ..timeutil import venue_tz
 from ..visits.models import Visit
 from . import rules
-from .models import AggregateLock, EventCount, HeatMonth, PersonMonth, PresenceFact, StaleFact
+from .models import AggregateLock, EventCount, HeatMonth, PersonDay, PersonMonth, PresenceFact, StaleFact
 from .sql import LocalTime, birth_number_of, epoch_of, int_constant, stay_hours, text_constant
 
 _reference: ContextVar[bool] = ContextVar("stats_reference", default=False)
@@ -254,7 +255,7 @@ def _count_months(connection, months: dict[int, set | None], zone: tzinfo) -> No
     recount, or None for all of them}); the heat-month rows of each month are counted whole."""
     dialect = connection.dialect.name
     f = PresenceFact.__table__.c
-    pm, heat = PersonMonth.__table__, HeatMonth.__table__
+    pm, heat, pd = PersonMonth.__table__, HeatMonth.__table__, PersonDay.__table__
     for month, users in sorted(months.items()):
         first = month_first_day(month)
         last = rules.month_end(first)
@@ -267,19 +268,25 @@ def _count_months(connection, months: dict[int, set | None], zone: tzinfo) -> No
         if users is not None and len(users) > _CHUNK:
             users = None
         chosen, stored = [in_month], [pm.c.month == month]
+        stored_days = [pd.c.day >= month * 100 + 1, pd.c.day <= month * 100 + 31]
         if users is not None:
             ids = sorted(u for u in users if u is not None)
             facts_of = [f.user_id.in_(ids)] if ids else []
             rows_of = [pm.c.user_id.in_(ids)] if ids else []
+            days_of = [pd.c.user_id.in_(ids)] if ids else []
             if None in users:
                 facts_of.append(f.user_id.is_(None))
                 rows_of.append(pm.c.user_id.is_(None))
+                days_of.append(pd.c.user_id.is_(None))
             chosen.append(or_(*facts_of))
             stored.append(or_(*rows_of))
+            stored_days.append(or_(*days_of))
         connection.execute(delete(pm).where(*stored))
+        connection.execute(delete(pd).where(*stored_days))
         secs = lt.seconds_from_epoch(f.at)
         age = case((f.band_age.is_not(None), f.band_age), else_=(lt.date_number(secs) - f.birth) // int_constant(10000))
-        rows = (select(f.user_id.label("user_id"), lt.day(secs).label("day"), age.label("age"), f.kind.label("kind"),
+        rows = (select(f.user_id.label("user_id"), lt.day(secs).label("day"), lt.date_number(secs).label("date"),
+                       age.label("age"), f.kind.label("kind"),
                        f.seconds.label("seconds"), f.free_subsidised.label("free_subsidised"),
                        f.free_pass.label("free_pass"))
                 .where(*chosen).subquery("month_facts"))
@@ -293,6 +300,14 @@ def _count_months(connection, months: dict[int, set | None], zone: tzinfo) -> No
         connection.execute(insert(pm).from_select(
             [pm.c.user_id, pm.c.month, pm.c.age_group, pm.c.youth, pm.c.days, pm.c.checkins, pm.c.visits,
              pm.c.seconds, pm.c.free_subsidised, pm.c.free_pass], per_person))
+        per_day = (select(rows.c.user_id, rows.c.date, group, youth,
+                          func.sum(case((rows.c.kind == text_constant("c"), 1), else_=0)),
+                          func.sum(case((rows.c.kind == text_constant("v"), 1), else_=0)),
+                          func.sum(rows.c.seconds), func.sum(rows.c.free_subsidised), func.sum(rows.c.free_pass))
+                   .group_by(rows.c.user_id, rows.c.date, literal_column("g"), literal_column("y")))
+        connection.execute(insert(pd).from_select(
+            [pd.c.user_id, pd.c.day, pd.c.age_group, pd.c.youth, pd.c.checkins, pd.c.visits, pd.c.seconds,
+             pd.c.free_subsidised, pd.c.free_pass], per_day))
         connection.execute(delete(heat).where(heat.c.month == month))
         stays = (select(lt.seconds_from_epoch(f.stay_start).label("stay_start"),
                         lt.seconds_from_epoch(f.stay_end).label("stay_end"))
@@ -309,6 +324,7 @@ def _rebuild_months(connection) -> None:
     """Count every month row afresh from the facts, in the venue's zone now."""
     zone = venue_tz()
     connection.execute(delete(PersonMonth.__table__))
+    connection.execute(delete(PersonDay.__table__))
     connection.execute(delete(HeatMonth.__table__))
     f = PresenceFact.__table__.c
     lo, hi = connection.execute(select(func.min(f.at), func.max(f.at)).where(f.held == int_constant(1))).one()

@@ -106,6 +106,26 @@ class PersonMonth(db.Model):
 PERSON_MONTH_BY_PERSON = Index("ix_stats_person_month_user_month", PersonMonth.user_id, PersonMonth.month)
 
 
+class PersonDay(db.Model):
+    """A person's held presences on one venue-local day at one age group (`aggregate`, counted with the month
+    rows): what the partial months at the edges of a period read instead of the facts (no local dates or ages
+    to work out per fact). `user_id` NULL: the timed visits without an account."""
+
+    __tablename__ = "stats_person_day"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    #: the local date as YYYYMMDD
+    day: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    age_group: Mapped[int] = mapped_column(Integer, nullable=False)
+    youth: Mapped[int] = mapped_column(Integer, nullable=False)
+    checkins: Mapped[int] = mapped_column(Integer, nullable=False)
+    visits: Mapped[int] = mapped_column(Integer, nullable=False)
+    seconds: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    free_subsidised: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    free_pass: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
 class HeatMonth(db.Model):
     """Stays of one venue-local month (of the event's or visit's start) by weekday, first and last local hour
     (the heatmap of whole months; see `visitors._stay_hours`)."""

@@ -1,4 +1,4 @@
-"""stats: per-event counts of registrations and check-ins, the facts indexed by (event, person)
+"""stats: per-event counts, person-day rows for partial months, the facts indexed by (event, person)
 
 Self-contained (imports no application code): creates `stats_event` and writes the "count everything"
 mark (kind '*') into `stats_stale`, so the first statistics read after the upgrade counts the facts,
@@ -31,6 +31,22 @@ def upgrade():
         sa.Column('walk_ins', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('event_id', name=op.f('pk_stats_event')),
     )
+    op.create_table(
+        'stats_person_day',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=True),
+        sa.Column('day', sa.Integer(), nullable=False),
+        sa.Column('age_group', sa.Integer(), nullable=False),
+        sa.Column('youth', sa.Integer(), nullable=False),
+        sa.Column('checkins', sa.Integer(), nullable=False),
+        sa.Column('visits', sa.Integer(), nullable=False),
+        sa.Column('seconds', sa.BigInteger(), nullable=False),
+        sa.Column('free_subsidised', sa.BigInteger(), nullable=False),
+        sa.Column('free_pass', sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_stats_person_day')),
+    )
+    with op.batch_alter_table('stats_person_day', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_stats_person_day_day'), ['day'], unique=False)
     # An event's attendees from the index alone: (event_id, user_id) replaces the index on event_id.
     with op.batch_alter_table('stats_presence', schema=None) as batch_op:
         batch_op.create_index('ix_stats_presence_event_user', ['event_id', 'user_id'], unique=False)
@@ -41,6 +57,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('stats_person_day', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_stats_person_day_day'))
+    op.drop_table('stats_person_day')
     with op.batch_alter_table('stats_presence', schema=None) as batch_op:
         batch_op.create_index('ix_stats_presence_event_id', ['event_id'], unique=False)
         batch_op.drop_index('ix_stats_presence_event_user')

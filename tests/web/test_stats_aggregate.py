@@ -24,7 +24,7 @@ from anticafe.privacy import services as privacy
 from anticafe.registrations import rows as seat_rows
 from anticafe.registrations.models import Registration
 from anticafe.stats import aggregate, cache, queries, reports, rules, services, visitors
-from anticafe.stats.models import EventCount, HeatMonth, PersonMonth, PresenceFact, StaleFact
+from anticafe.stats.models import EventCount, HeatMonth, PersonDay, PersonMonth, PresenceFact, StaleFact
 from anticafe.visits import checkout
 from anticafe.visits.models import Visit
 
@@ -74,7 +74,8 @@ def _fill(found: dict) -> None:
 def _facts() -> list[tuple]:
     """The facts, the month rows and the event counts, as sorted tuples."""
     found = []
-    for table in (PresenceFact.__table__, PersonMonth.__table__, HeatMonth.__table__, EventCount.__table__):
+    for table in (PresenceFact.__table__, PersonMonth.__table__, HeatMonth.__table__, EventCount.__table__,
+                  PersonDay.__table__):
         columns = [c for c in table.c if c.name != "id"]
         rows = [tuple(row) for row in db.session.execute(select(*columns))]
         found.append(sorted(rows, key=lambda row: [(value is None, value or 0) for value in row]))
@@ -100,9 +101,9 @@ def _check_equal() -> None:
 def test_facts_give_the_raw_figures_on_the_hand_built_data(world):
     assert aggregate.use_facts()
     _check_equal()
-    facts, person_months, heat_months, event_counts = _facts()
+    facts, person_months, heat_months, event_counts, person_days = _facts()
     assert len(facts) == 10 + 7  # standing check-ins (at any event) and timed visits
-    assert person_months and heat_months
+    assert person_months and heat_months and person_days
     assert len(event_counts) == 7  # every event with a registration or a standing check-in
 
 
