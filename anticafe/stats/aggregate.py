@@ -24,8 +24,15 @@ and parsing their timestamps. The rows are a pure function of the raw rows (`fac
 `stats_person_month` (a person's held presences in a month at one age group: days, check-ins, visits,
 seconds, free seconds; ~26 k rows for a busy year instead of ~86 k facts) and `stats_heat_month` (stays
 by month, weekday, first and last hour). A refresh recounts the person-months (and the month's heat)
-that the recounted facts touched, before and after. Local months and ages depend on the venue's zone:
+that the recounted facts touched, before and after. `stats_person_day` (the same per local day, counted
+with the month rows) serves the partial months at a period's edges. Local months and ages depend on the venue's zone:
 the rows record it (`stats_aggregate_lock.zone`) and are counted afresh when it changes.
+
+**Event counts.** `stats_event` holds each event's registrations and standing check-ins as counts
+(registered, waitlisted, registered without a standing check-in, checked in, walk-ins): what the event
+figures read instead of a year of registrations and check-ins. A registration marks its event (kind "r")
+by the same hook; a refresh counts again the events of the marked registrations, check-ins and events.
+Whether an event is held, its times, capacity and category are read from the event row itself.
 
 `flask stats rebuild` (and `seed-scale`) count every fact and month row afresh; the migrations only
 write the "count everything" mark (kind '*'), so the first read after an upgrade does it.
@@ -56,17 +63,18 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..accounts.models import User
 from ..door.models import CheckIn
 from ..events.models import Entry, Event, EventStatus
 from ..extensions import db
 from ..passes.models import Pass, PassKind, PassUse
+from ..registrations.models import Registration, RegistrationStatus, Source
 from ..timeutil import venue_tz
 from ..visits.models import Visit
 from . import rules
-from .models import AggregateLock, HeatMonth, PersonMonth, PresenceFact, StaleFact
+from .models import AggregateLock, EventCount, HeatMonth, PersonDay, PersonMonth, PresenceFact, StaleFact
 from .sql import LocalTime, birth_number_of, epoch_of, int_constant, stay_hours, text_constant
 
 _reference: ContextVar[bool] = ContextVar("stats_reference", default=False)
@@ -78,17 +86,20 @@ _LEAD_DAYS = 400
 
 #: The columns the facts read, per source table: a change to any other column marks nothing.
 WATCHED = {
-    CheckIn.__tablename__: ("c", "id", {"event_id", "user_id", "undone_at", "checked_in_at", "age_band"}),
+    CheckIn.__tablename__: ("c", "id", {"event_id", "user_id", "undone_at", "checked_in_at", "age_band", "walk_in",
+                                        "registration_id"}),
     Visit.__tablename__: ("v", "id", {"user_id", "started_at", "ended_at", "billed_minutes", "payment_method",
                                       "age_band"}),
     PassUse.__tablename__: ("v", "visit_id", {"visit_id", "pass_id", "minutes", "reversed_at"}),
     Pass.__tablename__: ("p", "id", {"kind"}),
     Event.__tablename__: ("e", "id", {"status", "published", "starts_at", "ends_at", "entry"}),
     User.__tablename__: ("u", "id", {"birth_date"}),
+    Registration.__tablename__: ("r", "event_id", {"event_id", "status", "source"}),
 }
 #: Marks of rows inserted in bulk: every row of the table beyond an id.
-_INSERTED = {CheckIn.__tablename__: "C", Visit.__tablename__: "V", PassUse.__tablename__: "U"}
-_MODELS = {model.__tablename__: model for model in (CheckIn, Visit, PassUse, Pass, Event, User)}
+_INSERTED = {CheckIn.__tablename__: "C", Visit.__tablename__: "V", PassUse.__tablename__: "U",
+             Registration.__tablename__: "R"}
+_MODELS = {model.__tablename__: model for model in (CheckIn, Visit, PassUse, Pass, Event, User, Registration)}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -166,14 +177,63 @@ def _insert_facts(connection, statement) -> None:
     connection.execute(insert(table).from_select([table.c[name] for name in _FACT_COLUMNS], statement))
 
 
+def event_count_select(event_ids=None):
+    """SELECT of the `stats_event` rows of the given events (all of them when None) that have a
+    registration or a standing check-in, counted from the raw rows (`queries` says what counts)."""
+    confirmed = and_(Registration.status == RegistrationStatus.CONFIRMED.value,
+                     Registration.source != Source.WALK_IN.value)
+    standing = aliased(CheckIn, name="standing")
+    registrations = (
+        select(Registration.event_id.label("event_id"),
+               func.sum(case((confirmed, 1), else_=0)).label("registered"),
+               func.sum(case((Registration.status == RegistrationStatus.WAITLISTED.value, 1), else_=0))
+               .label("waitlisted"),
+               func.sum(case((and_(confirmed, standing.id.is_(None)), 1), else_=0)).label("absent"))
+        .select_from(Registration)
+        .outerjoin(standing, and_(standing.registration_id == Registration.id, standing.undone_at.is_(None)))
+        .where(Registration.status.in_((RegistrationStatus.CONFIRMED.value, RegistrationStatus.WAITLISTED.value)))
+        .group_by(Registration.event_id))
+    checkins = (select(CheckIn.event_id.label("event_id"), func.count().label("checked_in"),
+                       func.sum(case((CheckIn.walk_in.is_(True), 1), else_=0)).label("walk_ins"))
+                .where(CheckIn.undone_at.is_(None)).group_by(CheckIn.event_id))
+    chosen = []
+    if event_ids is not None:
+        registrations = registrations.where(Registration.event_id.in_(event_ids))
+        checkins = checkins.where(CheckIn.event_id.in_(event_ids))
+        chosen.append(Event.id.in_(event_ids))
+    registrations, checkins = registrations.subquery("per_event_registrations"), checkins.subquery("per_event_checkins")
+    return (select(Event.id, func.coalesce(registrations.c.registered, 0), func.coalesce(registrations.c.waitlisted, 0),
+                   func.coalesce(registrations.c.absent, 0), func.coalesce(checkins.c.checked_in, 0),
+                   func.coalesce(checkins.c.walk_ins, 0))
+            .select_from(Event)
+            .outerjoin(registrations, registrations.c.event_id == Event.id)
+            .outerjoin(checkins, checkins.c.event_id == Event.id)
+            .where(or_(registrations.c.event_id.is_not(None), checkins.c.event_id.is_not(None)), *chosen))
+
+
+def _count_events(connection, event_ids=None) -> None:
+    """Count again the `stats_event` rows of `event_ids` (every event when None)."""
+    table = EventCount.__table__
+    columns = [table.c.event_id, table.c.registered, table.c.waitlisted, table.c.absent, table.c.checked_in,
+               table.c.walk_ins]
+    if event_ids is None:
+        connection.execute(delete(table))
+        connection.execute(insert(table).from_select(columns, event_count_select()))
+        return
+    for chunk in _chunks(event_ids):
+        connection.execute(delete(table).where(table.c.event_id.in_(chunk)))
+        connection.execute(insert(table).from_select(columns, event_count_select(chunk)))
+
+
 def rebuild(connection) -> None:
-    """Count every fact and month row afresh from the raw rows (in the caller's transaction); clear every
-    mark. Needs the app (the venue's zone)."""
+    """Count every fact, month row and event count afresh from the raw rows (in the caller's transaction);
+    clear every mark. Needs the app (the venue's zone)."""
     dialect = connection.dialect.name
     connection.execute(delete(PresenceFact.__table__))
     checkins, visits = fact_selects(dialect)
     _insert_facts(connection, union_all(checkins, visits))
     _rebuild_months(connection)
+    _count_events(connection)
     connection.execute(delete(StaleFact.__table__))
 
 
@@ -195,7 +255,7 @@ def _count_months(connection, months: dict[int, set | None], zone: tzinfo) -> No
     recount, or None for all of them}); the heat-month rows of each month are counted whole."""
     dialect = connection.dialect.name
     f = PresenceFact.__table__.c
-    pm, heat = PersonMonth.__table__, HeatMonth.__table__
+    pm, heat, pd = PersonMonth.__table__, HeatMonth.__table__, PersonDay.__table__
     for month, users in sorted(months.items()):
         first = month_first_day(month)
         last = rules.month_end(first)
@@ -208,19 +268,25 @@ def _count_months(connection, months: dict[int, set | None], zone: tzinfo) -> No
         if users is not None and len(users) > _CHUNK:
             users = None
         chosen, stored = [in_month], [pm.c.month == month]
+        stored_days = [pd.c.day >= month * 100 + 1, pd.c.day <= month * 100 + 31]
         if users is not None:
             ids = sorted(u for u in users if u is not None)
             facts_of = [f.user_id.in_(ids)] if ids else []
             rows_of = [pm.c.user_id.in_(ids)] if ids else []
+            days_of = [pd.c.user_id.in_(ids)] if ids else []
             if None in users:
                 facts_of.append(f.user_id.is_(None))
                 rows_of.append(pm.c.user_id.is_(None))
+                days_of.append(pd.c.user_id.is_(None))
             chosen.append(or_(*facts_of))
             stored.append(or_(*rows_of))
+            stored_days.append(or_(*days_of))
         connection.execute(delete(pm).where(*stored))
+        connection.execute(delete(pd).where(*stored_days))
         secs = lt.seconds_from_epoch(f.at)
         age = case((f.band_age.is_not(None), f.band_age), else_=(lt.date_number(secs) - f.birth) // int_constant(10000))
-        rows = (select(f.user_id.label("user_id"), lt.day(secs).label("day"), age.label("age"), f.kind.label("kind"),
+        rows = (select(f.user_id.label("user_id"), lt.day(secs).label("day"), lt.date_number(secs).label("date"),
+                       age.label("age"), f.kind.label("kind"),
                        f.seconds.label("seconds"), f.free_subsidised.label("free_subsidised"),
                        f.free_pass.label("free_pass"))
                 .where(*chosen).subquery("month_facts"))
@@ -234,6 +300,14 @@ def _count_months(connection, months: dict[int, set | None], zone: tzinfo) -> No
         connection.execute(insert(pm).from_select(
             [pm.c.user_id, pm.c.month, pm.c.age_group, pm.c.youth, pm.c.days, pm.c.checkins, pm.c.visits,
              pm.c.seconds, pm.c.free_subsidised, pm.c.free_pass], per_person))
+        per_day = (select(rows.c.user_id, rows.c.date, group, youth,
+                          func.sum(case((rows.c.kind == text_constant("c"), 1), else_=0)),
+                          func.sum(case((rows.c.kind == text_constant("v"), 1), else_=0)),
+                          func.sum(rows.c.seconds), func.sum(rows.c.free_subsidised), func.sum(rows.c.free_pass))
+                   .group_by(rows.c.user_id, rows.c.date, literal_column("g"), literal_column("y")))
+        connection.execute(insert(pd).from_select(
+            [pd.c.user_id, pd.c.day, pd.c.age_group, pd.c.youth, pd.c.checkins, pd.c.visits, pd.c.seconds,
+             pd.c.free_subsidised, pd.c.free_pass], per_day))
         connection.execute(delete(heat).where(heat.c.month == month))
         stays = (select(lt.seconds_from_epoch(f.stay_start).label("stay_start"),
                         lt.seconds_from_epoch(f.stay_end).label("stay_end"))
@@ -250,6 +324,7 @@ def _rebuild_months(connection) -> None:
     """Count every month row afresh from the facts, in the venue's zone now."""
     zone = venue_tz()
     connection.execute(delete(PersonMonth.__table__))
+    connection.execute(delete(PersonDay.__table__))
     connection.execute(delete(HeatMonth.__table__))
     f = PresenceFact.__table__.c
     lo, hi = connection.execute(select(func.min(f.at), func.max(f.at)).where(f.held == int_constant(1))).one()
@@ -284,6 +359,17 @@ def _recount(connection, marks: list[tuple[str, int]]) -> None:
     checkin_ids = set(wanted.get("c", ()))
     visit_ids = set(wanted.get("v", ()))
     facts = PresenceFact.__table__
+    # The events whose counts to count again: of the marked registrations and events, and of the marked
+    # check-ins before (their facts) and after (their rows) the change.
+    event_ids = set(wanted.get("r", ())) | set(wanted.get("e", ()))
+    if "R" in wanted:  # registrations inserted in bulk
+        event_ids.update(connection.scalars(select(Registration.event_id).where(Registration.id > min(wanted["R"]))
+                                            .distinct()))
+    if "C" in wanted:
+        after = min(wanted["C"])
+        event_ids.update(connection.scalars(select(CheckIn.event_id).where(CheckIn.id > after).distinct()))
+        event_ids.update(connection.scalars(select(facts.c.event_id).where(facts.c.kind == "c",
+                                                                           facts.c.source_id > after).distinct()))
     for chunk in _chunks(wanted.get("e", ())):
         checkin_ids.update(connection.scalars(select(CheckIn.id).where(CheckIn.event_id.in_(chunk))))
         checkin_ids.update(connection.scalars(select(facts.c.source_id).where(facts.c.kind == "c",
@@ -312,6 +398,12 @@ def _recount(connection, marks: list[tuple[str, int]]) -> None:
             ids.difference_update({i for i in ids if i > after})
     for chunk in _chunks(wanted.get("p", ())):
         visit_ids.update(connection.scalars(select(PassUse.visit_id).where(PassUse.pass_id.in_(chunk))))
+    for chunk in _chunks(checkin_ids):
+        event_ids.update(connection.scalars(select(CheckIn.event_id).where(CheckIn.id.in_(chunk)).distinct()))
+        event_ids.update(connection.scalars(select(facts.c.event_id).where(facts.c.kind == "c",
+                                                                           facts.c.source_id.in_(chunk)).distinct()))
+    event_ids.discard(None)
+    _count_events(connection, event_ids)
     for kind, ids in (("c", checkin_ids), ("v", visit_ids)):
         for chunk in _chunks(ids):
             these = and_(facts.c.kind == kind, facts.c.source_id.in_(chunk))
@@ -395,9 +487,9 @@ def _marks_of(session: Session, instance, *, whole: bool) -> list[tuple[str, int
     kind, key, columns = watched
     if not whole and not _changed(instance, columns):
         return []
-    if table == PassUse.__tablename__:
-        visits = {instance.visit_id, *db.inspect(instance).attrs.visit_id.history.deleted}
-        return [("v", visit) for visit in visits if visit is not None]
+    if table in (PassUse.__tablename__, Registration.__tablename__):  # the visit or event, before and after
+        refs = {getattr(instance, key), *db.inspect(instance).attrs[key].history.deleted}
+        return [(kind, ref) for ref in refs if ref is not None]
     if kind in ("e", "u", "p") and instance in session.new:
         return []  # a new event, person or pass has no facts yet
     value = getattr(instance, key)

@@ -36,7 +36,8 @@ class PresenceFact(db.Model):
     kind: Mapped[str] = mapped_column(String(1), nullable=False)
     #: the check-in's or visit's id
     source_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    event_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: the event of a check-in (NULL for a visit)
+    event_id: Mapped[int | None] = mapped_column(Integer)
     user_id: Mapped[int | None] = mapped_column(Integer)
     #: 1 for a visit and a check-in at a held event (scheduled and published)
     held: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -56,6 +57,9 @@ class PresenceFact(db.Model):
 
 
 PRESENCE_BY_PERSON = Index("ix_stats_presence_user_at", PresenceFact.user_id, PresenceFact.at)
+#: An event's people: the distinct attendees of a year's events read from this index alone (the check-ins'
+#: rows are not visited).
+PRESENCE_BY_EVENT = Index("ix_stats_presence_event_user", PresenceFact.event_id, PresenceFact.user_id)
 
 
 class StaleFact(db.Model):
@@ -102,6 +106,26 @@ class PersonMonth(db.Model):
 PERSON_MONTH_BY_PERSON = Index("ix_stats_person_month_user_month", PersonMonth.user_id, PersonMonth.month)
 
 
+class PersonDay(db.Model):
+    """A person's held presences on one venue-local day at one age group (`aggregate`, counted with the month
+    rows): what the partial months at the edges of a period read instead of the facts (no local dates or ages
+    to work out per fact). `user_id` NULL: the timed visits without an account."""
+
+    __tablename__ = "stats_person_day"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    #: the local date as YYYYMMDD
+    day: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    age_group: Mapped[int] = mapped_column(Integer, nullable=False)
+    youth: Mapped[int] = mapped_column(Integer, nullable=False)
+    checkins: Mapped[int] = mapped_column(Integer, nullable=False)
+    visits: Mapped[int] = mapped_column(Integer, nullable=False)
+    seconds: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    free_subsidised: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    free_pass: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
 class HeatMonth(db.Model):
     """Stays of one venue-local month (of the event's or visit's start) by weekday, first and last local hour
     (the heatmap of whole months; see `visitors._stay_hours`)."""
@@ -114,6 +138,26 @@ class HeatMonth(db.Model):
     first_hour: Mapped[int] = mapped_column(Integer, nullable=False)
     last_hour: Mapped[int] = mapped_column(Integer, nullable=False)
     stays: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class EventCount(db.Model):
+    """An event's registrations and standing check-ins, counted (`aggregate`): what the event figures read
+    instead of counting every registration and check-in of a year. Only counts that depend on the
+    registrations and check-ins alone are kept: whether the event is held, when it starts and ends, its
+    capacity and category are read from the event itself (1 500 rows a year), so that a no-show is still
+    decided against the moment of the request (`absent` counts only once the event has ended)."""
+
+    __tablename__ = "stats_event"
+
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: confirmed registrations made in advance (not walk-ins)
+    registered: Mapped[int] = mapped_column(Integer, nullable=False)
+    waitlisted: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: of `registered`, those without a standing check-in (no-shows once the event has ended)
+    absent: Mapped[int] = mapped_column(Integer, nullable=False)
+    #: standing check-ins (walk-ins included) and, of them, walk-ins
+    checked_in: Mapped[int] = mapped_column(Integer, nullable=False)
+    walk_ins: Mapped[int] = mapped_column(Integer, nullable=False)
 
 
 class AggregateLock(db.Model):

@@ -27,7 +27,7 @@ from ..timeutil import venue_tz
 from ..visits.models import Visit
 from . import aggregate, rules
 from .cache import cached
-from .models import HeatMonth, PersonMonth, PresenceFact
+from .models import HeatMonth, PersonDay, PersonMonth, PresenceFact
 from .queries import (
     FREE_TIME,
     Branches,
@@ -42,6 +42,7 @@ from .queries import (
     _sum,
     _visit_range,
     age_on_day,
+    plain_rows,
 )
 from .sql import LocalTime, int_constant, stay_hours, text_constant
 
@@ -316,13 +317,15 @@ def _parts(scope: Scope, series: str | None) -> list[_Part] | None:
 
 def _from_month_rows(scope: Scope, parts: list[_Part], *, series, ages, heat, frequency,
                      returners) -> PresenceFigures:
-    """`presence_figures` from the person-month and heat-month rows of the whole months, and the facts of
-    the partial months at the edges: a few small reads, grouped in one pass in Python (cheaper than a
-    GROUP BY per figure over every fact, measured; see bench/findings.md)."""
+    """`presence_figures` from the person-month and heat-month rows of the whole months, and the person-day
+    rows of the partial months at the edges (the heatmap's edges from the facts): a few small reads, grouped
+    in one pass in Python (cheaper than a GROUP BY per figure over every fact, measured; see
+    bench/findings.md)."""
     if not (series or ages or heat or frequency):
         return _period_figures(scope, parts, returners=returners)
     lt = scope.local
     pm, hm, f = PersonMonth.__table__.c, HeatMonth.__table__.c, PresenceFact.__table__.c
+    pd = PersonDay.__table__.c
     whole = [part for part in parts if part.months]
     keys = {rules.month_number(bucket.start): bucket.key for bucket in lt.months}
     # One pass over small rows: the sums by (cur, month, age group) in one dict; the distinct people of each
@@ -335,9 +338,9 @@ def _from_month_rows(scope: Scope, parts: list[_Part], *, series, ages, heat, fr
     if whole:
         ranges = [and_(pm.month >= part.months[0], pm.month < part.months[1]) for part in whole]
         current = next((part.months for part in whole if part.cur == 1), (0, 0))
-        rows = db.session.execute(
+        rows = plain_rows(
             select(pm.user_id, pm.month, pm.age_group, pm.youth, pm.days, pm.checkins, pm.visits, pm.seconds,
-                   pm.free_subsidised, pm.free_pass).where(or_(*ranges))).all()
+                   pm.free_subsidised, pm.free_pass).where(or_(*ranges)))
         for user, month, group, young, times, checkins, visits, seconds, subsidised, passes in rows:
             cur = current[0] <= month < current[1]
             key = (cur, keys.get(month) if cur else None, group)
@@ -356,36 +359,34 @@ def _from_month_rows(scope: Scope, parts: list[_Part], *, series, ages, heat, fr
                     if young:
                         youth.add(user)
                     days[user] = days.get(user, 0) + times
-    edges = [(part.cur, a, b) for part in parts for a, b in part.edges]
+    edges = [(a, b) for part in parts for a, b in part.edges]
     if edges:
-        secs = lt.seconds_from_epoch(f.at)
-        cur_ = (int_constant(1) if scope.split is None
-                else case((f.at >= lt.epoch_bound(scope.split), int_constant(1)), else_=int_constant(0)))
-        age = case((f.band_age.is_not(None), f.band_age),
-                   else_=(lt.date_number(secs) - f.birth) // int_constant(10000))
-        columns = [f.user_id, cur_, lt.month_index(secs) if series else int_constant(0), lt.day(secs),
-                   lt.age_group(age) if ages else int_constant(0),
-                   case((lt.is_youth(age), int_constant(1)), else_=int_constant(0)) if ages else int_constant(0),
-                   f.kind, f.seconds, f.free_subsidised, f.free_pass]
-        within = or_(*[and_(f.at >= lt.epoch_bound(a), f.at < lt.epoch_bound(b)) for _, a, b in edges])
-        months = [bucket.key for bucket in lt.months]
-        rows = _execute(select(*columns).where(f.held == int_constant(1), within)).all()
-        for user, cur, month, day, group, young, kind, seconds, subsidised, passes in rows:
-            key = (cur == 1, months[month] if cur == 1 else None, group)
+        # The partial months read the person-day rows (whole local days: a period's bounds and its months'
+        # starts are local midnights).
+        zone = venue_tz()
+
+        def day_of(moment) -> int:
+            return rules.date_number(moment.astimezone(zone).date())
+
+        split = day_of(scope.split) if scope.split is not None else None
+        within = or_(*[and_(pd.day >= day_of(a), pd.day < day_of(b)) for a, b in edges])
+        rows = plain_rows(select(pd.user_id, pd.day, pd.age_group, pd.youth, pd.checkins, pd.visits, pd.seconds,
+                                 pd.free_subsidised, pd.free_pass).where(within))
+        for user, day, group, young, checkins, visits, seconds, subsidised, passes in rows:
+            cur = split is None or day >= split
+            key = (cur, keys.get(day // 100) if cur else None, group)
             slot = sums.get(key)
             if slot is None:
                 slot = sums[key] = [0, 0, 0, 0, 0]
                 people_of[key] = set()
-            if kind == "c":
-                slot[0] += 1
-            else:
-                slot[1] += 1
+            slot[0] += checkins
+            slot[1] += visits
             slot[2] += seconds
             slot[3] += subsidised
             slot[4] += passes
             if user is not None:
                 people_of[key].add(user)
-                if cur == 1:
+                if cur:
                     if young:
                         youth.add(user)
                     fine_days.add((user, day))
@@ -504,7 +505,7 @@ def _count_returners(lt: LocalTime, parts: list[_Part], period: dict, people_of:
     """Set `returners` of each period: its people who had come before it (a held presence earlier than its
     start). Each person's first month comes from the person-months (one scan of their person index); a period
     starting within a month adds the people who came in that month before its start."""
-    pm, f = PersonMonth.__table__.c, PresenceFact.__table__.c
+    pm = PersonMonth.__table__.c
     zone = venue_tz()
     firsts = dict(db.session.execute(select(pm.user_id, func.min(pm.month)).where(pm.user_id.is_not(None))
                                      .group_by(pm.user_id)).all())
@@ -516,10 +517,12 @@ def _count_returners(lt: LocalTime, parts: list[_Part], period: dict, people_of:
         month = local.year * 100 + local.month
         month_start = rules.local_midnight_utc(date(local.year, local.month, 1), zone)
         early: set = set()
-        if month_start < part.lo:
+        if month_start < part.lo:  # whole local days: the person-day rows
+            pd = PersonDay.__table__.c
             early = set(db.session.scalars(
-                select(f.user_id).where(f.held == int_constant(1), f.at >= lt.epoch_bound(month_start),
-                                        f.at < lt.epoch_bound(part.lo), f.user_id.is_not(None)).distinct()))
+                select(pd.user_id).where(pd.day >= rules.date_number(month_start.astimezone(zone).date()),
+                                         pd.day < rules.date_number(part.lo.astimezone(zone).date()),
+                                         pd.user_id.is_not(None)).distinct()))
         persons: set = set()
         for key, users in people_of.items():
             if key[0] == bool(part.cur):

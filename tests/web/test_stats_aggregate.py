@@ -21,8 +21,10 @@ from anticafe.events.models import Event
 from anticafe.extensions import db
 from anticafe.passes.models import Pass, PassType, PassUse
 from anticafe.privacy import services as privacy
+from anticafe.registrations import rows as seat_rows
+from anticafe.registrations.models import Registration
 from anticafe.stats import aggregate, cache, queries, reports, rules, services, visitors
-from anticafe.stats.models import HeatMonth, PersonMonth, PresenceFact, StaleFact
+from anticafe.stats.models import EventCount, HeatMonth, PersonDay, PersonMonth, PresenceFact, StaleFact
 from anticafe.visits import checkout
 from anticafe.visits.models import Visit
 
@@ -70,9 +72,10 @@ def _fill(found: dict) -> None:
 
 
 def _facts() -> list[tuple]:
-    """The facts and the month rows, as sorted tuples."""
+    """The facts, the month rows and the event counts, as sorted tuples."""
     found = []
-    for table in (PresenceFact.__table__, PersonMonth.__table__, HeatMonth.__table__):
+    for table in (PresenceFact.__table__, PersonMonth.__table__, HeatMonth.__table__, EventCount.__table__,
+                  PersonDay.__table__):
         columns = [c for c in table.c if c.name != "id"]
         rows = [tuple(row) for row in db.session.execute(select(*columns))]
         found.append(sorted(rows, key=lambda row: [(value is None, value or 0) for value in row]))
@@ -98,9 +101,10 @@ def _check_equal() -> None:
 def test_facts_give_the_raw_figures_on_the_hand_built_data(world):
     assert aggregate.use_facts()
     _check_equal()
-    facts, person_months, heat_months = _facts()
+    facts, person_months, heat_months, event_counts, person_days = _facts()
     assert len(facts) == 10 + 7  # standing check-ins (at any event) and timed visits
-    assert person_months and heat_months
+    assert person_months and heat_months and person_days
+    assert len(event_counts) == 7  # every event with a registration or a standing check-in
 
 
 def test_a_transaction_with_its_own_changes_counts_from_the_raw_rows(world):
@@ -215,3 +219,68 @@ def test_rebuild_command(app, world):
     result = app.test_cli_runner().invoke(args=["stats", "rebuild"])
     assert result.exit_code == 0, result.output
     assert "17 presence facts" in result.output
+
+
+def _registration(event, person, status="confirmed", source="self") -> Registration:
+    state = {"confirmed": lambda: seat_rows.confirmed(event.starts_at - timedelta(days=2)),
+             "waitlisted": lambda: seat_rows.waitlisted(9),
+             "cancelled": lambda: seat_rows.cancelled(event.starts_at - timedelta(days=1))}[status]()
+    return Registration(**seat_rows.registration_row(event_id=event.id, user_id=person.id, source=source, state=state,
+                                                     created_at=event.starts_at - timedelta(days=3)))
+
+
+def _registration_of(event, person) -> Registration:
+    return db.session.scalars(select(Registration).where(Registration.event_id == event.id,
+                                                         Registration.user_id == person.id)).one()
+
+
+def test_registrations_and_door_check_ins_count_their_events_again(world, make_user):
+    e1, e2, e3, e6 = (world.events[key] for key in ("e1", "e2", "e3", "e6"))
+    people = world.people
+    _check_equal()
+    # The door's check-in is a Core insert (a bulk insert's mark): vera is no longer a no-show at e1.
+    vera = _registration_of(e1, people["vera"])
+    db.session.execute(db.insert(CheckIn.__table__), {
+        "registration_id": vera.id, "event_id": e1.id, "user_id": people["vera"].id,
+        "checked_in_at": e1.starts_at + timedelta(minutes=20), "walk_in": False})
+    _check_equal()
+    assert services.summaries(JANUARY)[0].no_shows == 1  # of two
+    # The waitlisted person confirmed, a registration cancelled (the unit of work).
+    for registration, state in ((_registration_of(e1, people["gleb"]), seat_rows.confirmed(e1.starts_at)),
+                                (_registration_of(e3, people["anna"]), seat_rows.cancelled(e3.starts_at))):
+        for name, value in state.items():
+            setattr(registration, name, value)
+    _check_equal()
+    # New registrations, one by one and in bulk (ids unknown when marked).
+    db.session.add(_registration(e2, people["dana"]))
+    db.session.add(_registration(e6, people["boris"], status="waitlisted"))
+    db.session.flush()
+    rows = [seat_rows.registration_row(event_id=e3.id, user_id=people[name].id, source="self",
+                                       state=seat_rows.confirmed(e3.starts_at - timedelta(days=2)),
+                                       created_at=e3.starts_at - timedelta(days=3)) for name in ("vera", "gleb")]
+    db.session.execute(db.insert(Registration), rows)
+    _check_equal()
+    # Bulk updates and deletes through the session; a walk-in flag corrected.
+    db.session.execute(update(Registration).where(Registration.event_id == e3.id)
+                       .values(**seat_rows.cancelled(e3.starts_at)))
+    _check_equal()
+    db.session.execute(db.delete(Registration).where(Registration.event_id == e2.id,
+                                                     Registration.user_id == people["dana"].id))
+    db.session.execute(update(CheckIn).where(CheckIn.event_id == e1.id, CheckIn.user_id == people["tim"].id)
+                       .values(walk_in=False))
+    _check_equal()
+    # A check-in undone at the door, and an event cancelled.
+    door.undo_check_in(db.session.scalars(select(CheckIn.id).where(CheckIn.event_id == e2.id,
+                                                                   CheckIn.user_id == people["anna"].id)).one(),
+                       staff=make_user("staff"))
+    events.cancel_event(db.session.get(Event, e6.id), "Зал закрыт")
+    _check_equal()
+
+
+def test_a_registration_with_no_bearing_marks_nothing(world):
+    _check_equal()
+    registration = _registration_of(world.events["e1"], world.people["anna"])
+    registration.door_code = "123456"
+    db.session.flush()
+    assert db.session.scalar(select(db.func.count()).select_from(StaleFact)) == 0
+    db.session.commit()
