@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
-from ..db import lock, utcnow
+from ..db import lock, lock_row, utcnow
 from ..errors import DomainError, ValidationFailed, in_words
 from ..extensions import db
 from ..timeutil import venue_today
@@ -204,7 +204,7 @@ def holders_in_month(pass_type: PassType, day: date, *, excluding: int | None = 
 
 def _check_places(pass_type: PassType, holder: User, windows) -> None:
     """Refuse an allowance for a month whose places are all taken (the programme's row is locked first)."""
-    lock(PassType, PassType.id == pass_type.id)
+    lock_row(PassType, pass_type.id)
     for start, _end in windows:
         if holders_in_month(pass_type, start, excluding=holder.id) >= pass_type.places:
             raise DomainError("no_places", _l("All %(n)s places of the programme are taken in %(month)s.",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import signals
 from ..accounts.models import User
-from ..db import lock, utcnow
+from ..db import lock_row, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..timeutil import to_venue
@@ -103,7 +103,7 @@ def active_time(visit: Visit, now: datetime | None = None) -> timedelta:
 def lock_visit(visit_id: int) -> Visit:
     """Lock a visit's row for the rest of the transaction and return it freshly loaded."""
     db.session.flush()
-    if not lock(Visit, Visit.id == visit_id):
+    if not lock_row(Visit, visit_id):
         raise DomainError("not_found", _l("No such visit."), status=404)
     # What was read before the lock may be stale: load it again. People and tariff versions are
     # kept (a visit's clock does not depend on them changing meanwhile, and reloading the staff and
