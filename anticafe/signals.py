@@ -23,9 +23,10 @@ DomainError to refuse, and may set `log.user_id`. The first answer wins (visits:
 
 checked_in = _signals.signal("checked-in", doc="""A check-in row was inserted at the door.
 
-Sent by `door.services.check_in` with the CheckIn as sender and `ticket` (door.tickets.Ticket) and
-`staff`. A receiver returns a dict of extra members for the door's answer (e.g. {"visit": {...}}) or
-None; raising DomainError undoes the check-in (visits: a `timed` event's check-in starts the visit).
+Sent by `door.services.check_in` with the CheckIn as sender and `ticket` (door.tickets.Ticket: plain
+values; `ticket.model()` is the ORM registration) and `staff`. A receiver returns a dict of extra
+members for the door's answer (e.g. {"visit": {...}}) or None; raising DomainError undoes the
+check-in (visits: a `timed` event's check-in starts the visit).
 """)
 
 check_in_undone = _signals.signal("check-in-undone", doc="""A check-in was undone at the door.
