@@ -43,6 +43,16 @@ def lock(model, *conditions) -> int:
     return result.rowcount
 
 
+def lock_returning(model, *conditions) -> list:
+    """`lock(model, *conditions)` that also reads the locked rows, fresh, in the same statement
+    (`UPDATE … RETURNING`): the rows as objects of `model`, in no particular order."""
+    from .extensions import db
+
+    statement = (update(model).where(*conditions).values(lock_values(model.__table__)).returning(model)
+                 .execution_options(synchronize_session=False, row_lock=True, populate_existing=True))
+    return list(db.session.scalars(statement))
+
+
 def lock_row(model, row_id) -> bool:
     """`lock(model, model.id == row_id)` with a statement built once per model; whether the row exists."""
     from .extensions import db
