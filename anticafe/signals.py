@@ -15,6 +15,9 @@ _signals = Namespace()
 
 code_scanned = _signals.signal("code-scanned", doc="""A scanned code that is no ticket reached the door.
 
+Offered before the ticket lookup when the code cannot be a ticket of today's length (a guest card),
+after it otherwise (`door.rules.ticket_first`).
+
 Sent by `door.services.scan` with the code (str) as sender and `staff`, `device`, `event_id` and `log`
 (the ScanLog entry being written). A receiver returns the 200 answer as a dict with a "result" (e.g.
 {"result": "visit_started", "visit": {...}}) or None when the code is not its own; it may raise
