@@ -43,14 +43,20 @@ def lock(model, *conditions) -> int:
     return result.rowcount
 
 
-def lock_returning(model, *conditions) -> list:
-    """`lock(model, *conditions)` that also reads the locked rows, fresh, in the same statement
-    (`UPDATE … RETURNING`): the rows as objects of `model`, in no particular order."""
+def lock_returning(model, key: str, value) -> list:
+    """Lock the rows of `model` whose column `key` equals `value` and read them, fresh, in the same
+    statement (`UPDATE … RETURNING`, built once per model and column): the rows as objects of `model`,
+    in no particular order."""
     from .extensions import db
 
-    statement = (update(model).where(*conditions).values(lock_values(model.__table__)).returning(model)
-                 .execution_options(synchronize_session=False, row_lock=True, populate_existing=True))
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(_lock_returning(model, key), {"lock_value": value}))
+
+
+@cache
+def _lock_returning(model, key: str):
+    return (update(model).where(getattr(model, key) == bindparam("lock_value"))
+            .values(lock_values(model.__table__)).returning(model)
+            .execution_options(synchronize_session=False, row_lock=True, populate_existing=True))
 
 
 def lock_row(model, row_id) -> bool:

@@ -389,7 +389,7 @@ def _lock_rows(pass_ids: list[int]) -> None:
 def lock_passes(user_id: int) -> list[Pass]:
     """Lock and return a person's passes (fresh from the database): one `UPDATE … RETURNING`, which
     every stopped visit runs under the visit's lock, for people with passes or without."""
-    return sorted(lock_returning(Pass, Pass.user_id == user_id), key=lambda held: held.id)
+    return sorted(lock_returning(Pass, "user_id", user_id), key=lambda held: held.id)
 
 
 def active_uses(visit_id: int) -> list[PassUse]:
