@@ -161,6 +161,8 @@ def limit_lock_waits(app: Flask) -> None:
     """Make a write wait at most DB_BUSY_SECONDS for another writer's lock, then fail (a 503).
 
     SQLite: the driver's busy timeout. PostgreSQL: `lock_timeout` for row and table locks.
+    SQLite's connections also go without the pool's pre-ping (`Config`'s default): a file does not drop
+    a connection the way a server does, and the ping was a statement before every request's first one.
     """
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     seconds = float(app.config["DB_BUSY_SECONDS"])
@@ -168,6 +170,7 @@ def limit_lock_waits(app: Flask) -> None:
     connect_args = dict(options.get("connect_args") or {})
     if uri.startswith("sqlite"):
         connect_args.setdefault("timeout", seconds)
+        options["pool_pre_ping"] = False
     elif uri.startswith("postgresql"):
         connect_args.setdefault("options", f"-c lock_timeout={int(seconds * 1000)}")
     options["connect_args"] = connect_args

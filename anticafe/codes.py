@@ -13,10 +13,14 @@ _ALLOWED = frozenset(ALPHABET)
 _SEPARATORS = re.compile(r"[\s\-_.]+")
 
 
+def length(bits: int) -> int:
+    """Return how many characters of `ALPHABET` a code of `bits` bits of randomness has."""
+    return math.ceil(bits / math.log2(len(ALPHABET)))
+
+
 def random_code(bits: int) -> str:
     """Return a code from `ALPHABET` carrying at least `bits` bits of randomness."""
-    length = math.ceil(bits / math.log2(len(ALPHABET)))
-    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+    return "".join(secrets.choice(ALPHABET) for _ in range(length(bits)))
 
 
 def random_choice(length: int) -> list[str]:

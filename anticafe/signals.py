@@ -15,6 +15,9 @@ _signals = Namespace()
 
 code_scanned = _signals.signal("code-scanned", doc="""A scanned code that is no ticket reached the door.
 
+Offered before the ticket lookup when the code cannot be a ticket of today's length (a guest card),
+after it otherwise (`door.rules.ticket_first`).
+
 Sent by `door.services.scan` with the code (str) as sender and `staff`, `device`, `event_id` and `log`
 (the ScanLog entry being written). A receiver returns the 200 answer as a dict with a "result" (e.g.
 {"result": "visit_started", "visit": {...}}) or None when the code is not its own; it may raise
@@ -23,9 +26,10 @@ DomainError to refuse, and may set `log.user_id`. The first answer wins (visits:
 
 checked_in = _signals.signal("checked-in", doc="""A check-in row was inserted at the door.
 
-Sent by `door.services.check_in` with the CheckIn as sender and `ticket` (door.tickets.Ticket) and
-`staff`. A receiver returns a dict of extra members for the door's answer (e.g. {"visit": {...}}) or
-None; raising DomainError undoes the check-in (visits: a `timed` event's check-in starts the visit).
+Sent by `door.services.check_in` with the CheckIn as sender and `ticket` (door.tickets.Ticket: plain
+values; `ticket.model()` is the ORM registration) and `staff`. A receiver returns a dict of extra
+members for the door's answer (e.g. {"visit": {...}}) or None; raising DomainError undoes the
+check-in (visits: a `timed` event's check-in starts the visit).
 """)
 
 check_in_undone = _signals.signal("check-in-undone", doc="""A check-in was undone at the door.

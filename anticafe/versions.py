@@ -12,7 +12,7 @@ per topic, bumped in the same transaction as any change to a table the topic cov
 - a reader asks for the numbers once per request (`current`), one primary-key read, *before* it reads
   the data: an entry is then never older than its key, on any worker of any server sharing the database.
 
-Row locks taken with `db.lock` (an `UPDATE ... SET id = id`) change nothing and bump nothing.
+Row locks taken with `db.lock` (an `UPDATE ... SET c = c`) change nothing and bump nothing.
 """
 
 import secrets

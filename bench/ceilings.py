@@ -7,7 +7,8 @@
 The check-in ceiling is what "the full feature at the toy's speed" means: one indexed lookup and one
 insert through Flask-SQLAlchemy, on the same database (DATABASE_URL), the same tables and the same
 connection settings as the app (importing `anticafe` registers its SQLite pragmas: WAL,
-synchronous=NORMAL, busy_timeout), and nothing else: no authentication, no scan log, no rules.
+synchronous=NORMAL; `limit_lock_waits` sets the busy timeout and the pool's options as for the app),
+and nothing else: no authentication, no scan log, no rules.
 """
 
 from flask import Flask, jsonify, request
@@ -30,13 +31,15 @@ def checkin(url: str | None = None) -> Flask:
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    import anticafe  # noqa: F401  (the app's SQLite pragmas, registered on every Engine)
+    import anticafe  # the app's SQLite pragmas, registered on every Engine
     from anticafe.db import utcnow
     from config import Config
 
     app = Flask("ceiling_checkin")
     app.config["SQLALCHEMY_DATABASE_URI"] = url or Config.SQLALCHEMY_DATABASE_URI
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = Config.SQLALCHEMY_ENGINE_OPTIONS
+    app.config["DB_BUSY_SECONDS"] = Config.DB_BUSY_SECONDS
+    anticafe.limit_lock_waits(app)  # the app's own engine options: lock waits, no pre-ping on SQLite
     db = SQLAlchemy(app)
 
     find = text("SELECT id, event_id, user_id FROM registrations WHERE ticket_code = :code AND status = 'confirmed'")

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from ..accounts.models import User
-from ..db import lock, utcnow
+from ..db import lock_row, utcnow
 from ..errors import DomainError, ValidationFailed
 from ..events.models import Event, EventStatus
 from ..extensions import db
@@ -66,7 +66,7 @@ def lock_zone(zone_id: int) -> None:
     Every writer of the zone's bookings takes this lock first, so their check-then-write sections run
     one after the other.
     """
-    if not lock(Zone, Zone.id == zone_id):
+    if not lock_row(Zone, zone_id):
         raise DomainError("not_found", _l("No such zone."), status=404)
 
 

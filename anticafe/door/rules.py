@@ -11,6 +11,7 @@ from datetime import datetime, timedelta, tzinfo
 from urllib.parse import unquote, urlsplit
 
 from .. import codes
+from ..registrations.rows import TICKET_BITS
 
 #: Check-in opens this long before an event starts (unless the event has its own window).
 DEFAULT_OPENS_BEFORE = timedelta(minutes=60)
@@ -78,6 +79,21 @@ def may_be_door_code(scanned: ScannedCode | None, event_id: int | None) -> bool:
     """Tell whether a typed code may be a short door code: the right length, and the event is known."""
     return (scanned is not None and event_id is not None and scanned.kind is CodeKind.CODE
             and len(scanned.code) in DOOR_CODE_LENGTHS)
+
+
+#: The length of a ticket code (`registrations.rows.TICKET_BITS` in the typeable alphabet).
+TICKET_CODE_LENGTH = codes.length(TICKET_BITS)
+
+
+def ticket_first(scanned: ScannedCode | None, event_id: int | None) -> bool:
+    """Tell whether the door looks a scanned code up as a ticket before offering it to the other domains
+    (guest cards): a ticket URL, a code of a ticket's length, or a door code's with the event known.
+
+    Any other code (a guest card's is shorter) is offered first and then still tried as a ticket, so a
+    ticket code of another length is found all the same; a card scan no longer pays a ticket lookup.
+    """
+    return (scanned is None or scanned.kind is CodeKind.TICKET or len(scanned.code) == TICKET_CODE_LENGTH
+            or may_be_door_code(scanned, event_id))
 
 
 class Window(enum.StrEnum):

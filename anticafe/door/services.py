@@ -218,12 +218,31 @@ def scan(raw: str, *, staff, device: str | None, event_id: int | None = None, no
                 raise
         return ticket_action(log)
 
-    def ticket_action(log: ScanLog) -> dict:
-        scanned = rules.parse_code(raw)
+    def find_ticket(scanned: rules.ScannedCode | None) -> Ticket | None:
         ticket = load_ticket(code=scanned.code) if scanned is not None else None
         if ticket is None and rules.may_be_door_code(scanned, event_id):
             # A short door code, typed together with the event being checked in.
             ticket = load_ticket(door_code=(event_id, scanned.code))
+        return ticket
+
+    def offer(scanned: rules.ScannedCode | None, log: ScanLog) -> dict | None:
+        # An offline scan is a ticket or nothing: a guest card's visit cannot start at a past moment.
+        if offline is None and scanned is not None and scanned.kind is rules.CodeKind.CODE:
+            # Guest cards and any other codes belong to other domains.
+            return signals.first_answer(signals.code_scanned, scanned.code, staff=staff, device=device,
+                                        event_id=event_id, log=log)
+        return None
+
+    def ticket_action(log: ScanLog) -> dict:
+        scanned = rules.parse_code(raw)
+        # A code that cannot be a ticket of today's length is offered to the other domains first (a guest
+        # card's scan then costs no ticket lookup), and tried as a ticket after all if none takes it.
+        others_first = offline is None and not rules.ticket_first(scanned, event_id)
+        if others_first:
+            body = offer(scanned, log)
+            if body is not None:
+                return body
+        ticket = find_ticket(scanned)
         if ticket is not None:
             if ticket.registration.is_cancelled and ticket.standing is None:
                 # Said as "cancelled" whatever event is being checked in: that is what staff must tell the person.
@@ -240,11 +259,8 @@ def scan(raw: str, *, staff, device: str | None, event_id: int | None = None, no
                 if offline.result == "checked_in" and body["result"] != "checked_in":
                     body["conflict"] = True
             return body
-        # An offline scan is a ticket or nothing: a guest card's visit cannot start at a past moment.
-        if offline is None and scanned is not None and scanned.kind is rules.CodeKind.CODE:
-            # Guest cards and any other codes belong to other domains.
-            body = signals.first_answer(signals.code_scanned, scanned.code, staff=staff, device=device,
-                                        event_id=event_id, log=log)
+        if not others_first:
+            body = offer(scanned, log)
             if body is not None:
                 return body
         if event_id is not None:  # note the event being checked in, if it exists (the client may be wrong)

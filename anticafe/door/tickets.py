@@ -2,7 +2,7 @@
 person, check-in window and standing check-in; the refusals and answers are built here."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 
 from flask import current_app
@@ -10,15 +10,16 @@ from flask_babel import format_time, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased
 
 from ..accounts.models import User
+from ..accounts.rules import age_on
 from ..errors import DomainError
 from ..events.models import Event
 from ..extensions import db
 from ..i18n import remembered_datetime
 from ..registrations import services as registrations
-from ..registrations.models import Registration
+from ..registrations.models import Registration, RegistrationStatus
 from ..timeutil import to_venue
 from . import rules
 from .models import CheckIn, CheckInWindow
@@ -38,23 +39,74 @@ class Standing:
     device: str | None
 
 
+@dataclass(slots=True)
+class TicketEvent:
+    """The event of a ticket, as far as the door's decision and answer need it."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    entry: str
+    capacity: int | None
+
+
+@dataclass(slots=True)
+class TicketPerson:
+    """The holder of a ticket, as far as the door's answer needs them."""
+
+    id: int
+    name: str
+    birth_date: date | None
+    consent_pending: bool
+
+    def age_on(self, day: date) -> int | None:
+        return age_on(self.birth_date, day) if self.birth_date else None
+
+
+@dataclass(slots=True)
+class TicketRegistration:
+    """A registration as the door decides on it: plain values read in one query, not ORM objects (loading
+    a registration, its event and its person as objects cost more than the rest of a check-in's reads)."""
+
+    id: int
+    status: str
+    source: str
+    event_id: int
+    user_id: int
+    ticket_revoked_at: datetime | None
+    waitlist_position: int | None
+    door_code: str | None
+    event: TicketEvent
+    user: TicketPerson
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == RegistrationStatus.CANCELLED
+
+
 @dataclass
 class Ticket:
     """A registration with everything a check-in decision needs, loaded in one query."""
 
-    registration: Registration
+    registration: TicketRegistration
     window: rules.CheckInWindowTimes
     standing: Standing | None
     #: the JSON members naming the registration, event and person (computed once, survive a rollback)
     refs: dict = field(default_factory=dict)
 
     @property
-    def event(self) -> Event:
+    def event(self) -> TicketEvent:
         return self.registration.event
 
     @property
-    def user(self) -> User:
+    def user(self) -> TicketPerson:
         return self.registration.user
+
+    def model(self) -> Registration:
+        """The registration as an ORM object (with its event and person), for a receiver that writes with it."""
+        return db.session.get(Registration, self.registration.id)
 
 
 @dataclass
@@ -114,7 +166,7 @@ def when(moment: datetime) -> str:
     return remembered_datetime(moment, "d MMMM, HH:mm")
 
 
-def event_ref(event: Event) -> dict:
+def event_ref(event: Event | TicketEvent) -> dict:
     """Return the JSON members naming an event."""
     return {"id": event.id, "title": event.title, "starts_at": iso(event.starts_at), "ends_at": iso(event.ends_at),
             "when": when(event.starts_at), "status": event.status, "entry": event.entry,
@@ -126,7 +178,7 @@ CONSENT_PENDING_WARNING = _l("No parent's or guardian's consent yet: ask for the
                              "a paid visit cannot start until then.")
 
 
-def person_ref(user: User, event: Event) -> dict:
+def person_ref(user: User | TicketPerson, event: Event | TicketEvent) -> dict:
     """Return the JSON members naming a person, with their age on the event's date (and a warning when a
     child's guardian has not consented yet)."""
     ref = {"id": user.id, "name": user.name, "age": user.age_on(registrations.event_day(event))}
@@ -135,18 +187,19 @@ def person_ref(user: User, event: Event) -> dict:
     return ref
 
 
-def registration_ref(registration: Registration) -> dict:
+def registration_ref(registration: Registration | TicketRegistration) -> dict:
     return {"id": registration.id, "status": registration.status, "source": registration.source,
             "waitlist_position": registration.waitlist_position, "door_code": registration.door_code}
 
 
-def ticket_refs(registration: Registration) -> dict:
+def ticket_refs(registration: Registration | TicketRegistration) -> dict:
     event = registration.event
     return {"registration": registration_ref(registration), "event": event_ref(event),
             "user": person_ref(registration.user, event)}
 
 
-def window_of(event: Event, opens_minutes: int | None, closes_minutes: int | None) -> rules.CheckInWindowTimes:
+def window_of(event: Event | TicketEvent, opens_minutes: int | None,
+              closes_minutes: int | None) -> rules.CheckInWindowTimes:
     config = current_app.config
     if opens_minutes is None:
         opens_minutes = config.get("CHECKIN_OPENS_MINUTES_BEFORE", rules.DEFAULT_OPENS_BEFORE // timedelta(minutes=1))
@@ -159,17 +212,21 @@ def window_of(event: Event, opens_minutes: int | None, closes_minutes: int | Non
 @cache
 def _ticket_statement(by: str):
     """The statement behind `load_ticket`, built once: scans are the hot path, and building a select
-    with its joins and eager options costs more CPU than running it."""
+    with its joins costs more CPU than running it. Columns, not entities: the door reads values."""
     staff = aliased(User)
     stmt = (
-        select(Registration, CheckInWindow.opens_minutes_before, CheckInWindow.closes_minutes_after,
+        select(Registration.id, Registration.status, Registration.source, Registration.event_id,
+               Registration.user_id, Registration.ticket_revoked_at, Registration.waitlist_position,
+               Registration.door_code,
+               Event.title, Event.starts_at, Event.ends_at, Event.status, Event.entry, Event.capacity,
+               User.name, User.birth_date, User.consent_pending,
+               CheckInWindow.opens_minutes_before, CheckInWindow.closes_minutes_after,
                CheckIn.id, CheckIn.checked_in_at, CheckIn.staff_id, CheckIn.device, staff.name)
-        .join(Registration.event)
-        .join(Registration.user)
+        .join(Event, Event.id == Registration.event_id)
+        .join(User, User.id == Registration.user_id)
         .outerjoin(CheckInWindow, CheckInWindow.event_id == Registration.event_id)
         .outerjoin(CheckIn, and_(CheckIn.registration_id == Registration.id, CheckIn.undone_at.is_(None)))
         .outerjoin(staff, staff.id == CheckIn.staff_id)
-        .options(contains_eager(Registration.event), contains_eager(Registration.user))
     )
     if by == "code":
         return stmt.where(Registration.ticket_code == bindparam("key"))
@@ -191,9 +248,15 @@ def load_ticket(*, code: str | None = None, registration_id: int | None = None,
         row = db.session.execute(_ticket_statement("id"), {"key": registration_id}).first()
     if row is None:
         return None
-    registration, opens, closes, checkin_id, checked_in_at, staff_id, device, staff_name = row
+    (registration_id, status, source, event_id, user_id, revoked_at, waitlist_position, door_code_,
+     title, starts_at, ends_at, event_status, entry, capacity, name, birth_date, consent_pending,
+     opens, closes, checkin_id, checked_in_at, staff_id, device, staff_name) = row
+    event = TicketEvent(event_id, title, starts_at, ends_at, event_status, entry, capacity)
+    registration = TicketRegistration(registration_id, status, source, event_id, user_id, revoked_at,
+                                      waitlist_position, door_code_, event,
+                                      TicketPerson(user_id, name, birth_date, consent_pending))
     standing = Standing(checkin_id, checked_in_at, staff_id, staff_name, device) if checkin_id else None
-    return Ticket(registration=registration, window=window_of(registration.event, opens, closes), standing=standing,
+    return Ticket(registration=registration, window=window_of(event, opens, closes), standing=standing,
                   refs=ticket_refs(registration))
 
 
@@ -221,8 +284,8 @@ def _success_message(result: CheckInResult) -> str:
     return gettext("Already checked in at %(time)s.", time=at)
 
 
-def refusal_error(reason: rules.Refusal, *, event: Event, window: rules.CheckInWindowTimes, state: rules.Window,
-             refs: dict, waitlist_position: int | None = None) -> DomainError:
+def refusal_error(reason: rules.Refusal, *, event: Event | TicketEvent, window: rules.CheckInWindowTimes,
+                  state: rules.Window, refs: dict, waitlist_position: int | None = None) -> DomainError:
     extra: dict = dict(refs)
     if reason is rules.Refusal.REGISTRATION_CANCELLED:
         message = _l("This registration was cancelled.")

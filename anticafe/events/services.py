@@ -17,7 +17,7 @@ from flask_babel.speaklater import LazyString
 from sqlalchemy import func, select
 
 from .. import signals
-from ..db import lock, utcnow
+from ..db import lock, lock_row, utcnow
 from ..errors import DomainError, ValidationFailed, in_words
 from ..extensions import db
 from ..notifications.services import notify
@@ -161,7 +161,7 @@ def _zone_conflicts(zone_id: int, slots: list[tuple[datetime, datetime]], exclud
 
     The zone's row is locked first, so two requests cannot place overlapping events at once.
     """
-    lock(Zone, Zone.id == zone_id)
+    lock_row(Zone, zone_id)
     messages = []
     for starts, ends in slots:
         found = []

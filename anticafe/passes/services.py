@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import User
-from ..db import lock, utcnow
+from ..db import lock, lock_returning, lock_row, utcnow
 from ..errors import DomainError, ValidationFailed, in_words
 from ..extensions import db
 from ..timeutil import venue_today
@@ -204,7 +204,7 @@ def holders_in_month(pass_type: PassType, day: date, *, excluding: int | None = 
 
 def _check_places(pass_type: PassType, holder: User, windows) -> None:
     """Refuse an allowance for a month whose places are all taken (the programme's row is locked first)."""
-    lock(PassType, PassType.id == pass_type.id)
+    lock_row(PassType, pass_type.id)
     for start, _end in windows:
         if holders_in_month(pass_type, start, excluding=holder.id) >= pass_type.places:
             raise DomainError("no_places", _l("All %(n)s places of the programme are taken in %(month)s.",
@@ -387,10 +387,9 @@ def _lock_rows(pass_ids: list[int]) -> None:
 
 
 def lock_passes(user_id: int) -> list[Pass]:
-    """Lock and return a person's passes (fresh from the database)."""
-    lock(Pass, Pass.user_id == user_id)
-    return list(db.session.scalars(select(Pass).where(Pass.user_id == user_id).order_by(Pass.id)
-                                   .execution_options(populate_existing=True)))
+    """Lock and return a person's passes (fresh from the database): one `UPDATE … RETURNING`, which
+    every stopped visit runs under the visit's lock, for people with passes or without."""
+    return sorted(lock_returning(Pass, "user_id", user_id), key=lambda held: held.id)
 
 
 def active_uses(visit_id: int) -> list[PassUse]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import joinedload
 
 from .. import codes
 from ..accounts.models import User
-from ..db import lock, utcnow
+from ..db import lock_row, utcnow
 from ..errors import DomainError
 from ..events.models import Event, EventStatus
 from ..events.services import age_limits
@@ -54,7 +54,7 @@ def lock_event(event_id: int) -> Event:
     `db.lock` is a row lock on PostgreSQL and takes SQLite's write lock; run it before reading
     anything the decision depends on.
     """
-    if not lock(Event, Event.id == event_id):
+    if not lock_row(Event, event_id):
         raise DomainError("not_found", _l("No such event."), status=404)
     return db.session.get(Event, event_id, populate_existing=True)
 

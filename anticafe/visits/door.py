@@ -69,8 +69,11 @@ def card_code_handler(code: str, *, staff, device, event_id, log, **_) -> dict |
 
 
 def after_check_in(checkin, *, ticket, staff, **_) -> dict | None:
-    """A check-in to a timed event starts the visitor's paid visit."""
-    return timed_check_in(ticket.registration, staff=staff)
+    """A check-in to a timed event starts the visitor's paid visit (the registration is loaded as an
+    object only then: the door's ticket holds plain values)."""
+    if ticket.event.entry != "timed":
+        return None
+    return timed_check_in(ticket.model(), staff=staff)
 
 
 def after_undo(checkin, *, staff, **_) -> None:

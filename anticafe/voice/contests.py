@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..db import lock, utcnow
+from ..db import lock_row, utcnow
 from ..errors import DomainError, ValidationFailed, in_words
 from ..events.models import Event
 from ..extensions import db
@@ -113,7 +113,7 @@ def save_contest(event: Event, *, title: str | None, kind: str | None, opens_at:
                                       jury_weight=jury_weight, rules_text=rules_text)
     if problems:
         raise ValidationFailed(in_words(problems, CONTEST_WORDS))
-    lock(Event, Event.id == event.id)  # two staff setting one up at once: the second one edits it
+    lock_row(Event, event.id)  # two staff setting one up at once: the second one edits it
     contest = contest_of(event)
     created = contest is None
     if created:
@@ -187,7 +187,7 @@ def decide(contest: Contest, entry: ContestEntry, *, status: str | None, running
     problems = rules.entry_decision_problems(status=status, running_order=running_order, jury_score=jury_score)
     if problems:
         raise ValidationFailed(in_words(problems, CONTEST_WORDS))
-    lock(Contest, Contest.id == contest.id)
+    lock_row(Contest, contest.id)
     if running_order is not None and db.session.scalar(select(func.count(ContestEntry.id)).where(
             ContestEntry.contest_id == contest.id, ContestEntry.id != entry.id, ContestEntry.status == "approved",
             ContestEntry.running_order == running_order)):
@@ -214,7 +214,7 @@ def may_vote(contest: Contest, user: User, entry: ContestEntry | None = None) ->
 
 def vote(contest: Contest, entry: ContestEntry, user: User) -> ContestVote:
     """Cast a person's one vote in the contest (the constraint has the last word)."""
-    lock(Contest, Contest.id == contest.id)  # a vote never slips past a decision on the entry
+    lock_row(Contest, contest.id)  # a vote never slips past a decision on the entry
     db.session.refresh(entry)
     problem = may_vote(contest, user, entry)
     if problem:

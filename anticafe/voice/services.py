@@ -15,7 +15,7 @@ from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..db import lock, utcnow
+from ..db import lock_row, utcnow
 from ..door.models import CheckIn
 from ..errors import DomainError, ValidationFailed, in_words
 from ..events.models import Category, Event, EventStatus
@@ -94,7 +94,7 @@ def rate(event: Event, user: User, rating, comment: str | None) -> tuple[Feedbac
     if problems:
         raise ValidationFailed(in_words(problems, PROBLEM_WORDS))
     now = utcnow()
-    lock(Event, Event.id == event.id)  # one rater at a time per event: the check below reads a settled state
+    lock_row(Event, event.id)  # one rater at a time per event: the check below reads a settled state
     problem = may_rate(event, user, now)
     if problem:
         status, message = FEEDBACK_REFUSALS[problem]
@@ -257,7 +257,7 @@ def get_idea(idea_id: int) -> Idea:
 
 
 def _locked(idea: Idea) -> Idea:
-    lock(Idea, Idea.id == idea.id)
+    lock_row(Idea, idea.id)
     db.session.refresh(idea)
     return idea
 

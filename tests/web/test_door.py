@@ -279,6 +279,46 @@ def test_code_handlers_take_codes_that_are_not_tickets(client, staff, monkeypatc
     assert db.session.scalar(select(ScanLog.result).order_by(ScanLog.id)) == "visit_started"
 
 
+def test_a_code_shorter_than_a_ticket_is_offered_first_and_still_tried_as_a_ticket(
+        client, staff, tonight, make_user, door_registration, monkeypatch):
+    asked = []
+    load_ticket = services.load_ticket
+
+    def spy(**key):
+        asked.append("ticket")
+        return load_ticket(**key)
+
+    def guest_card(code, **_):
+        asked.append("offered")
+        return {"result": "visit_started", "visit": {"id": 1}} if code == "CARD2345" else None
+
+    monkeypatch.setattr(services, "load_ticket", spy)
+    older = door_registration(tonight, make_user(), ticket_code="PASTTKCKET23")  # another length than today's
+    with signals.code_scanned.connected_to(guest_card):
+        assert scan(client, "CARD2345").json["result"] == "visit_started"
+        assert asked == ["offered"]  # a guest card's scan pays no ticket lookup
+        asked.clear()
+        assert scan(client, older.ticket_code, event_id=tonight.id).json["result"] == "checked_in"
+        assert asked == ["offered", "ticket"]
+        asked.clear()
+        fresh = door_registration(tonight, make_user())
+        assert scan(client, fresh.ticket_code, event_id=tonight.id).json["result"] == "checked_in"
+        assert asked == ["ticket"]  # a ticket of today's length is never offered to the receivers
+
+
+def test_ticket_first(client):
+    from anticafe.door import rules
+
+    today = codes.random_code(128)
+    assert len(today) == rules.TICKET_CODE_LENGTH
+    assert rules.ticket_first(rules.parse_code(today), None)
+    assert rules.ticket_first(rules.parse_code("https://cafe.example/t/K7M3PQ"), None)
+    assert rules.ticket_first(rules.parse_code("K7M3PQ"), 5)  # a door code, the event known
+    assert rules.ticket_first(None, None)
+    assert not rules.ticket_first(rules.parse_code("K7M3PQ"), None)
+    assert not rules.ticket_first(rules.parse_code(codes.random_code(50)), 5)  # a guest card's length
+
+
 # ------------------------------------------------------------------------------------------------
 # Manual check-in and undo
 

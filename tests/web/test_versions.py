@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from anticafe import versions
 from anticafe.accounts.models import User
-from anticafe.db import lock, utcnow
+from anticafe.db import lock, lock_row, lock_values, utcnow
 from anticafe.events.models import Event
 from anticafe.extensions import db
 
@@ -26,9 +26,12 @@ def test_a_change_bumps_its_topics_and_a_read_bumps_nothing(app, make_event, mak
     db.session.commit()
     assert _now() == (calendar + 1, stats + 1)
 
-    lock(Event, Event.id == event.id)  # a row lock changes nothing
+    stamped = db.session.get(Event, event.id).updated_at
+    lock(Event, Event.id == event.id)  # a row lock changes nothing, not even the `onupdate` stamp
+    assert lock_row(Event, event.id) and not lock_row(Event, event.id + 1000)
     db.session.commit()
     assert _now() == (calendar + 1, stats + 1)
+    assert db.session.get(Event, event.id, populate_existing=True).updated_at == stamped
 
     make_user(email="someone@example.org")
     db.session.commit()
@@ -64,3 +67,14 @@ def test_a_rolled_back_transaction_bumps_nothing(app, make_event):
     db.session.rollback()
     db.session.commit()
     assert _now() == base
+
+
+def test_a_lock_writes_no_key_and_no_indexed_column(app):
+    """SQLite checks a foreign key's children whenever the parent key is in an UPDATE's SET list, and a
+    write to an indexed column rewrites the index: a lock writes neither, on every table the code locks."""
+    locked = ("events", "ideas", "contests", "zones", "pass_types", "passes", "pass_uses", "visits", "tariffs")
+    for table in (db.metadata.tables[name] for name in locked):
+        indexed = {column for index in table.indexes for column in index.columns}
+        for column in (table.c[key] for key in lock_values(table)):
+            assert not (column.primary_key or column.foreign_keys or column.unique or column in indexed), column
+            assert column.onupdate is not None or not any(c.onupdate is not None for c in table.columns)
