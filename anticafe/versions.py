@@ -35,9 +35,11 @@ FEEDS = "feeds"
 TOPICS = (CALENDAR, STATS, FEEDS)
 _CALENDAR_TABLES = frozenset({"events", "event_series", "registrations", "zones", "checkin_windows"})
 _FEED_TABLES = frozenset({"events", "event_series", "zones"})
-#: Tables that no cached answer reads: logins, tokens, throttles, the outbox.
+#: Tables that no cached answer reads: logins, tokens, throttles, the outbox, and the door's scan log
+#: (every scan writes one row; only the door's own pages, read afresh, and erasure read it back: a repeat
+#: scan changes nothing any cache shows, and bumps nothing).
 _UNCACHED_TABLES = frozenset({"notifications", "api_tokens", "login_sessions", "password_resets",
-                              "throttle_hits"})
+                              "throttle_hits", "scan_log"})
 _TOUCHED = "anticafe_touched_tables"
 
 

@@ -8,7 +8,7 @@ from conftest import venue_dt, years_before
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
-from anticafe import codes, signals
+from anticafe import codes, signals, versions
 from anticafe.accounts.models import User
 from anticafe.accounts.rules import age_on
 from anticafe.clock import set_clock
@@ -257,6 +257,29 @@ def test_hot_path_is_one_lookup_and_three_inserts(app, make_user, tonight, door_
     assert outcome.body["result"] == "checked_in"
     # the ticket; the statistics' stale mark, the check-in, the scan log
     assert statements == ["SELECT", "INSERT", "INSERT", "INSERT"]
+
+
+def test_a_repeat_scan_writes_only_its_log_and_bumps_no_data_version(client, auth, make_user, tonight,
+                                                                     door_registration):
+    registration = door_registration(tonight, make_user())
+    auth.login(make_user("staff"))
+    assert scan(client, registration.ticket_code).json["result"] == "checked_in"
+    versions.forget()
+    before = versions.current()
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.split()[0].upper())
+
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert scan(client, registration.ticket_code).json["result"] == "already_checked_in"
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    versions.forget()
+    assert versions.current() == before  # the month grid, the statistics and the board keep their copies
+    assert "UPDATE" not in statements and statements.count("INSERT") == 1  # the scan log alone
+    assert count(ScanLog, ScanLog.result == "already_checked_in") == 1
 
 
 def test_code_handlers_take_codes_that_are_not_tickets(client, staff, monkeypatch):
