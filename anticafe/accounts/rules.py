@@ -3,8 +3,11 @@
 Problems are returned as stable codes per field; the caller turns them into translated text.
 """
 
+import ast
+import importlib.util
 import re
 from datetime import date
+from pathlib import Path
 
 #: Below this age a parent's or guardian's consent is required.
 GUARDIAN_AGE = 14
@@ -76,10 +79,17 @@ def profile_problems(*, name: str, birth_date: date | None, phone: str | None, g
 
 
 def _common_passwords() -> frozenset[str]:
-    # zxcvbn (a maintained package) ships the 30,000 most common passwords of leaked lists.
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
-
-    return frozenset(FREQUENCY_LISTS["passwords"])
+    # zxcvbn (a maintained package) ships the 30,000 most common passwords of leaked lists, one line of
+    # its generated `frequency_lists.py` (`"passwords": "123456,password,…".split(","),`). Importing it
+    # would also load five other word lists and rank them all (~25 MB in every worker, none of it used
+    # here): that one line is read instead, without running the package.
+    spec = importlib.util.find_spec("zxcvbn")
+    path = Path(spec.origin).with_name("frequency_lists.py")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, _, value = line.strip().partition(": ")
+        if key == '"passwords"' and value.endswith('.split(","),'):
+            return frozenset(ast.literal_eval(value.removesuffix('.split(","),')).split(","))
+    raise RuntimeError(f"no password list in {path}")
 
 
 #: The most common passwords, lower-case ("12345678", "qwerty123", "password1"...).

@@ -89,8 +89,11 @@ def test_passwords_that_pass(password):
     assert rules.password_problems(password, password, name="Marina Orlova", email="marina.orlova@mail.example") == {}
 
 
-def test_the_common_list_is_large():
+def test_the_common_list_is_large_and_exactly_zxcvbns():
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS  # read from its one line; here the package itself
+
     assert len(rules.COMMON_PASSWORDS) >= 30000 and "12345678" in rules.COMMON_PASSWORDS
+    assert rules.COMMON_PASSWORDS == frozenset(FREQUENCY_LISTS["passwords"])
 
 
 @pytest.mark.parametrize("birth, locked", [
