@@ -1,15 +1,22 @@
-"""Telegram's side of the bot: an update (webhook or getUpdates) in, Bot API calls out."""
+"""Telegram's side of the bot: an update (webhook or getUpdates) in, Bot API calls out.
+
+pyTelegramBotAPI is imported by the functions that use it (see `notifications.messengers`).
+"""
+
+from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from flask_babel import force_locale
-from telebot import apihelper, types
-from telebot.apihelper import ApiException
 
 from ..extensions import db
 from ..notifications.messengers import Blocked, TryLater, telegram_bot, telegram_call
 from ..notifications.services import unlink_chat
 from .bot import Incoming, Reply, answer, menu_labels
+
+if TYPE_CHECKING:
+    from telebot import types
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +24,8 @@ CHANNEL = "telegram"
 
 
 def _menu_keyboard() -> types.ReplyKeyboardMarkup:
+    from telebot import types
+
     labels = menu_labels()
     keyboard = types.ReplyKeyboardMarkup(resize_keyboard=True)
     keyboard.row(labels["events"], labels["tickets"])
@@ -27,6 +36,8 @@ def _menu_keyboard() -> types.ReplyKeyboardMarkup:
 def _inline(reply: Reply) -> types.InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
+    from telebot import types
+
     keyboard = types.InlineKeyboardMarkup()
     for row in reply.buttons:
         keyboard.row(*[types.InlineKeyboardButton(button.label, callback_data=button.payload[:64]) for button in row])
@@ -55,6 +66,8 @@ def incoming_of(update: types.Update) -> Incoming | None:
 
 def handle_update(data: dict) -> None:
     """Answer one update from Telegram and commit; a blocked chat is unlinked."""
+    from telebot import types
+
     update = types.Update.de_json(data)
     member = update.my_chat_member
     if member is not None and member.new_chat_member.status == "kicked" and member.chat.type == "private":
@@ -90,6 +103,9 @@ def handle_update(data: dict) -> None:
 
 def poll_once(offset: int | None, wait: int = 25) -> int | None:
     """Fetch and answer one batch of updates (getUpdates); return the next offset."""
+    from telebot import apihelper
+    from telebot.apihelper import ApiException
+
     bot = telegram_bot()
     try:
         updates = apihelper.get_updates(bot.token, offset=offset, timeout=wait + 10, long_polling_timeout=wait)

@@ -1,12 +1,12 @@
-"""VK's side of the bot: a Callback API or Long Poll event in, VK API calls out."""
+"""VK's side of the bot: a Callback API or Long Poll event in, VK API calls out.
+
+vk_api is imported by the Long Poll client that uses it (see `notifications.messengers`).
+"""
 
 import json
 import logging
 
-import requests
 from flask_babel import force_locale
-from vk_api.bot_longpoll import VkBotLongPoll
-from vk_api.exceptions import VkApiError
 
 from ..extensions import db
 from ..notifications.messengers import Blocked, TryLater, vk_client
@@ -91,6 +91,10 @@ class Poller:
     """The Bots Long Poll API: for a machine that VK cannot reach."""
 
     def __init__(self, wait: int = 25):
+        import requests
+        from vk_api.bot_longpoll import VkBotLongPoll
+        from vk_api.exceptions import VkApiError
+
         client = vk_client()
         try:
             self.longpoll = VkBotLongPoll(client.api, client.group_id, wait=wait)
@@ -99,6 +103,9 @@ class Poller:
 
     def poll_once(self) -> int:
         """Fetch and answer one batch of events; return how many."""
+        import requests
+        from vk_api.exceptions import VkApiError
+
         try:
             events = self.longpoll.check()
         except (VkApiError, requests.RequestException, ValueError) as error:

@@ -4,20 +4,26 @@ Both libraries are synchronous and built on `requests`, like the rest of this ap
 `TELEGRAM_API_URL` and `VK_API_URL` point them elsewhere (tests use a local fake server). Errors come
 back as two exceptions the outbox understands: `Blocked` (the person stopped the bot: unlink) and
 `TryLater` (anything else: retry with back-off).
+
+The two libraries (and `requests` under them) are imported by the functions that use them: together they
+cost ~25 MB per worker, and a worker that never sends to a messenger never needs them.
 """
+
+from __future__ import annotations
 
 import hashlib
 import hmac
 import io
 import json
 from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING
 
-import requests
-import telebot
-import vk_api
 from flask import current_app
-from telebot import apihelper
-from telebot.apihelper import ApiException, ApiTelegramException
+
+if TYPE_CHECKING:
+    import telebot
+    import vk_api
 
 #: The VK API version this app speaks.
 VK_API_VERSION = "5.199"
@@ -77,6 +83,9 @@ def secrets_equal(given: str | None, expected: str) -> bool:
 
 def telegram_bot() -> telebot.TeleBot:
     """Return a synchronous bot client for TELEGRAM_BOT_TOKEN, talking to TELEGRAM_API_URL."""
+    import telebot
+    from telebot import apihelper
+
     config = current_app.config
     # pyTelegramBotAPI keeps the server address in a module setting; every client here uses the same one.
     apihelper.API_URL = config["TELEGRAM_API_URL"].rstrip("/") + "/bot{0}/{1}"
@@ -87,6 +96,9 @@ def telegram_bot() -> telebot.TeleBot:
 
 def telegram_call(function, *args, **kwargs):
     """Call a TeleBot method, turning its errors into `Blocked` or `TryLater`."""
+    import requests
+    from telebot.apihelper import ApiException, ApiTelegramException
+
     try:
         return function(*args, **kwargs)
     except ApiTelegramException as error:
@@ -109,18 +121,29 @@ def telegram_bot_username() -> str:
 # ------------------------------------------------------------------------------------------------
 # VK
 
-class VkSession(requests.Session):
-    """A requests session that sends vk_api's method calls to VK_API_URL (the library fixes the host)."""
+@cache
+def _vk_session_class() -> type:
+    import requests
 
-    def __init__(self, base: str):
-        super().__init__()
-        self.base = base.rstrip("/") + "/"
+    class VkSession(requests.Session):
+        """A requests session that sends vk_api's method calls to VK_API_URL (the library fixes the host)."""
 
-    def request(self, method, url, *args, **kwargs):
-        if isinstance(url, str) and url.startswith(VK_DEFAULT_PREFIX):
-            url = self.base + url[len(VK_DEFAULT_PREFIX):]
-        kwargs.setdefault("timeout", 20)
-        return super().request(method, url, *args, **kwargs)
+        def __init__(self, base: str):
+            super().__init__()
+            self.base = base.rstrip("/") + "/"
+
+        def request(self, method, url, *args, **kwargs):
+            if isinstance(url, str) and url.startswith(VK_DEFAULT_PREFIX):
+                url = self.base + url[len(VK_DEFAULT_PREFIX):]
+            kwargs.setdefault("timeout", 20)
+            return super().request(method, url, *args, **kwargs)
+
+    return VkSession
+
+
+def vk_session(base: str):
+    """A requests session that sends vk_api's method calls to `base` (VK_API_URL) instead of VK's host."""
+    return _vk_session_class()(base)
 
 
 @dataclass
@@ -133,6 +156,9 @@ class VkClient:
 
     def call(self, method: str, **values):
         """Call a VK method, turning its errors into `Blocked` or `TryLater`."""
+        import requests
+        import vk_api
+
         try:
             return self.api.method(method, values)
         except vk_api.exceptions.ApiError as error:
@@ -144,6 +170,9 @@ class VkClient:
 
     def upload_message_photo(self, peer_id: int, png: bytes) -> str:
         """Upload a picture for a private message; return its attachment string ("photo-1_2")."""
+        import requests
+        import vk_api
+
         try:
             photo = vk_api.VkUpload(self.api).photo_messages(photos=[_named_png(png)], peer_id=peer_id)[0]
         except vk_api.exceptions.ApiError as error:
@@ -174,9 +203,11 @@ def _named_png(data: bytes):
 
 def vk_client(token: str | None = None) -> VkClient:
     """Return a VK client for VK_GROUP_TOKEN (or `token`), talking to VK_API_URL."""
+    import vk_api
+
     config = current_app.config
     api = vk_api.VkApi(token=token or config["VK_GROUP_TOKEN"], api_version=VK_API_VERSION,
-                       session=VkSession(config["VK_API_URL"]))
+                       session=vk_session(config["VK_API_URL"]))
     # vk_api waits 0.34 s between calls (a user token's limit); a community token may make 20 a second.
     api.RPS_DELAY = 0.05
     return VkClient(api, int(config["VK_GROUP_ID"]))
