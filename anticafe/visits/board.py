@@ -193,6 +193,18 @@ def _snapshot(now: datetime) -> _Snapshot:
     return made
 
 
+def _money_said_once():
+    """`pricing.money` for one pass over the board: amounts and caps repeat, each is formatted once."""
+    said: dict[Decimal | None, str | None] = {None: None}
+
+    def money(amount: Decimal | None) -> str | None:
+        if amount not in said:
+            said[amount] = pricing.money(amount)
+        return said[amount]
+
+    return money
+
+
 def _fill(now: datetime) -> _Snapshot:
     """Read the board's data: the open and unpaid visits in one statement (with, for a guest inside, one
     row per segment of active time), their tariffs' rules and the holidays among their days, the opening
@@ -222,12 +234,7 @@ def _fill(now: datetime) -> _Snapshot:
     tariffs = _tariff_rules({v[12] for v in open_visits})
     holidays = _holidays_among({starts[v[0]].date() for v in open_visits if not v[13]})
     labels: dict[str, str] = {}
-    said: dict[Decimal | None, str | None] = {None: None}
-
-    def money(amount: Decimal | None) -> str | None:
-        if amount not in said:
-            said[amount] = pricing.money(amount)
-        return said[amount]
+    money = _money_said_once()
 
     def person(visit_id, user_id, guest_name, name, code, status) -> dict:
         if code not in labels:
@@ -261,12 +268,7 @@ def board_rows(now: datetime, *, after_curfew: bool,
     `pricing.live_amount` from the data version's snapshot (no statement when this worker has it)."""
     snapshot = snapshot or _snapshot(now)
     today = now.astimezone(venue_tz()).date()
-    said: dict[Decimal | None, str | None] = {None: None}  # amounts and caps repeat: format each once
-
-    def money(amount: Decimal | None) -> str | None:
-        if amount not in said:
-            said[amount] = pricing.money(amount)
-        return said[amount]
+    money = _money_said_once()
 
     inside = []
     for fixed, birth_date, closed, running, rules_, day in snapshot.inside:
