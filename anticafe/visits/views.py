@@ -46,8 +46,6 @@ bp = Blueprint("visits", __name__)
 
 def visit_time(value) -> str:
     """Format a stored ISO time (a correction's before/after) in venue time."""
-    from datetime import datetime
-
     try:
         return to_venue(datetime.fromisoformat(value)).strftime("%d.%m %H:%M")
     except (TypeError, ValueError):
