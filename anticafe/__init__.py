@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from . import writers
 from .inputs import AppRequest, IdConverter, JSONProvider
 
 #: Blueprints as "module:attribute", registered in this order. Each domain adds its own lines.
@@ -190,6 +191,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    writers.attach(dbapi_connection, connection_record.info)
     # SQLite's own lower() only folds ASCII; names here are Cyrillic.
     dbapi_connection.create_function("lower", 1, lambda s: s.lower() if isinstance(s, str) else s,
                                       deterministic=True)

@@ -7,8 +7,8 @@
 The check-in ceiling is what "the full feature at the toy's speed" means: one indexed lookup and one
 insert through Flask-SQLAlchemy, on the same database (DATABASE_URL), the same tables and the same
 connection settings as the app (importing `anticafe` registers its SQLite pragmas: WAL,
-synchronous=NORMAL; `limit_lock_waits` sets the busy timeout and the pool's options as for the app),
-and nothing else: no authentication, no scan log, no rules.
+synchronous=NORMAL, and the writers' line of `anticafe/writers.py`; `limit_lock_waits` sets the busy
+timeout and the pool's options as for the app), and nothing else: no authentication, no scan log, no rules.
 """
 
 from flask import Flask, jsonify, request
