@@ -204,7 +204,7 @@ def register_extensions(app: Flask) -> None:
     from flask_wtf.csrf import CSRFError  # noqa: F401  (re-exported for views that catch it)
 
     from .accounts.throttle import init_throttle
-    from .extensions import babel, csrf, db, login_manager, migrate
+    from .extensions import MigrationCommands, babel, csrf, db, login_manager
     from .i18n import register_i18n, select_locale, select_timezone
     from .security import register_security_headers
 
@@ -212,8 +212,7 @@ def register_extensions(app: Flask) -> None:
         import_module(dotted)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
-                     render_as_batch=True, compare_type=True)
+    app.cli.add_command(MigrationCommands(app))
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
                    default_translation_directories=";".join(translation_directories()))
     init_throttle(app)

@@ -5,11 +5,12 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from anticafe import create_app
-from anticafe.extensions import db
+from anticafe.extensions import db, init_migrate
 
 
 def test_email_states_move_to_deliveries_and_back(empty_db_url):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": empty_db_url})
+    init_migrate(app)
     with app.app_context():
         upgrade(revision="0013")
         with db.engine.begin() as conn:

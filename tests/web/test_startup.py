@@ -9,8 +9,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Imported on first use only: the messengers' clients (~25 MB with `requests`), zxcvbn's word lists
-#: (~10 MB; the common passwords are read from their one line), the PDF and spreadsheet writers.
-ON_FIRST_USE = ("telebot", "vk_api", "requests", "zxcvbn", "fpdf", "openpyxl")
+#: (~10 MB; the common passwords are read from their one line), the PDF and spreadsheet writers, and
+#: Flask-Migrate with Alembic and Mako (~11 MB; `flask db …` binds them when it runs).
+ON_FIRST_USE = ("telebot", "vk_api", "requests", "zxcvbn", "fpdf", "openpyxl", "flask_migrate", "alembic", "mako")
 
 
 def test_a_started_app_has_not_imported_the_libraries_of_rare_requests(tmp_path):
