@@ -79,11 +79,15 @@ class Pricer:
         return result
 
 
+def quote_values(result: pricing.Quote) -> dict:
+    """A visit's columns that a price fills in."""
+    return {"billed_minutes": result.billed_minutes, "amount": result.amount, "day_kind": result.day_kind.value,
+            "breakdown": [line.to_dict() for line in result.lines]}
+
+
 def apply_quote(visit: Visit, result: pricing.Quote) -> None:
-    visit.billed_minutes = result.billed_minutes
-    visit.amount = result.amount
-    visit.day_kind = result.day_kind.value
-    visit.breakdown = [line.to_dict() for line in result.lines]
+    for key, value in quote_values(result).items():
+        setattr(visit, key, value)
 
 
 def replace_segments(visit: Visit, spans: list[tuple[datetime, datetime | None]]) -> None:

@@ -12,7 +12,7 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
@@ -28,7 +28,7 @@ from ..payments import PaymentMethod
 from ..timeutil import to_venue
 from ..venue import services as venue
 from . import rules
-from .billing import Pricer, apply_quote, lock_visit, replace_segments
+from .billing import Pricer, apply_quote, lock_visit, quote_values, replace_segments
 from .models import OPEN_STATUSES, Tariff, Visit, VisitCorrection, VisitSegment, VisitStatus
 from .occupancy import headcount
 from .tariffs import category_codes, ensure_tariff
@@ -210,36 +210,66 @@ def resume_visit(visit: Visit, *, staff: User | None, at: datetime | None = None
     return visit
 
 
+def free_settlement(amount, breakdown: list | None, ended_at: datetime | None) -> dict:
+    """The columns that close a visit costing nothing (short, or all paid by passes): nothing to collect.
+    Empty when something is due."""
+    if amount != 0:
+        return {}
+    prepaid = any(line.get("kind") == "prepaid" for line in breakdown or [])
+    return {"status": VisitStatus.PAID.value, "paid_at": ended_at,
+            "payment_method": (PaymentMethod.PASS if prepaid else PaymentMethod.FREE).value}
+
+
 def settle_free(visit: Visit, staff: User | None) -> None:
     """Close a visit that costs nothing (short, or all paid by passes): there is nothing to collect."""
-    if visit.amount == 0:
-        visit.status = VisitStatus.PAID
-        prepaid = any(line.get("kind") == "prepaid" for line in visit.breakdown or [])
-        visit.payment_method = (PaymentMethod.PASS if prepaid else PaymentMethod.FREE).value
-        visit.paid_at = visit.ended_at
+    for key, value in free_settlement(visit.amount, visit.breakdown, visit.ended_at).items():
+        setattr(visit, key, value)
 
 
 def stop_visit(visit: Visit, *, staff: User | None, at: datetime | None = None, pricer: Pricer | None = None) -> Visit:
-    """Stop the clock and price the visit; the amount is then due (a free visit is closed at once)."""
+    """Stop the clock and price the visit; the amount is then due (a free visit is closed at once).
+
+    Written by two Core UPDATEs (the visit, its running segment) instead of the ORM's unit of work:
+    every card scan that stops a visit runs this under the visit's lock, and the flush cost more than
+    the rest of the stop. The objects are told the written values as committed (nothing is left to
+    flush); the statistics' mark and the data versions' bump hear the UPDATEs as for any change.
+    """
     visit = lock_visit(visit.id)
     if not visit.is_open:
         raise DomainError("visit_not_open", _l("This visit has already stopped."), status=409)
-    with db.session.no_autoflush:  # one UPDATE of the visit (and one statistics mark) at the end
-        now = max(at or utcnow(), visit.started_at)
-        segment = _running_segment(visit)
-        if segment is not None:
-            segment.ended_at = max(now, segment.started_at)
-        visit.ended_at = max([now, *(s.ended_at for s in visit.segments if s.ended_at)])
-        visit.status = VisitStatus.STOPPED
-        visit.stopped_by_id = staff.id if staff is not None else None
-        pricer = pricer or Pricer()
-        # The day's kind, stored with the price anyway, decided once: the passes' price callback
-        # prices with its own Pricer and would ask for the holiday again.
-        visit.day_kind = visit.day_kind or pricer.day_kind(visit).value
-        apply_quote(visit, pricer.final(visit, claim=True))
-        settle_free(visit, staff)
-    db.session.flush()
+    now = max(at or utcnow(), visit.started_at)
+    segment = _running_segment(visit)
+    if segment is not None:
+        set_committed_value(segment, "ended_at", max(now, segment.started_at))
+    pricer = pricer or Pricer()
+    changes = {"ended_at": max([now, *(s.ended_at for s in visit.segments if s.ended_at)]),
+               "status": VisitStatus.STOPPED.value, "stopped_by_id": staff.id if staff is not None else None,
+               # The day's kind, stored with the price anyway, decided once: the passes' price callback
+               # prices with its own Pricer and would ask for the holiday again.
+               "day_kind": visit.day_kind or pricer.day_kind(visit).value}
+    _tell(visit, changes)
+    with db.session.no_autoflush:  # pass uses claimed by the quote are flushed with the commit
+        quote = pricer.final(visit, claim=True)
+    changes |= quote_values(quote)
+    changes |= free_settlement(changes["amount"], changes["breakdown"], changes["ended_at"])
+    _tell(visit, changes)
+    table = Visit.__table__
+    db.session.execute(update(table).where(table.c.id == visit.id).values(changes))
+    if segment is not None:
+        db.session.execute(_END_SEGMENT, {"segment_id": segment.id, "ended_at": segment.ended_at})
     return visit
+
+
+#: The running segment's end, written by the stop (built once: it runs on every stop).
+_END_SEGMENT = (update(VisitSegment.__table__).where(VisitSegment.__table__.c.id == bindparam("segment_id"))
+                .values(ended_at=bindparam("ended_at")))
+
+
+def _tell(instance, values: dict) -> None:
+    """Give a loaded object values written (or about to be written) by Core, as committed: the object
+    reads them and the session has nothing to flush for them."""
+    for key, value in values.items():
+        set_committed_value(instance, key, value)
 
 
 def scan_card(card_code: str, *, staff: User | None, device: str | None = None,

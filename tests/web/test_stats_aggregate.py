@@ -25,7 +25,7 @@ from anticafe.registrations import rows as seat_rows
 from anticafe.registrations.models import Registration
 from anticafe.stats import aggregate, cache, queries, reports, rules, services, visitors
 from anticafe.stats.models import EventCount, HeatMonth, PersonDay, PersonMonth, PresenceFact, StaleFact
-from anticafe.visits import checkout
+from anticafe.visits import checkout, clock
 from anticafe.visits.models import Visit
 
 JANUARY = rules.Period(date(2025, 1, 1), date(2025, 1, 31))
@@ -142,6 +142,32 @@ def test_correct_and_pay_a_visit(world, make_user):
     _check_equal()
     visit.billed_minutes, visit.payment_method, visit.status, visit.note = 50, "subsidised", "paid", "Программа"
     _check_equal()
+
+
+def test_visits_started_and_stopped_by_the_clock(world, make_user):
+    """A stop writes its visit and segment by Core UPDATEs (no flush): the statistics still hear it,
+    with and without a pass claimed."""
+    staff = make_user("staff")
+    monday = world.events["e1"].starts_at + timedelta(days=2)
+    allowance = PassType(name="Соцпрограмма", kind="allowance", minutes=600, validity_days=None, price=Decimal(0))
+    db.session.add(allowance)
+    db.session.flush()
+    db.session.add(Pass(type_id=allowance.id, user_id=world.people["boris"].id, kind="allowance", name="Соцпрограмма",
+                        starts_on=date(2025, 1, 1), ends_on=date(2025, 3, 1), minutes_total=600,
+                        minutes_remaining=600, price=Decimal(0), reason="Тест"))
+    for offset, key in enumerate(("anna", "boris")):
+        visit = clock.start_visit(user=world.people[key], staff=staff, at=monday + timedelta(minutes=offset))
+        db.session.commit()
+        _check_equal()
+        stopped = clock.stop_visit(visit, staff=staff, at=monday + timedelta(hours=2))
+        db.session.commit()
+        _check_equal()
+        stored = db.session.get(Visit, stopped.id)
+        db.session.refresh(stored)
+        assert stored.status in ("stopped", "paid") and stored.billed_minutes > 0
+        assert stored.segments[0].ended_at == monday + timedelta(hours=2)
+    claimed = db.session.scalars(select(PassUse).where(PassUse.visit_id == stopped.id)).one()
+    assert claimed.minutes > 0
 
 
 def test_pass_use_and_its_reversal(world):
