@@ -50,11 +50,14 @@ class PassesSource:
         Locking here (not only in `claim`) keeps the balances the quote is built on unchanged until
         the checkout commits: a second checkout for the same passes waits for this one.
         """
-        if visit.user is None:
+        if visit.user_id is None:
+            return []
+        held = services.lock_passes(visit.user_id)
+        if not held:  # most visitors: nothing to price the visit against
             return []
         minutes, kind, price = price_callback(visit)
         holiday = kind == pricing.DayKind.WEEKEND and day.weekday() < 5
-        allocation = services.plan_passes(visit.user, minutes, day=day, price=price, holiday=holiday)
+        allocation = services.plan_passes(visit.user, minutes, day=day, price=price, holiday=holiday, held=held)
         return [pricing.Prepaid(f"{KEY_PREFIX}{use.pass_id}", use.label, use.minutes) for use in allocation.uses]
 
     def claim(self, visit: Visit, used: list[pricing.PrepaidUse]) -> None:

@@ -400,11 +400,12 @@ def active_uses(visit_id: int) -> list[PassUse]:
 
 
 def plan_passes(user: User | None, minutes: int, *, day: date, price: rules.Price,
-                holiday: bool = False) -> rules.Allocation:
-    """Lock the person's passes and decide what they pay for a visit (no writes yet)."""
+                holiday: bool = False, held: list[Pass] | None = None) -> rules.Allocation:
+    """Lock the person's passes and decide what they pay for a visit (no writes yet). `held`: the
+    passes, when the caller has locked them already (`lock_passes`)."""
     if user is None:
         return rules.allocate(rules.VisitFacts(day, minutes, holiday), [], price)
-    held = lock_passes(user.id)
+    held = lock_passes(user.id) if held is None else held
     return rules.allocate(rules.VisitFacts(day, minutes, holiday), [p.holding() for p in held], price)
 
 

@@ -12,7 +12,7 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
@@ -45,6 +45,10 @@ def open_visit_for(user: User) -> Visit | None:
 _OPEN_VISIT_OF = select(Visit).where(Visit.user_id == bindparam("user_id"), constant_in(Visit.status, OPEN_STATUSES))
 _INSERT_SEGMENT = insert(VisitSegment.__table__).returning(VisitSegment.__table__.c.id)
 CARD_OWNER = select(User).where(User.card_code == bindparam("code"))
+#: A guest card's owner and their open visit (None when outside) in one statement: the door's card scan.
+CARD_OWNER_AND_VISIT = (select(User, Visit).outerjoin(Visit, and_(Visit.user_id == User.id,
+                                                                 constant_in(Visit.status, OPEN_STATUSES)))
+                        .where(User.card_code == bindparam("code")))
 
 
 def check_category(code: str | None) -> str | None:
@@ -272,20 +276,25 @@ def _tell(instance, values: dict) -> None:
         set_committed_value(instance, key, value)
 
 
+#: `scan_card`'s `open_visit` when the caller has not looked for one.
+_UNASKED = object()
+
+
 def scan_card(card_code: str, *, staff: User | None, device: str | None = None,
-              user: User | None = None, pricer: Pricer | None = None) -> tuple[str, Visit]:
+              user: User | None = None, open_visit=_UNASKED, pricer: Pricer | None = None) -> tuple[str, Visit]:
     """Start the card owner's visit, or stop it if one is open: ("visit_started" | "visit_stopped", visit).
 
     A second scan right after the start (two phones, a double read) answers the running visit.
-    `user`: the card's owner when the caller has loaded them already; `pricer`: the one the caller
-    prices the answer with (it learns the tariff and the day's kind here).
+    `user`: the card's owner when the caller has loaded them already, with `open_visit` their open
+    visit or None (`CARD_OWNER_AND_VISIT`); `pricer`: the one the caller prices the answer with (it
+    learns the tariff and the day's kind here).
     """
     if user is None:
         code = codes.normalize(card_code or "")
         user = db.session.scalar(CARD_OWNER, {"code": code}) if code else None
     if user is None:
         raise DomainError("unknown_card", _l("No guest card has this code."), status=404)
-    visit = open_visit_for(user)
+    visit = open_visit_for(user) if open_visit is _UNASKED else open_visit
     if visit is None:
         try:
             return "visit_started", start_visit(user=user, staff=staff, seen_outside=True, pricer=pricer)

@@ -12,7 +12,7 @@ from ..i18n import rubles
 from ..timeutil import to_venue
 from .billing import Pricer
 from .board import visit_json
-from .clock import CARD_OWNER, cancel_visit, open_visit_for, scan_card, start_visit
+from .clock import CARD_OWNER_AND_VISIT, cancel_visit, open_visit_for, scan_card, start_visit
 from .models import OPEN_STATUSES, Visit
 
 
@@ -20,13 +20,16 @@ def card_scan_answer(code: str, *, staff: User | None, device: str | None = None
     """Answer a scanned guest card: {"result": "visit_started" | "visit_stopped", "visit", "message"}.
 
     None when the code is no guest card (the door then tries other handlers or says "unknown code").
+    The owner and their open visit are read in one statement.
     """
     normalized = codes.normalize(code or "")
-    owner = db.session.scalar(CARD_OWNER, {"code": normalized}) if normalized else None
-    if owner is None:
+    found = db.session.execute(CARD_OWNER_AND_VISIT, {"code": normalized}).first() if normalized else None
+    if found is None:
         return None
+    owner, open_visit = found
     pricer = Pricer()
-    result, visit = scan_card(normalized, staff=staff, device=device, user=owner, pricer=pricer)
+    result, visit = scan_card(normalized, staff=staff, device=device, user=owner, open_visit=open_visit,
+                              pricer=pricer)
     if result == "visit_started":
         message = gettext("Visit started: %(name)s, since %(time)s.", name=visit.display_name,
                           time=to_venue(visit.started_at).strftime("%H:%M"))
