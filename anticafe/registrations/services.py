@@ -216,13 +216,15 @@ def register(event: Event, user: User, *, by: User | None = None, source: str = 
     source = Source(source)
     if not self_service and source is Source.SELF:
         source = Source.STAFF
+    # Asked before the event's lock, which is then held for the seat count and the insert alone: should a
+    # registration be made meanwhile, the partial unique index refuses the insert as "already registered".
+    existing = active_registration(event.id, user.id)
     event = lock_event(event.id)
     now = utcnow()
     refusal = rules.registration_refusal(event_facts(event), birth_date=user.birth_date, event_day=event_day(event),
                                          now=now, staff=staff)
     if refusal is not None:
         raise _refusal_error(refusal, event, user, self_service=self_service)
-    existing = active_registration(event.id, user.id)
     if existing is not None:
         raise _already_registered(existing, self_service=self_service)
     confirmed = counts(event.id).confirmed
