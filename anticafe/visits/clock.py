@@ -254,9 +254,10 @@ def stop_visit(visit: Visit, *, staff: User | None, at: datetime | None = None, 
     _tell(visit, changes)
     with db.session.no_autoflush:  # pass uses claimed by the quote are flushed with the commit
         quote = pricer.final(visit, claim=True)
-    changes |= quote_values(quote)
-    changes |= free_settlement(changes["amount"], changes["breakdown"], changes["ended_at"])
-    _tell(visit, changes)
+    priced = quote_values(quote)
+    priced |= free_settlement(priced["amount"], priced["breakdown"], changes["ended_at"])
+    _tell(visit, priced)
+    changes |= priced
     table = Visit.__table__
     db.session.execute(update(table).where(table.c.id == visit.id).values(changes))
     if segment is not None:
